@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Pier needs on a Debian bookworm machine, idempotently:
+# Debian packages (only those missing), then the Wasmtime C API staticlib
+# (cargo, --locked, target directory outside the clone so it is cached).
+#
+#   scripts/setup.sh            # packages + Wasmtime
+#   PIER_SKIP_APT=1 scripts/setup.sh   # only Wasmtime
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+
+# What each package is for is listed in README.md ("Dependencies").
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  clang-19 lld-19 wasi-libc libc++-19-dev-wasm32 libclang-rt-19-dev-wasm32
+  libcurl4-openssl-dev libsqlite3-dev sqlite3
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  wabt
+)
+
+if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "setup: Debian packages present"
+  fi
+fi
+
+"$here/scripts/build-wasmtime.sh"

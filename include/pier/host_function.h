@@ -1,0 +1,45 @@
+// HostFunction: a function the embedder offers to plugins as a wasm import of
+// type (i64) -> i64, the Navidrome convention: the argument is a kernel block
+// holding the request bytes, the result a new block with the response bytes.
+//
+//   pier::HostFunction upper{"extism:host/user", "to_upper",
+//       [](pier::HostCallContext&, std::string_view in) -> pier::Result<std::string> {
+//         return Upper(in);
+//       }};
+//   options.host_functions.push_back(upper);
+//
+// A handler returning a non-OK status traps the call (TrapKind::kCrash) with
+// that message; services that report errors to plugins put them in the response.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "pier/status.h"
+
+namespace pier {
+
+// What a handler may know about the call it runs in. Valid only during the handler.
+class HostCallContext {
+ public:
+  virtual ~HostCallContext() = default;
+  virtual std::string_view plugin_name() const = 0;
+  // The call's deadline; time_point::max() when it has none.
+  virtual std::chrono::steady_clock::time_point deadline() const = 0;
+  // True once the call was cancelled or its deadline passed: long handlers
+  // should poll this and give up.
+  virtual bool interrupted() const = 0;
+};
+
+using HostFunctionHandler =
+    std::function<Result<std::string>(HostCallContext& context, std::string_view request)>;
+
+struct HostFunction {
+  std::string module = "extism:host/user";
+  std::string name;
+  HostFunctionHandler handler;  // called concurrently from many calls: must be thread-safe
+};
+
+}  // namespace pier

@@ -1,0 +1,66 @@
+// Plugin: a loaded, compiled Wasm plugin that can be called concurrently.
+//
+//   auto runtime = pier::Runtime::Create().value();
+//   auto plugin = runtime->LoadFile("echo.wasm", {}).value();
+//   auto result = plugin->Call("echo", R"({"hello":"world"})");
+//   if (result.ok() && result->is_output()) std::cout << result->output();
+//
+// Each call runs in its own instance (warm from a pool, or fresh), so calls
+// never share a Wasm store; a host function may call back into the same
+// plugin while a call is in flight. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pier/call_result.h"
+#include "pier/plugin_options.h"
+#include "pier/status.h"
+
+namespace pier {
+
+namespace internal {
+class PluginCore;
+}
+
+struct ImportName {
+  std::string module;
+  std::string name;
+};
+
+struct PluginStats {
+  uint64_t calls = 0;
+  uint64_t instances_created = 0;
+  uint64_t instances_discarded = 0;  // after a trap, proc_exit or `_start`
+  uint64_t idle_instances = 0;
+};
+
+class Plugin {
+ public:
+  explicit Plugin(std::shared_ptr<internal::PluginCore> core);
+  ~Plugin();
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
+
+  // Calls `export_name` with `input`. Fails (Status) only for host-side
+  // problems: no such export, an export of the wrong type, an instance that
+  // cannot be created. Everything the plugin does is in the CallResult.
+  Result<CallResult> Call(std::string_view export_name, std::string_view input,
+                          const CallOptions& options = {});
+
+  // True if the module exports a function callable as a plugin entry point
+  // (`() -> i32` or `() -> ()`). Runs no guest code.
+  bool HasExport(std::string_view export_name) const;
+  std::vector<std::string> exports() const;
+  std::vector<ImportName> imports() const;
+  const std::string& name() const;
+  PluginStats stats() const;
+
+ private:
+  std::shared_ptr<internal::PluginCore> core_;
+};
+
+}  // namespace pier

@@ -1,0 +1,64 @@
+// Options for loading a plugin and for one call.
+//
+//   pier::PluginOptions options;
+//   options.name = "echo";
+//   options.config["greeting"] = "hi";
+//   options.allowed_hosts = {"*.example.com"};
+//   options.timeout = std::chrono::seconds(5);
+//   options.instance_mode = pier::InstanceMode::kFreshPerCall;
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pier/cancel.h"
+#include "pier/host_function.h"
+#include "pier/log_level.h"
+
+namespace pier {
+
+enum class InstanceMode {
+  // Instances are kept warm and reused; the kernel is reset before each call,
+  // Extism vars and guest globals persist per instance (Extism semantics).
+  kPooled,
+  // A brand-new instance per call, discarded afterwards: no state survives
+  // between calls (what Navidrome does).
+  kFreshPerCall,
+};
+
+std::string_view InstanceModeName(InstanceMode mode);
+Result<InstanceMode> ParseInstanceMode(std::string_view text);  // "pooled" | "fresh"
+
+struct PluginOptions {
+  static constexpr uint64_t kMiB = 1024 * 1024;
+
+  std::string name = "plugin";                  // tags logs and errors
+  std::map<std::string, std::string> config;    // read by `config_get`
+  // Glob patterns (`*`, `?`, case-insensitive) on the host name of an
+  // `http_request` URL. Empty: every request is refused.
+  std::vector<std::string> allowed_hosts;
+  // Per-call deadline, including `_initialize` and host functions; 0 = none.
+  std::chrono::milliseconds timeout{30000};
+  uint64_t max_memory_bytes = 256 * kMiB;        // cap on the plugin's linear memory
+  uint64_t max_arena_bytes = 128 * kMiB;         // cap on Extism kernel memory (per instance)
+  uint64_t max_var_bytes = 1 * kMiB;             // Extism vars per instance; 0 disables vars
+  uint64_t max_http_response_bytes = 50 * kMiB;  // larger `http_request` bodies trap
+  bool http_response_headers = true;             // `http_headers` answers (Navidrome enables it)
+  std::optional<uint64_t> fuel;                  // per-call fuel; unset = no metering
+  LogLevel log_level = LogLevel::kInfo;
+  LogSink log_sink;                              // unset: Pier's logger
+  InstanceMode instance_mode = InstanceMode::kPooled;
+  size_t max_idle_instances = 0;                 // pooled mode; 0 = number of CPUs
+  std::vector<HostFunction> host_functions;
+};
+
+struct CallOptions {
+  CancelToken cancel;                             // cancels only this call
+  std::optional<std::chrono::milliseconds> timeout;  // overrides PluginOptions::timeout
+};
+
+}  // namespace pier

@@ -1,0 +1,63 @@
+// Runtime: the engine that compiles and runs plugins. Create one per process
+// and load every plugin through it; plugins may outlive it.
+//
+//   pier::RuntimeOptions options;
+//   options.cache_dir = "/var/cache/pier/modules";  // compiled-module cache
+//   auto runtime = pier::Runtime::Create(options).value();
+//   auto plugin = runtime->LoadFile("plugin.wasm", pier::PluginOptions{}).value();
+//
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+#include "pier/plugin.h"
+#include "pier/plugin_options.h"
+#include "pier/status.h"
+
+namespace pier {
+
+namespace internal {
+class RuntimeCore;
+}
+
+struct RuntimeOptions {
+  // Compiled modules are cached here, keyed by the module's SHA-256, the
+  // Wasmtime version and the engine settings. Empty: no disk cache.
+  std::filesystem::path cache_dir;
+  // Granularity of timeouts and cancellation.
+  std::chrono::milliseconds epoch_tick{1};
+};
+
+struct RuntimeStats {
+  uint64_t modules_compiled = 0;      // compiled from Wasm
+  uint64_t cache_hits = 0;            // loaded from the disk cache
+  uint64_t cache_rejected = 0;        // corrupt, truncated or foreign cache files ignored
+  uint64_t memory_hits = 0;           // already compiled in this process
+};
+
+class Runtime {
+ public:
+  static Result<std::unique_ptr<Runtime>> Create(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Compiles (or fetches from cache) and links the module. Fails when the
+  // bytes are not valid Wasm, or when the module imports something this host
+  // does not provide (the message names the import).
+  Result<std::unique_ptr<Plugin>> Load(std::span<const uint8_t> wasm, PluginOptions options);
+  Result<std::unique_ptr<Plugin>> LoadFile(const std::filesystem::path& path, PluginOptions options);
+
+  RuntimeStats stats() const;
+
+ private:
+  explicit Runtime(std::shared_ptr<internal::RuntimeCore> core);
+  std::shared_ptr<internal::RuntimeCore> core_;
+};
+
+}  // namespace pier

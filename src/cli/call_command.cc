@@ -1,0 +1,127 @@
+#include "cli/call_command.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "common/logging.h"
+#include "pier/runtime.h"
+
+namespace pier::cli {
+
+namespace {
+
+constexpr int kExitOk = 0, kExitPluginError = 1, kExitTrap = 2, kExitHostError = 3;
+
+std::filesystem::path DefaultCacheDir() {
+  if (const char* dir = std::getenv("PIER_CACHE_DIR"); dir && *dir) return std::filesystem::path(dir) / "modules";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache/pier/modules";
+  return {};
+}
+
+bool ReadAll(const std::string& path, std::string* out) {
+  std::ostringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    ss << in.rdbuf();
+  }
+  *out = std::move(ss).str();
+  return true;
+}
+
+}  // namespace
+
+CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
+  CLI::App* call = app.add_subcommand("call", "Load one plugin (.wasm) and call one of its exports");
+  call->footer(
+      "Exit status: 0 the export succeeded (its output is printed), 1 the plugin reported an error,\n"
+      "2 the call trapped (timeout, memory limit, crash...), 3 usage or host error.");
+  call->add_option("plugin", a.plugin, "Path to the plugin's .wasm file")->required();
+  call->add_option("export", a.export_name, "Name of the export to call")->required();
+  auto* input = call->add_option("--input", a.input, "Input text passed to the export");
+  call->add_option("--input-file", a.input_file, "Read the input from a file ('-' for standard input)")
+      ->excludes(input);
+  call->add_option("--config", a.config, "Config value visible to config_get, as key=value (repeatable)");
+  call->add_option("--allow-host", a.allow_hosts, "Host name glob the plugin may reach over HTTP (repeatable)");
+  call->add_option("--timeout", a.timeout_ms, "Call timeout in milliseconds (0 = none)")->capture_default_str();
+  call->add_option("--memory", a.memory_mib, "Linear memory cap in MiB")->capture_default_str();
+  call->add_option("--fuel", a.fuel, "Fuel per call (0 = no metering)");
+  call->add_option("--log-level", a.log_level, "Plugin log level: trace, debug, info, warn, error, off")
+      ->capture_default_str();
+  call->add_option("--mode", a.mode, "Instance mode: fresh or pooled")->capture_default_str();
+  call->add_flag("--no-cache", a.no_cache, "Do not use the compiled-module cache");
+  return call;
+}
+
+int RunCall(const CallArgs& a) {
+  PluginOptions options;
+  auto level = ParseLogLevel(a.log_level);
+  auto mode = ParseInstanceMode(a.mode);
+  for (const Status* st : {&level.status(), &mode.status()}) {
+    if (!st->ok()) {
+      std::cerr << "pier call: " << st->message() << "\n";
+      return kExitHostError;
+    }
+  }
+  options.log_level = *level;
+  options.instance_mode = *mode;
+  internal::SetHostLogLevel(*level);
+  for (const std::string& kv : a.config) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "pier call: --config expects key=value, got '" << kv << "'\n";
+      return kExitHostError;
+    }
+    options.config[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  options.allowed_hosts = a.allow_hosts;
+  options.timeout = std::chrono::milliseconds(a.timeout_ms);
+  options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
+  if (a.fuel > 0) options.fuel = a.fuel;
+
+  std::string input = a.input;
+  if (!a.input_file.empty() && !ReadAll(a.input_file, &input)) {
+    std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
+    return kExitHostError;
+  }
+
+  RuntimeOptions runtime_options;
+  if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
+  auto runtime = Runtime::Create(runtime_options);
+  if (!runtime.ok()) {
+    std::cerr << "pier call: " << runtime.status().message() << "\n";
+    return kExitHostError;
+  }
+  auto plugin = (*runtime)->LoadFile(a.plugin, options);
+  if (!plugin.ok()) {
+    std::cerr << "pier call: " << plugin.status().message() << "\n";
+    return kExitHostError;
+  }
+  auto result = (*plugin)->Call(a.export_name, input);
+  if (!result.ok()) {
+    std::cerr << "pier call: " << result.status().message() << "\n";
+    return kExitHostError;
+  }
+  if (result->is_output()) {
+    const std::string& out = result->output();
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    if (!out.empty() && out.back() != '\n' && isatty(STDOUT_FILENO)) std::cout << "\n";
+    std::cout.flush();
+    return kExitOk;
+  }
+  if (result->is_plugin_error()) {
+    std::cerr << "pier call: plugin error: " << result->plugin_error().message << "\n";
+    return kExitPluginError;
+  }
+  std::cerr << "pier call: trap (" << TrapKindName(result->trap().kind) << "): " << result->trap().message << "\n";
+  return kExitTrap;
+}
+
+}  // namespace pier::cli

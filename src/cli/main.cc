@@ -1,0 +1,25 @@
+// The `pier` command: thin dispatch to one file per subcommand.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/call_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};
+  app.require_subcommand(1);
+  app.footer("Run 'pier <command> --help' for a command's options.");
+  pier::cli::CallArgs call_args;
+  CLI::App* call = pier::cli::AddCallCommand(app, call_args);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 3;  // usage error
+  }
+  if (call->parsed()) return pier::cli::RunCall(call_args);
+  return 3;
+}

@@ -1,0 +1,79 @@
+// KernelArena: the Extism memory of one plugin instance, kept on the host.
+//
+// A flat 64-bit address space of blocks. A handle is the address of a block's
+// first byte; guests also use interior addresses (handle + k). Address 0 is
+// never valid. Every access is checked against the live block it falls in, so
+// a bad, stale or out-of-range handle can never reach memory outside the arena.
+//
+//   KernelArena arena(/*limit_bytes=*/64 << 20);
+//   uint64_t h = arena.Alloc(5).value();
+//   std::memcpy(arena.Bytes(h, 5), "hello", 5);
+//   arena.Length(h);  // 5
+//
+// Confined to one thread at a time (it belongs to one instance).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string_view>
+#include <vector>
+
+#include "pier/status.h"
+
+namespace pier::internal {
+
+class KernelArena {
+ public:
+  // First valid address. Below it lies nothing; 0 is the null handle.
+  static constexpr uint64_t kBase = 64;
+
+  explicit KernelArena(uint64_t limit_bytes) : limit_(limit_bytes) {}
+
+  // A new block of `n` bytes, zero-filled. 0 for n == 0 (Extism behaviour).
+  // ResourceExhausted once the arena would exceed its limit.
+  Result<uint64_t> Alloc(uint64_t n);
+  // Copies `bytes` into a new block; 0 for empty input.
+  Result<uint64_t> AllocBytes(std::string_view bytes);
+
+  // Releases the block starting at `h`. Unknown, interior and already-free
+  // handles are ignored: PDKs double-free and free host-owned blocks.
+  void Free(uint64_t h);
+
+  // Used length of the live block starting exactly at `h`; 0 otherwise.
+  uint64_t Length(uint64_t h) const;
+
+  // Pointer to [addr, addr + n) when that range lies inside one live block,
+  // else nullptr. n == 0 is allowed and needs only a live block at addr.
+  uint8_t* Bytes(uint64_t addr, uint64_t n);
+  // The used bytes of the live block starting at `h`; empty when none.
+  std::string_view Block(uint64_t h) const;
+
+  // Drops every block. Memory above a small floor is returned to the system,
+  // so one large call does not slow later ones.
+  void Reset();
+
+  uint64_t bytes_in_use() const { return data_.size(); }
+  uint64_t live_blocks() const { return live_; }
+  uint64_t limit() const { return limit_; }
+
+ private:
+  struct BlockInfo {
+    uint64_t start;
+    uint64_t capacity;
+    uint64_t used;
+    bool live;
+  };
+
+  // Index of the block containing `addr` (live or not), or npos.
+  size_t Find(uint64_t addr) const;
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  uint64_t limit_;
+  std::vector<uint8_t> data_;              // address a lives at data_[a - kBase]
+  std::vector<BlockInfo> blocks_;          // sorted by start; blocks never move
+  std::multimap<uint64_t, size_t> free_;   // capacity -> index of a freed block
+  mutable size_t last_ = kNone;            // last block found: sequential access is O(1)
+  uint64_t live_ = 0;
+};
+
+}  // namespace pier::internal

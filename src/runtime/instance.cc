@@ -1,0 +1,230 @@
+#include "runtime/instance.h"
+
+#include <algorithm>
+
+#include "runtime/plugin_core.h"
+
+namespace pier::internal {
+
+namespace {
+
+// A failed call whose linear memory ended this close to the cap is reported
+// as hitting the memory limit: Wasm gives no signal for a refused
+// `memory.grow`, the guest just sees -1 and aborts (Go grows in 4 MiB steps).
+constexpr uint64_t kMemoryCapMargin = 8 << 20;
+constexpr size_t kMaxTrapMessage = 4096;
+
+TrapKind KindOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kDeadlineExceeded: return TrapKind::kTimeout;
+    case StatusCode::kCancelled: return TrapKind::kCancelled;
+    case StatusCode::kResourceExhausted: return TrapKind::kOutOfMemory;
+    default: return TrapKind::kCrash;
+  }
+}
+
+std::string Clip(std::string s) {
+  if (s.size() > kMaxTrapMessage) {
+    s.resize(kMaxTrapMessage);
+    s += "...";
+  }
+  return s;
+}
+
+// Runs on every epoch tick while guest code executes: the call goes on unless
+// *its own* deadline passed or *its own* token was cancelled, so one call's
+// timeout never interrupts another.
+wasmtime_error_t* OnEpoch(wasmtime_context_t*, void* data, uint64_t* delta, wasmtime_update_deadline_kind_t* kind) {
+  auto* state = static_cast<InstanceState*>(data);
+  Status st = state->call.CheckInterrupted();
+  if (!st.ok()) {
+    wasmtime_error_t* error = wasmtime_error_new(st.message().c_str());
+    state->stop = std::move(st);
+    return error;
+  }
+  *delta = 1;
+  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
+  return nullptr;
+}
+
+}  // namespace
+
+Instance::Instance(PluginCore& core)
+    : core_(core), state_(std::make_unique<InstanceState>(&core.shared(), &core)) {
+  store_.reset(wasmtime_store_new(core.engine(), state_.get(), nullptr));
+  context_ = wasmtime_store_context(store_.get());
+  state_->context = context_;
+}
+
+Instance::~Instance() = default;
+
+void Instance::Arm(const CallState& call) {
+  state_->call = call;
+  state_->stop.reset();
+  wasmtime_context_set_epoch_deadline(context_, 1);
+  if (const auto& fuel = core_.shared().options.fuel) {
+    if (wasmtime_error_t* e = wasmtime_context_set_fuel(context_, *fuel)) TakeErrorMessage(e);
+  }
+}
+
+Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallState& call) {
+  std::unique_ptr<Instance> inst(new Instance(core));
+  const PluginOptions& options = core.shared().options;
+  wasmtime_store_limiter(inst->store_.get(), static_cast<int64_t>(options.max_memory_bytes),
+                         /*table_elements=*/-1, /*instances=*/4, /*tables=*/8, /*memories=*/2);
+  wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpoch, inst->state_.get(), nullptr);
+  inst->Arm(call);
+
+  wasm_trap_t* trap = nullptr;
+  if (wasmtime_error_t* error = wasmtime_instance_pre_instantiate(core.pre(), inst->context_, &inst->instance_, &trap)) {
+    std::string message = TakeErrorMessage(error);
+    if (message.find("memory") != std::string::npos &&
+        (message.find("limit") != std::string::npos || message.find("exceeds") != std::string::npos)) {
+      return ResourceExhaustedError("cannot instantiate: " + message + " (memory cap " +
+                                    std::to_string(options.max_memory_bytes) + " bytes)");
+    }
+    return FailedPreconditionError("cannot instantiate: " + message);
+  }
+  if (trap != nullptr) {
+    Failure f{TrapMessage(trap), std::nullopt};
+    wasmtime_trap_code_t code;
+    if (wasmtime_trap_code(trap, &code)) f.code = code;
+    wasm_trap_delete(trap);
+    Trap t = inst->DescribeTrap(f);
+    return FailedPreconditionError("instantiation trapped (" + std::string(TrapKindName(t.kind)) + "): " + t.message);
+  }
+  wasmtime_extern_t item;
+  if (wasmtime_instance_export_get(inst->context_, &inst->instance_, "memory", 6, &item)) {
+    if (item.kind == WASMTIME_EXTERN_MEMORY) inst->state_->memory = item.of.memory;
+    wasmtime_extern_delete(&item);
+  }
+  return inst;
+}
+
+std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const ExportInfo& info, int32_t* rc) {
+  auto it = funcs_.find(name);
+  if (it == funcs_.end()) {
+    wasmtime_extern_t item;
+    if (!wasmtime_instance_export_get(context_, &instance_, name.data(), name.size(), &item) ||
+        item.kind != WASMTIME_EXTERN_FUNC) {
+      return Failure{"export " + name + " is not a function", std::nullopt};
+    }
+    it = funcs_.emplace(name, item.of.func).first;
+  }
+  wasmtime_val_raw_t raw[1] = {};
+  wasm_trap_t* trap = nullptr;
+  const size_t slots = info.shape == ExportShape::kReturnsI32 ? 1 : 0;
+  wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &it->second, raw, slots, &trap);
+  if (error != nullptr) {
+    Failure f{TakeErrorMessage(error), std::nullopt};
+    return f;
+  }
+  if (trap != nullptr) {
+    Failure f{TrapMessage(trap), std::nullopt};
+    wasmtime_trap_code_t code;
+    if (wasmtime_trap_code(trap, &code)) f.code = code;
+    wasm_trap_delete(trap);
+    return f;
+  }
+  *rc = slots ? raw[0].i32 : 0;
+  return std::nullopt;
+}
+
+Result<CallResult> Instance::Call(const std::string& name, const ExportInfo& info, std::string_view input,
+                                  const CallState& call) {
+  Arm(call);
+  PIER_RETURN_IF_ERROR(state_->kernel.BeginCall(input, &state_->call).WithContext("passing the call input"));
+  state_->wasi.BeginCall(&state_->call);
+  struct EndCall {
+    InstanceState* s;
+    ~EndCall() {
+      s->wasi.EndCall();
+      s->kernel.EndCall();
+    }
+  } end{state_.get()};
+
+  const PluginShared& shared = core_.shared();
+  if (!initialized_ && !shared.initializer.empty()) {
+    int32_t ignored;
+    const ExportInfo init{ExportShape::kReturnsNothing, "() -> ()"};
+    if (auto failure = Invoke(shared.initializer, init, &ignored)) {
+      CallResult failed = Outcome(shared.initializer, failure, 0);
+      reusable_ = false;
+      if (failed.is_trap()) {
+        Trap t = failed.trap();
+        t.message = shared.initializer + " failed: " + t.message;
+        return CallResult::Trapped(std::move(t));
+      }
+      if (!failed.is_output()) return failed;  // proc_exit(n) from the initialiser
+    }
+  }
+  initialized_ = true;
+
+  int32_t rc = 0;
+  std::optional<Failure> failure = Invoke(name, info, &rc);
+  CallResult result = Outcome(name, failure, rc);
+  if (name == "_start" && shared.is_command) reusable_ = false;  // the guest runtime has exited
+  return result;
+}
+
+CallResult Instance::Outcome(const std::string& name, const std::optional<Failure>& failure, int32_t rc) {
+  Kernel& kernel = state_->kernel;
+  if (failure) {
+    reusable_ = false;
+    if (auto code = state_->wasi.exit_code()) {
+      if (*code != 0) {
+        if (auto oom = MemoryCapHit("the plugin exited with code " + std::to_string(*code))) {
+          return CallResult::Trapped(std::move(*oom));
+        }
+        return CallResult::Error({"module closed with exit_code(" + std::to_string(*code) + ")", *code});
+      }
+      // proc_exit(0): a success, judged like a normal return below.
+    } else {
+      return CallResult::Trapped(DescribeTrap(*failure));
+    }
+  }
+  if (auto error = kernel.Error()) return CallResult::Error({std::move(*error), rc});
+  if (rc == 0) {
+    auto out = kernel.Output();
+    if (!out.ok()) {
+      reusable_ = false;
+      return CallResult::Trapped({TrapKind::kCrash, out.status().message()});
+    }
+    return CallResult::Output(std::move(*out));
+  }
+  if (rc == PluginError::kNotImplemented) return CallResult::Error({"function not implemented: " + name, rc});
+  return CallResult::Error({"plugin call exited with code " + std::to_string(static_cast<uint32_t>(rc)), rc});
+}
+
+Trap Instance::DescribeTrap(const Failure& failure) {
+  const PluginOptions& options = core_.shared().options;
+  if (state_->stop) return {KindOf(state_->stop->code()), Clip(state_->stop->message())};
+  if (failure.code) {
+    switch (*failure.code) {
+      case WASMTIME_TRAP_CODE_OUT_OF_FUEL:
+        return {TrapKind::kOutOfFuel,
+                "plugin ran out of fuel (" + std::to_string(options.fuel.value_or(0)) + " units per call)"};
+      case WASMTIME_TRAP_CODE_STACK_OVERFLOW:
+        return {TrapKind::kStackOverflow, "stack overflow (unbounded recursion?): " + Clip(failure.message)};
+      case WASMTIME_TRAP_CODE_INTERRUPT:
+        if (state_->call.cancelled()) return {TrapKind::kCancelled, "call cancelled"};
+        return {TrapKind::kTimeout,
+                "call exceeded its timeout of " + std::to_string(state_->call.timeout.count()) + " ms"};
+      default:
+        break;
+    }
+  }
+  if (auto oom = MemoryCapHit(failure.message)) return std::move(*oom);
+  return {TrapKind::kCrash, Clip(failure.message)};
+}
+
+std::optional<Trap> Instance::MemoryCapHit(const std::string& detail) {
+  const uint64_t cap = core_.shared().options.max_memory_bytes;
+  const uint64_t bytes = state_->Guest().size();
+  if (bytes + std::min<uint64_t>(kMemoryCapMargin, cap / 4) < cap) return std::nullopt;
+  return Trap{TrapKind::kOutOfMemory, "linear memory limit of " + std::to_string(cap) +
+                                          " bytes reached (memory is at " + std::to_string(bytes) +
+                                          " bytes): " + Clip(detail)};
+}
+
+}  // namespace pier::internal

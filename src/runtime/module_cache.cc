@@ -1,0 +1,143 @@
+#include "runtime/module_cache.h"
+
+#include <fstream>
+#include <sstream>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "common/sha256.h"
+
+namespace pier::internal {
+
+namespace {
+
+constexpr std::string_view kMagic = "PIERMOD1";
+constexpr size_t kMaxHeader = 4096;
+// Modules kept compiled in memory; beyond this the map is simply cleared
+// (plugins hold their own reference, so nothing in use is lost).
+constexpr size_t kMaxInMemory = 256;
+
+std::string_view AsChars(std::span<const uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+std::string Header(const EngineFlavor& engine, const std::string& wasm_sha, size_t payload_len,
+                   const std::string& payload_sha) {
+  return "format=1\nengine=" + engine.fingerprint + "\nwasm_sha256=" + wasm_sha +
+         "\npayload_length=" + std::to_string(payload_len) + "\npayload_sha256=" + payload_sha + "\n";
+}
+
+bool ReadFile(const std::filesystem::path& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = std::move(ss).str();
+  return true;
+}
+
+}  // namespace
+
+std::filesystem::path ModuleCache::EntryPath(const EngineFlavor& engine, std::span<const uint8_t> wasm) const {
+  if (dir_.empty()) return {};
+  const std::string key = Sha256Hex(AsChars(wasm)) + "-" + Sha256Hex(engine.fingerprint).substr(0, 16);
+  return dir_ / (key + ".cwasm");
+}
+
+Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<const uint8_t> wasm) {
+  const std::string wasm_sha = Sha256Hex(AsChars(wasm));
+  const std::string memory_key = engine.fingerprint + "|" + wasm_sha;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = memory_.find(memory_key); it != memory_.end()) {
+      stats_.memory_hits++;
+      return it->second;
+    }
+  }
+  const std::filesystem::path path = EntryPath(engine, wasm);
+  SharedModule module;
+  if (!path.empty()) module = LoadEntry(engine, wasm_sha, path);
+  if (!module) {
+    wasmtime_module_t* raw = nullptr;
+    if (wasmtime_error_t* e = wasmtime_module_new(engine.engine.get(), wasm.data(), wasm.size(), &raw)) {
+      return InvalidArgumentError("invalid Wasm module: " + TakeErrorMessage(e));
+    }
+    module = ShareModule(raw);
+    stats_.compiled++;
+    if (!path.empty()) StoreEntry(engine, wasm_sha, path, module.get());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (memory_.size() >= kMaxInMemory) memory_.clear();
+  memory_.emplace(memory_key, module);
+  return module;
+}
+
+SharedModule ModuleCache::LoadEntry(const EngineFlavor& engine, const std::string& wasm_sha,
+                                                       const std::filesystem::path& path) {
+  std::string file;
+  if (!ReadFile(path, &file)) return nullptr;  // no entry yet
+  auto reject = [&](std::string_view why) -> SharedModule {
+    stats_.rejected++;
+    spdlog::warn("module cache: ignoring {} ({}); recompiling", path.string(), why);
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    return nullptr;
+  };
+  if (file.size() < kMagic.size() + 4 || std::string_view(file).substr(0, kMagic.size()) != kMagic) {
+    return reject("not a Pier cache entry");
+  }
+  uint32_t header_len;
+  std::memcpy(&header_len, file.data() + kMagic.size(), 4);
+  const size_t header_at = kMagic.size() + 4;
+  if (header_len > kMaxHeader || file.size() < header_at + header_len) return reject("truncated header");
+  const std::string_view header(file.data() + header_at, header_len);
+  const std::string_view payload = std::string_view(file).substr(header_at + header_len);
+  if (header != Header(engine, wasm_sha, payload.size(), Sha256Hex(payload))) {
+    return reject("built for another module, engine or Wasmtime version, or damaged");
+  }
+  wasmtime_module_t* raw = nullptr;
+  if (wasmtime_error_t* e = wasmtime_module_deserialize(
+          engine.engine.get(), reinterpret_cast<const uint8_t*>(payload.data()), payload.size(), &raw)) {
+    return reject("Wasmtime refused it: " + TakeErrorMessage(e));
+  }
+  stats_.disk_hits++;
+  return ShareModule(raw);
+}
+
+void ModuleCache::StoreEntry(const EngineFlavor& engine, const std::string& wasm_sha,
+                             const std::filesystem::path& path, const wasmtime_module_t* module) {
+  wasm_byte_vec_t bytes;
+  if (wasmtime_error_t* e = wasmtime_module_serialize(module, &bytes)) {
+    spdlog::warn("module cache: cannot serialize module: {}", TakeErrorMessage(e));
+    return;
+  }
+  std::unique_ptr<wasm_byte_vec_t, decltype(&wasm_byte_vec_delete)> guard(&bytes, wasm_byte_vec_delete);
+  const std::string_view payload_view(bytes.data, bytes.size);
+  const std::string header = Header(engine, wasm_sha, payload_view.size(), Sha256Hex(payload_view));
+  const uint32_t header_len = static_cast<uint32_t>(header.size());
+
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  // Write beside the entry and rename: readers never see a half-written file.
+  const auto tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
+                   std::to_string(reinterpret_cast<uintptr_t>(bytes.data));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
+    out.write(reinterpret_cast<const char*>(&header_len), 4);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(payload_view.data(), static_cast<std::streamsize>(payload_view.size()));
+    if (!out) {
+      spdlog::warn("module cache: cannot write {}", tmp);
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    spdlog::warn("module cache: cannot install {}: {}", path.string(), ec.message());
+    std::filesystem::remove(tmp, ec);
+  }
+}
+
+}  // namespace pier::internal

@@ -1,0 +1,62 @@
+// PluginCore: everything behind a pier::Plugin — the compiled module, the
+// linker with every import bound, the pre-linked instance template, the
+// shared settings and the pool of warm instances.
+//
+// Thread-safe: Call() may run concurrently; each call holds its own instance.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "pier/call_result.h"
+#include "pier/plugin.h"
+#include "runtime/plugin_shared.h"
+#include "runtime/wasmtime_api.h"
+
+namespace pier::internal {
+
+class Instance;
+class RuntimeCore;
+
+class PluginCore {
+ public:
+  // `engine` belongs to `runtime`, which this keeps alive.
+  PluginCore(std::shared_ptr<RuntimeCore> runtime, wasm_engine_t* engine, SharedModule module,
+             std::unique_ptr<PluginShared> shared);
+  ~PluginCore();
+
+  // Links the imports and prepares instantiation. Fails naming any import
+  // this host cannot satisfy.
+  Status Link();
+
+  Result<CallResult> Call(std::string_view name, std::string_view input, const CallOptions& options);
+
+  const PluginShared& shared() const { return *shared_; }
+  wasm_engine_t* engine() const { return engine_; }
+  const wasmtime_instance_pre_t* pre() const { return pre_.get(); }
+  PluginStats stats() const;
+
+ private:
+  Result<std::unique_ptr<Instance>> Acquire(const CallState& call);
+  void Release(std::unique_ptr<Instance> instance);
+  Status CheckImports() const;
+
+  std::shared_ptr<RuntimeCore> runtime_;  // keeps the engines and ticker alive
+  wasm_engine_t* engine_;
+  SharedModule module_;
+  std::unique_ptr<PluginShared> shared_;
+  LinkerPtr linker_;
+  InstancePrePtr pre_;
+  size_t max_idle_;
+
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Instance>> idle_;  // guarded by mu_
+
+  std::atomic<uint64_t> calls_{0};
+  std::atomic<uint64_t> created_{0};
+  std::atomic<uint64_t> discarded_{0};
+};
+
+}  // namespace pier::internal

@@ -1,0 +1,38 @@
+// RuntimeCore: the process-wide parts every plugin shares: engines, the epoch
+// ticker, the module cache and the HTTP client. Plugins hold a shared_ptr, so
+// it lives until the last plugin is gone. Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "kernel/http_client.h"
+#include "pier/runtime.h"
+#include "runtime/engine_set.h"
+#include "runtime/epoch_ticker.h"
+#include "runtime/module_cache.h"
+
+namespace pier::internal {
+
+class RuntimeCore {
+ public:
+  RuntimeCore(RuntimeOptions options, std::unique_ptr<EngineSet> engines)
+      : options_(std::move(options)),
+        engines_(std::move(engines)),
+        ticker_([e = engines_.get()] { e->IncrementEpochs(); }, options_.epoch_tick),
+        cache_(options_.cache_dir),
+        http_(NewCurlHttpClient()) {}
+
+  const EngineSet& engines() const { return *engines_; }
+  EpochTicker& ticker() { return ticker_; }
+  ModuleCache& cache() { return cache_; }
+  std::shared_ptr<HttpClient> http() const { return http_; }
+
+ private:
+  RuntimeOptions options_;
+  std::unique_ptr<EngineSet> engines_;
+  EpochTicker ticker_;
+  ModuleCache cache_;
+  std::shared_ptr<HttpClient> http_;
+};
+
+}  // namespace pier::internal

@@ -1,0 +1,64 @@
+// Owning handles and helpers over Wasmtime's C API.
+//
+// Pier uses the C API rather than `wasmtime.hh`: with the minimal feature set
+// (no `gc`), Wasmtime 48's C++ headers do not compile (they name GC types
+// unconditionally), and the raw "unchecked" host-call path is the fastest one.
+//
+//   ModulePtr module = ...;
+//   if (wasmtime_error_t* e = wasmtime_module_new(engine, bytes, n, &raw)) {
+//     return InvalidArgumentError(TakeErrorMessage(e));
+//   }
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <wasmtime.h>
+
+namespace pier::internal {
+
+struct EngineDeleter {
+  void operator()(wasm_engine_t* p) const { wasm_engine_delete(p); }
+};
+struct ModuleDeleter {
+  void operator()(wasmtime_module_t* p) const { wasmtime_module_delete(p); }
+};
+struct StoreDeleter {
+  void operator()(wasmtime_store_t* p) const { wasmtime_store_delete(p); }
+};
+struct LinkerDeleter {
+  void operator()(wasmtime_linker_t* p) const { wasmtime_linker_delete(p); }
+};
+struct InstancePreDeleter {
+  void operator()(wasmtime_instance_pre_t* p) const { wasmtime_instance_pre_delete(p); }
+};
+
+using EnginePtr = std::unique_ptr<wasm_engine_t, EngineDeleter>;
+using StorePtr = std::unique_ptr<wasmtime_store_t, StoreDeleter>;
+using LinkerPtr = std::unique_ptr<wasmtime_linker_t, LinkerDeleter>;
+using InstancePrePtr = std::unique_ptr<wasmtime_instance_pre_t, InstancePreDeleter>;
+// Compiled modules are shared by every plugin loaded from the same bytes.
+using SharedModule = std::shared_ptr<wasmtime_module_t>;
+
+inline SharedModule ShareModule(wasmtime_module_t* m) { return SharedModule(m, ModuleDeleter()); }
+
+// Message of `error`, which is deleted.
+inline std::string TakeErrorMessage(wasmtime_error_t* error) {
+  wasm_byte_vec_t msg;
+  wasmtime_error_message(error, &msg);
+  std::string out(msg.data, msg.size);
+  wasm_byte_vec_delete(&msg);
+  wasmtime_error_delete(error);
+  return out;
+}
+
+// Message of `trap` (not deleted).
+inline std::string TrapMessage(const wasm_trap_t* trap) {
+  wasm_byte_vec_t msg;
+  wasm_trap_message(trap, &msg);
+  std::string out(msg.data, msg.size > 0 && msg.data[msg.size - 1] == '\0' ? msg.size - 1 : msg.size);
+  wasm_byte_vec_delete(&msg);
+  return out;
+}
+
+}  // namespace pier::internal

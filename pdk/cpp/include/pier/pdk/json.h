@@ -1,0 +1,30 @@
+// JSON in and out of a plugin, with nlohmann::json (exceptions off: parse
+// errors come back as a Status, never as an abort).
+//
+//   PIER_FUNCTION(hello) {
+//     PIER_ASSIGN_OR_RETURN(nlohmann::json in, pier::pdk::ParseJson(input));
+//     return pier::pdk::ToJson({{"hello", in.value("name", "world")}});
+//   }
+#pragma once
+
+#ifndef JSON_NOEXCEPTION
+#define JSON_NOEXCEPTION 1
+#endif
+#include <nlohmann/json.hpp>
+
+#include "pier/status.h"
+
+namespace pier::pdk {
+
+inline Result<nlohmann::json> ParseJson(std::string_view text) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return InvalidArgumentError("input is not valid JSON");
+  return value;
+}
+
+// Compact JSON; invalid UTF-8 is replaced rather than aborting.
+inline std::string ToJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace pier::pdk

@@ -1,0 +1,57 @@
+# Builds the Wasm plugins as part of the normal build:
+#  - C/C++ plugins in an external project configured with the wasm32-wasi
+#    toolchain (pdk/cpp/wasm32-wasi.cmake);
+#  - Go plugins with Go's wasip1 port (-buildmode=c-shared reactors).
+# Every plugin lands in ${PIER_PLUGIN_DIR}.
+include(ExternalProject)
+set(PIER_PLUGIN_DIR "${CMAKE_BINARY_DIR}/plugins")
+file(MAKE_DIRECTORY "${PIER_PLUGIN_DIR}")
+
+find_program(PIER_CLANG19 clang-19)
+if(NOT PIER_CLANG19)
+  message(FATAL_ERROR "clang-19 not found: run scripts/setup.sh (or configure with -DPIER_BUILD_PLUGINS=OFF)")
+endif()
+
+function(pier_wasm_project name source_dir)
+  ExternalProject_Add(${name}
+    SOURCE_DIR "${source_dir}"
+    BINARY_DIR "${CMAKE_BINARY_DIR}/${name}"
+    CMAKE_GENERATOR "${CMAKE_GENERATOR}"
+    CMAKE_ARGS
+      -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/pdk/cpp/wasm32-wasi.cmake
+      -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${PIER_PLUGIN_DIR}
+    BUILD_ALWAYS ON
+    INSTALL_COMMAND ""
+    USES_TERMINAL_BUILD ON)
+endfunction()
+
+pier_wasm_project(pier_test_plugins "${PROJECT_SOURCE_DIR}/tests/plugins")
+if(PIER_BUILD_EXAMPLES)
+  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples")
+endif()
+
+# Go plugins: one folder with go.mod per plugin.
+find_program(PIER_GO go HINTS /usr/local/go/bin)
+if(NOT PIER_GO)
+  message(FATAL_ERROR "go not found: Go 1.24+ is needed to build the Go test plugins")
+endif()
+function(pier_go_plugin name dir)
+  file(GLOB _sources "${dir}/*.go" "${dir}/go.mod" "${dir}/go.sum")
+  add_custom_command(
+    OUTPUT "${PIER_PLUGIN_DIR}/${name}.wasm"
+    COMMAND ${CMAKE_COMMAND} -E env GOOS=wasip1 GOARCH=wasm GOTOOLCHAIN=local GOFLAGS=-mod=mod
+            ${PIER_GO} build -buildmode=c-shared -trimpath -o "${PIER_PLUGIN_DIR}/${name}.wasm" .
+    WORKING_DIRECTORY "${dir}"
+    DEPENDS ${_sources}
+    COMMENT "Building Go plugin ${name}.wasm"
+    VERBATIM)
+  add_custom_target(${name} ALL DEPENDS "${PIER_PLUGIN_DIR}/${name}.wasm")
+endfunction()
+pier_go_plugin(go_test "${PROJECT_SOURCE_DIR}/tests/plugins/go")
+
+add_custom_target(pier_plugins ALL)
+add_dependencies(pier_plugins pier_test_plugins go_test)
+if(PIER_BUILD_EXAMPLES)
+  add_dependencies(pier_plugins pier_example_plugins)
+endif()

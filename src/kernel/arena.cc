@@ -18,6 +18,7 @@ Result<uint64_t> KernelArena::Alloc(uint64_t n) {
     BlockInfo& b = blocks_[it->second];
     free_.erase(it);
     b.live = true;
+    b.released = false;
     b.used = n;
     std::memset(&data_[b.start - kBase], 0, b.capacity);
     ++live_;
@@ -55,15 +56,31 @@ size_t KernelArena::Find(uint64_t addr) const {
   return last_;
 }
 
-void KernelArena::Free(uint64_t h) {
-  const size_t i = Find(h);
-  if (i == kNone) return;
+void KernelArena::MakeFree(size_t i) {
   BlockInfo& b = blocks_[i];
-  if (!b.live || b.start != h) return;
   b.live = false;
+  b.released = false;
   b.used = 0;
   --live_;
   free_.emplace(b.capacity, i);
+}
+
+void KernelArena::Free(uint64_t h) {
+  const size_t i = Find(h);
+  if (i == kNone || !blocks_[i].live || blocks_[i].start != h) return;
+  MakeFree(i);  // a quarantine entry for it is skipped when it comes due
+}
+
+void KernelArena::Release(uint64_t h) {
+  const size_t i = Find(h);
+  if (i == kNone || !blocks_[i].live || blocks_[i].start != h || blocks_[i].released) return;
+  blocks_[i].released = true;
+  quarantine_.push_back(i);
+  if (quarantine_.size() > kQuarantine) {
+    const size_t due = quarantine_.front();
+    quarantine_.pop_front();
+    if (blocks_[due].live && blocks_[due].released) MakeFree(due);
+  }
 }
 
 uint64_t KernelArena::Length(uint64_t h) const {
@@ -92,6 +109,7 @@ std::string_view KernelArena::Block(uint64_t h) const {
 void KernelArena::Reset() {
   blocks_.clear();
   free_.clear();
+  quarantine_.clear();
   last_ = kNone;
   live_ = 0;
   data_.clear();

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,15 @@ class KernelArena {
   // handles are ignored: PDKs double-free and free host-owned blocks.
   void Free(uint64_t h);
 
+  // The host is done with a block the guest passed it (Extism says the host
+  // frees such arguments). The block stays valid and is reused only after
+  // kQuarantine newer releases: PDKs disagree on who frees arguments (go-pdk
+  // frees them itself, after the host call returns), and reusing the space at
+  // once would let that late free destroy whatever the host allocated there
+  // next. The guest's own Free() still frees it immediately.
+  void Release(uint64_t h);
+  static constexpr size_t kQuarantine = 64;
+
   // Used length of the live block starting exactly at `h`; 0 otherwise.
   uint64_t Length(uint64_t h) const;
 
@@ -62,7 +72,9 @@ class KernelArena {
     uint64_t capacity;
     uint64_t used;
     bool live;
+    bool released = false;  // live, but released by the host (in quarantine)
   };
+  void MakeFree(size_t index);
 
   // Index of the block containing `addr` (live or not), or npos.
   size_t Find(uint64_t addr) const;
@@ -72,6 +84,7 @@ class KernelArena {
   std::vector<uint8_t> data_;              // address a lives at data_[a - kBase]
   std::vector<BlockInfo> blocks_;          // sorted by start; blocks never move
   std::multimap<uint64_t, size_t> free_;   // capacity -> index of a freed block
+  std::deque<size_t> quarantine_;          // released blocks, oldest first
   mutable size_t last_ = kNone;            // last block found: sequential access is O(1)
   uint64_t live_ = 0;
 };

@@ -157,7 +157,7 @@ Result<int64_t> Kernel::ConfigGet(int64_t key) {
 Result<int64_t> Kernel::VarGet(int64_t key) {
   PIER_ASSIGN_OR_RETURN(std::string_view k, ReadBlock("var_get", key));
   auto it = vars_.find(k);
-  arena_.Free(static_cast<uint64_t>(key));
+  arena_.Release(static_cast<uint64_t>(key));
   if (it == vars_.end()) return int64_t{0};
   auto h = arena_.AllocBytes(it->second);
   if (!h.ok()) return h.status().WithContext("var_get");
@@ -184,8 +184,8 @@ Status Kernel::VarSet(int64_t key, int64_t value) {
     vars_.erase(it);
   }
   var_bytes_ = total;
-  arena_.Free(static_cast<uint64_t>(key));
-  arena_.Free(static_cast<uint64_t>(value));
+  arena_.Release(static_cast<uint64_t>(key));
+  arena_.Release(static_cast<uint64_t>(value));
   return OkStatus();
 }
 
@@ -195,7 +195,7 @@ Status Kernel::Log(LogLevel level, int64_t message) {
   if (level >= settings_->log_level && settings_->log_level != LogLevel::kOff) {
     settings_->log_sink(level, settings_->plugin_name, text);
   }
-  arena_.Free(static_cast<uint64_t>(message));
+  arena_.Release(static_cast<uint64_t>(message));
   return OkStatus();
 }
 
@@ -217,8 +217,8 @@ Result<int64_t> Kernel::HttpRequest(int64_t request, int64_t body) {
     }
   }
   out.body = std::string(body_bytes);
-  arena_.Free(static_cast<uint64_t>(request));
-  arena_.Free(static_cast<uint64_t>(body));
+  arena_.Release(static_cast<uint64_t>(request));
+  arena_.Release(static_cast<uint64_t>(body));
 
   PIER_ASSIGN_OR_RETURN(std::string host, UrlHost(out.url));
   if (!settings_->allowed_hosts.Allows(host)) {

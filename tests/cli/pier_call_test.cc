@@ -1,0 +1,95 @@
+// `pier call` as a user runs it: a real process, its output and exit status.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "support/test_plugins.h"
+
+namespace pier {
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr
+};
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliRun Pier(const std::vector<std::string>& args) {
+  std::string cmd = "PIER_CACHE_DIR=" + Quote(::testing::TempDir() + "pier-cli-cache") + " " + Quote(PIER_BINARY);
+  for (const auto& a : args) cmd += " " + Quote(a);
+  cmd += " 2>&1";
+  CliRun run;
+  FILE* f = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) run.out.append(buf.data(), n);
+  int status = pclose(f);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+const std::string kHello = testing::PluginPath("hello").string();
+const std::string kHostile = testing::PluginPath("c_hostile").string();
+
+TEST(PierCall, PrintsTheOutputOfTheBundledExample) {
+  CliRun r = Pier({"call", kHello, "greet", "--input", R"({"name":"Ada"})", "--config", "greeting=Welcome",
+                "--log-level", "warn"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, R"({"message":"Welcome, Ada!"})");
+}
+
+TEST(PierCall, InputFromAFile) {
+  const std::string path = ::testing::TempDir() + "pier-cli-input.txt";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs("the cat and the hat\n", f);
+  fclose(f);
+  CliRun r = Pier({"call", kHello, "word_stats", "--input-file", path});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(R"("words":5)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"(["the",2])"), std::string::npos) << r.out;
+}
+
+TEST(PierCall, ExitCodesSeparatePluginErrorsTrapsAndUsage) {
+  CliRun plugin_error = Pier({"call", kHello, "greet", "--input", "[1,2]"});
+  EXPECT_EQ(plugin_error.exit_code, 1) << plugin_error.out;
+  EXPECT_NE(plugin_error.out.find("expected a JSON object"), std::string::npos);
+
+  CliRun trap = Pier({"call", kHostile, "spin", "--timeout", "200"});
+  EXPECT_EQ(trap.exit_code, 2) << trap.out;
+  EXPECT_NE(trap.out.find("trap (timeout)"), std::string::npos) << trap.out;
+
+  CliRun missing_export = Pier({"call", kHello, "nope"});
+  EXPECT_EQ(missing_export.exit_code, 3);
+  EXPECT_NE(missing_export.out.find("function not found: nope"), std::string::npos);
+
+  CliRun bad_file = Pier({"call", "/nonexistent.wasm", "x"});
+  EXPECT_EQ(bad_file.exit_code, 3);
+
+  CliRun usage = Pier({"call", kHello});
+  EXPECT_EQ(usage.exit_code, 3) << usage.out;
+
+  CliRun bad_config = Pier({"call", kHello, "greet", "--config", "novalue"});
+  EXPECT_EQ(bad_config.exit_code, 3);
+}
+
+TEST(PierCall, HelpExplainsItself) {
+  CliRun top = Pier({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("call"), std::string::npos);
+  CliRun call = Pier({"call", "--help"});
+  EXPECT_EQ(call.exit_code, 0);
+  for (const char* option : {"--input", "--input-file", "--config", "--allow-host", "--timeout", "Exit status"}) {
+    EXPECT_NE(call.out.find(option), std::string::npos) << option;
+  }
+}
+
+}  // namespace
+}  // namespace pier

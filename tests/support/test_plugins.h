@@ -1,0 +1,36 @@
+// Where the build put the Wasm plugins, and small helpers shared by tests.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pier/runtime.h"
+
+namespace pier::testing {
+
+inline std::filesystem::path PluginPath(const std::string& name) {
+  return std::filesystem::path(PIER_TEST_PLUGIN_DIR) / (name + ".wasm");
+}
+
+// Collects what plugins log, for assertions. Thread-safe.
+class LogCapture {
+ public:
+  LogSink sink() {
+    return [this](LogLevel level, std::string_view plugin, std::string_view message) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.push_back(std::string(LogLevelName(level)) + "|" + std::string(plugin) + "|" + std::string(message));
+    };
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace pier::testing

@@ -15,7 +15,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  wabt
+  libssl-dev
 )
 
 if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
@@ -33,4 +33,5 @@ if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
+source "$here/scripts/env.sh"
 "$here/scripts/build-wasmtime.sh"

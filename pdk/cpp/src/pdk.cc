@@ -7,6 +7,23 @@
 
 namespace pier::pdk {
 
+namespace {
+
+// Reads n bytes 8 at a time (then byte by byte), as every Extism PDK does.
+template <typename Load64, typename Load8>
+std::string ReadBytes(uint64_t n, Load64 load64, Load8 load8) {
+  std::string out(n, '\0');
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t word = load64(i);
+    std::memcpy(out.data() + i, &word, 8);
+  }
+  for (; i < n; ++i) out[i] = static_cast<char>(load8(i));
+  return out;
+}
+
+}  // namespace
+
 namespace memory {
 
 uint64_t Store(std::string_view bytes) {
@@ -24,15 +41,9 @@ uint64_t Store(std::string_view bytes) {
 
 std::string Load(uint64_t handle) {
   if (handle == 0) return {};
-  const uint64_t n = pier_extism_length(handle);
-  std::string out(n, '\0');
-  uint64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const uint64_t word = pier_extism_load_u64(handle + i);
-    std::memcpy(out.data() + i, &word, 8);
-  }
-  for (; i < n; ++i) out[i] = static_cast<char>(pier_extism_load_u8(handle + i));
-  return out;
+  return ReadBytes(
+      pier_extism_length(handle), [handle](uint64_t i) { return pier_extism_load_u64(handle + i); },
+      [handle](uint64_t i) { return pier_extism_load_u8(handle + i); });
 }
 
 void Free(uint64_t handle) { pier_extism_free(handle); }
@@ -40,15 +51,7 @@ void Free(uint64_t handle) { pier_extism_free(handle); }
 }  // namespace memory
 
 std::string Input() {
-  const uint64_t n = pier_extism_input_length();
-  std::string out(n, '\0');
-  uint64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const uint64_t word = pier_extism_input_load_u64(i);
-    std::memcpy(out.data() + i, &word, 8);
-  }
-  for (; i < n; ++i) out[i] = static_cast<char>(pier_extism_input_load_u8(i));
-  return out;
+  return ReadBytes(pier_extism_input_length(), pier_extism_input_load_u64, pier_extism_input_load_u8);
 }
 
 void Output(std::string_view bytes) { pier_extism_output_set(memory::Store(bytes), bytes.size()); }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,6 +55,9 @@ struct PluginOptions {
   InstanceMode instance_mode = InstanceMode::kPooled;
   size_t max_idle_instances = 0;                 // pooled mode; 0 = number of CPUs
   std::vector<HostFunction> host_functions;
+  // Completes the load error for an import no host function satisfies, e.g.
+  // "it needs the 'taskqueue' permission" (see pier/services/host_services.h).
+  std::function<std::string(std::string_view module, std::string_view name)> explain_missing_import;
 };
 
 struct CallOptions {

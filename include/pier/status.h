@@ -33,6 +33,7 @@ enum class StatusCode {
   kUnavailable,
   kDataLoss,
   kInternal,
+  kUnknown,  // an error from elsewhere (e.g. a host service's message) without a category
 };
 
 // Name of a code, e.g. "NOT_FOUND".

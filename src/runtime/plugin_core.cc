@@ -55,8 +55,13 @@ Status PluginCore::CheckImports() const {
       bool found = false;
       for (const HostFunction& f : shared_->options.host_functions) found |= f.module == module && f.name == name;
       if (!found) {
-        return NotFoundError(what + ", but no host function of that name is available to it" +
-                             (module == "extism:host/user" ? " (a host service its manifest does not grant?)" : ""));
+        std::string why;
+        if (shared_->options.explain_missing_import) why = shared_->options.explain_missing_import(module, name);
+        if (why.empty()) {
+          why = "no host function of that name is available to it";
+          if (module == "extism:host/user") why += " (a host service its manifest does not grant?)";
+        }
+        return NotFoundError(what + ", but " + why);
       }
     }
   }

@@ -7,9 +7,6 @@
 //   }
 #pragma once
 
-#ifndef JSON_NOEXCEPTION
-#define JSON_NOEXCEPTION 1
-#endif
 #include <nlohmann/json.hpp>
 
 #include "pier/status.h"

@@ -1,0 +1,109 @@
+// Round trip through everything the generator emits: a C++ plugin built with
+// the generated kit calls every host function against fakes implemented
+// through the generated service interfaces, and the generated callers call
+// every capability export of a plugin that implements them all.
+#include <gtest/gtest.h>
+
+#include "pier/capabilities/callers.h"
+#include "pier/services/host_services.h"
+#include "roundtrip/generated/caller_checks.h"
+#include "roundtrip/generated/fake_services.h"
+#include "support/test_plugins.h"
+
+namespace pier {
+namespace {
+
+class RoundTrip : public ::testing::TestWithParam<int> {
+ protected:
+  static void SetUpTestSuite() {
+    runtime_ = Runtime::Create().value().release();
+    fakes_ = new roundtrip::FakeServices;
+    PluginOptions options;
+    options.host_functions = services::BindHostServices(fakes_->Bind(), roundtrip::AllPermissions());
+    options.max_arena_bytes = 512 << 20;  // variant 2 moves megabytes per function
+    options.timeout = std::chrono::seconds(120);
+    plugin_ = runtime_->LoadFile(testing::PluginPath("cpp_roundtrip"), options).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete plugin_;
+    delete fakes_;
+    delete runtime_;
+  }
+  static Runtime* runtime_;
+  static roundtrip::FakeServices* fakes_;
+  static Plugin* plugin_;
+};
+Runtime* RoundTrip::runtime_ = nullptr;
+roundtrip::FakeServices* RoundTrip::fakes_ = nullptr;
+Plugin* RoundTrip::plugin_ = nullptr;
+
+TEST_P(RoundTrip, EveryHostFunction) {
+  fakes_->variant = GetParam();
+  const int before = fakes_->calls;
+  auto r = plugin_->Call("host_calls", std::to_string(GetParam()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->is_output()) << r->Describe();
+  EXPECT_EQ(r->output(), "ok");
+  EXPECT_EQ(fakes_->calls - before, static_cast<int>(services::AllHostFunctions().size()))
+      << "every host function reached its service";
+}
+
+TEST_P(RoundTrip, EveryCapabilityExport) {
+  EXPECT_EQ(roundtrip::CallEveryCapability(*plugin_, GetParam()), "");
+}
+
+// The harness must be able to fail: fakes expecting variant 0 reject every
+// request of variant 1, and the plugin reports each function.
+TEST_P(RoundTrip, MismatchIsReportedForEveryFunction) {
+  if (GetParam() != 1) GTEST_SKIP() << "one variant is enough";
+  fakes_->variant = 0;
+  auto r = plugin_->Call("host_calls", "1");
+  ASSERT_TRUE(r.ok() && r->is_output());
+  size_t lines = 0;
+  for (char c : r->output()) lines += c == '\n';
+  EXPECT_EQ(lines, services::AllHostFunctions().size()) << r->output().substr(0, 500);
+  EXPECT_NE(r->output().find("task_enqueue: "), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, RoundTrip, ::testing::Range(0, roundtrip::kVariants));
+
+TEST(RoundTripCoverage, IdlCoversTheSpec) {
+  EXPECT_EQ(services::AllHostFunctions().size(), 45u);
+  EXPECT_EQ(capabilities::AllCapabilityExports().size(), 21u);
+}
+
+TEST(Capabilities, DetectedFromExportsWithoutRunningGuestCode) {
+  auto runtime = Runtime::Create().value();
+  roundtrip::FakeServices fakes;
+  PluginOptions options;
+  options.host_functions = services::BindHostServices(fakes.Bind(), roundtrip::AllPermissions());
+  auto plugin = runtime->LoadFile(testing::PluginPath("cpp_roundtrip"), options).value();
+  EXPECT_EQ(capabilities::DetectCapabilities(*plugin),
+            (std::vector<std::string>{"Lifecycle", "MetadataAgent", "Scheduler", "Scrobbler", "TaskWorker",
+                                      "WebSocket"}));
+  EXPECT_EQ(fakes.calls, 0);
+  auto none = runtime->LoadFile(testing::PluginPath("cpp_test"), {}).value();
+  EXPECT_TRUE(capabilities::DetectCapabilities(*none).empty());
+  auto missing = capabilities::CallTaskWorkerOnTaskExecute(*none, {});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->kind, capabilities::CallKind::kMissing);
+  EXPECT_EQ(missing->error, "function not found: nd_task_execute");
+}
+
+TEST(HostServices, UngrantedImportFailsTheLoadNamingThePermission) {
+  auto runtime = Runtime::Create().value();
+  roundtrip::FakeServices fakes;
+  std::set<std::string> granted = roundtrip::AllPermissions();
+  granted.erase("taskqueue");
+  PluginOptions options;
+  options.host_functions = services::BindHostServices(fakes.Bind(), granted);
+  options.explain_missing_import = services::MissingImportExplainer(granted);
+  auto plugin = runtime->LoadFile(testing::PluginPath("cpp_roundtrip"), options);
+  ASSERT_FALSE(plugin.ok());
+  EXPECT_NE(plugin.status().message().find("extism:host/user::task_"), std::string::npos) << plugin.status().message();
+  EXPECT_NE(plugin.status().message().find("needs the 'taskqueue' permission"), std::string::npos)
+      << plugin.status().message();
+}
+
+}  // namespace
+}  // namespace pier

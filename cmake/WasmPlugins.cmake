@@ -41,6 +41,7 @@ function(pier_go_plugin name dir)
   add_custom_command(
     OUTPUT "${PIER_PLUGIN_DIR}/${name}.wasm"
     COMMAND ${CMAKE_COMMAND} -E env GOOS=wasip1 GOARCH=wasm GOTOOLCHAIN=local GOFLAGS=-mod=mod
+            GONOSUMDB=github.com/navidrome
             ${PIER_GO} build -buildmode=c-shared -trimpath -o "${PIER_PLUGIN_DIR}/${name}.wasm" .
     WORKING_DIRECTORY "${dir}"
     DEPENDS ${_sources}
@@ -49,9 +50,11 @@ function(pier_go_plugin name dir)
   add_custom_target(${name} ALL DEPENDS "${PIER_PLUGIN_DIR}/${name}.wasm")
 endfunction()
 pier_go_plugin(go_test "${PROJECT_SOURCE_DIR}/tests/plugins/go")
+# Built with Navidrome's own Go plugin kit (module pinned in go.mod, hash in go.sum).
+pier_go_plugin(go_ndpdk "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndpdk")
 
 add_custom_target(pier_plugins ALL)
-add_dependencies(pier_plugins pier_test_plugins go_test)
+add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk)
 if(PIER_BUILD_EXAMPLES)
   add_dependencies(pier_plugins pier_example_plugins)
 endif()

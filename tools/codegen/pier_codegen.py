@@ -63,9 +63,11 @@ def main():
     ap.add_argument("--idl", default=os.path.join(ROOT, "idl"))
     ap.add_argument("--out", default=ROOT)
     ap.add_argument("--check", action="store_true", help="report files that regenerating would change")
+    ap.add_argument("--suffix", default="", help="append to every output name (golden files use .golden)")
     args = ap.parse_args()
     files = render_all(Model(args.idl))
     stale = []
+    files = {rel + args.suffix: text for rel, text in files.items()}
     for rel, text in sorted(files.items()):
         path = os.path.join(args.out, rel)
         old = open(path).read() if os.path.exists(path) else None

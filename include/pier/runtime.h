@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "pier/plugin.h"
 #include "pier/plugin_options.h"
@@ -33,12 +35,22 @@ struct RuntimeOptions {
   std::chrono::milliseconds epoch_tick{1};
 };
 
+// What a module imports and exports, learned without linking or running it.
+struct ModuleInfo {
+  std::vector<ImportName> imports;
+  std::vector<std::string> exports;  // functions callable as plugin entry points
+};
+
 struct RuntimeStats {
   uint64_t modules_compiled = 0;      // compiled from Wasm
   uint64_t cache_hits = 0;            // loaded from the disk cache
   uint64_t cache_rejected = 0;        // corrupt, truncated or foreign cache files ignored
   uint64_t memory_hits = 0;           // already compiled in this process
 };
+
+// True for the imports every plugin gets: the Extism kernel (extism:host/env)
+// and WASI preview 1 (wasi_snapshot_preview1).
+bool IsBuiltinImport(std::string_view module, std::string_view name);
 
 class Runtime {
  public:
@@ -52,6 +64,10 @@ class Runtime {
   // does not provide (the message names the import).
   Result<std::unique_ptr<Plugin>> Load(std::span<const uint8_t> wasm, PluginOptions options);
   Result<std::unique_ptr<Plugin>> LoadFile(const std::filesystem::path& path, PluginOptions options);
+
+  // Compiles (or fetches from cache) and lists imports and callable exports.
+  // Runs no guest code and needs no host functions.
+  Result<ModuleInfo> Inspect(std::span<const uint8_t> wasm);
 
   RuntimeStats stats() const;
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/call_command.h"
+#include "cli/inspect_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};
@@ -10,6 +11,8 @@ int main(int argc, char** argv) {
   app.footer("Run 'pier <command> --help' for a command's options.");
   pier::cli::CallArgs call_args;
   CLI::App* call = pier::cli::AddCallCommand(app, call_args);
+  pier::cli::InspectArgs inspect_args;
+  CLI::App* inspect = pier::cli::AddInspectCommand(app, inspect_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -21,5 +24,6 @@ int main(int argc, char** argv) {
     return 3;  // usage error
   }
   if (call->parsed()) return pier::cli::RunCall(call_args);
+  if (inspect->parsed()) return pier::cli::RunInspect(inspect_args);
   return 3;
 }

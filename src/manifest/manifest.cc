@@ -183,20 +183,28 @@ Result<Manifest> ParseManifest(std::string_view text) {
   return m;
 }
 
-Status CheckCapabilityRules(const Manifest& manifest, const std::vector<std::string>& capabilities,
-                            const std::function<bool(std::string_view)>& has_export) {
-  auto fail = [](std::string why) { return FailedPreconditionError("manifest validation: " + why); };
+std::vector<std::string> CapabilityRuleViolations(const Manifest& manifest,
+                                                  const std::vector<std::string>& capabilities,
+                                                  const std::function<bool(std::string_view)>& has_export) {
+  std::vector<std::string> out;
   const bool scrobbler = std::find(capabilities.begin(), capabilities.end(), "Scrobbler") != capabilities.end();
   if (scrobbler && !manifest.permissions.users) {
-    return fail("scrobbler capability requires 'users' permission to be declared in manifest");
+    out.push_back("manifest validation: scrobbler capability requires 'users' permission to be declared in manifest");
   }
   if (manifest.permissions.scheduler && !has_export("nd_scheduler_callback")) {
-    return fail("'scheduler' permission requires plugin to export 'nd_scheduler_callback' function");
+    out.push_back(
+        "manifest validation: 'scheduler' permission requires plugin to export 'nd_scheduler_callback' function");
   }
   if (manifest.permissions.taskqueue && !has_export("nd_task_execute")) {
-    return fail("'taskqueue' permission requires plugin to export 'nd_task_execute' function");
+    out.push_back("manifest validation: 'taskqueue' permission requires plugin to export 'nd_task_execute' function");
   }
-  return OkStatus();
+  return out;
+}
+
+Status CheckCapabilityRules(const Manifest& manifest, const std::vector<std::string>& capabilities,
+                            const std::function<bool(std::string_view)>& has_export) {
+  auto violations = CapabilityRuleViolations(manifest, capabilities, has_export);
+  return violations.empty() ? OkStatus() : FailedPreconditionError(violations.front());
 }
 
 Status ValidateConfig(const Manifest& manifest, const Json& config) {

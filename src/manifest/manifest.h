@@ -75,6 +75,10 @@ Result<Manifest> ParseManifest(std::string_view text);
 // Errors read "manifest validation: <rule>".
 Status CheckCapabilityRules(const Manifest& manifest, const std::vector<std::string>& capabilities,
                             const std::function<bool(std::string_view)>& has_export);
+// Every rule of §2.6 the plugin breaks, in the same words (for reports).
+std::vector<std::string> CapabilityRuleViolations(const Manifest& manifest,
+                                                  const std::vector<std::string>& capabilities,
+                                                  const std::function<bool(std::string_view)>& has_export);
 
 // Validates a plugin config object against the manifest's config schema.
 // Problems are joined as "field: message; field: message".

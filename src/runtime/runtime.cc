@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/logging.h"
+#include "runtime/bindings.h"
 #include "runtime/plugin_core.h"
 #include "runtime/runtime_core.h"
 
@@ -71,6 +72,12 @@ void DescribeExports(const wasmtime_module_t* module, internal::PluginShared& sh
 
 }  // namespace
 
+bool IsBuiltinImport(std::string_view module, std::string_view name) {
+  if (module == internal::kEnvModule) return internal::KernelImportNames().contains(name);
+  if (module == internal::kWasiModule) return internal::WasiImportNames().contains(name);
+  return false;
+}
+
 Runtime::Runtime(std::shared_ptr<internal::RuntimeCore> core) : core_(std::move(core)) {}
 Runtime::~Runtime() = default;
 
@@ -118,6 +125,26 @@ Result<std::unique_ptr<Plugin>> Runtime::LoadFile(const std::filesystem::path& p
   if (options.name.empty() || options.name == "plugin") options.name = path.stem().string();
   return Load(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
               std::move(options));
+}
+
+Result<ModuleInfo> Runtime::Inspect(std::span<const uint8_t> wasm) {
+  auto module = core_->cache().Get(core_->engines().Get(false), wasm);
+  if (!module.ok()) return module.status();
+  internal::PluginShared shared;
+  DescribeExports(module->get(), shared);
+  ModuleInfo info;
+  for (const auto& [name, e] : shared.exports) {
+    if (e.shape != ExportShape::kNotCallable) info.exports.push_back(name);
+  }
+  wasm_importtype_vec_t imports;
+  wasmtime_module_imports(module->get(), &imports);
+  for (size_t i = 0; i < imports.size; ++i) {
+    const wasm_name_t* m = wasm_importtype_module(imports.data[i]);
+    const wasm_name_t* n = wasm_importtype_name(imports.data[i]);
+    info.imports.push_back({std::string(m->data, m->size), std::string(n->data, n->size)});
+  }
+  wasm_importtype_vec_delete(&imports);
+  return info;
 }
 
 RuntimeStats Runtime::stats() const {

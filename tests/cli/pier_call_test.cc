@@ -1,40 +1,13 @@
 // `pier call` as a user runs it: a real process, its output and exit status.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
 
+#include "cli/run_pier.h"
 #include "support/test_plugins.h"
 
 namespace pier {
 namespace {
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-CliRun Pier(const std::vector<std::string>& args) {
-  std::string cmd = "PIER_CACHE_DIR=" + Quote(::testing::TempDir() + "pier-cli-cache") + " " + Quote(PIER_BINARY);
-  for (const auto& a : args) cmd += " " + Quote(a);
-  cmd += " 2>&1";
-  CliRun run;
-  FILE* f = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) run.out.append(buf.data(), n);
-  int status = pclose(f);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 const std::string kHello = testing::PluginPath("hello").string();
 const std::string kHostile = testing::PluginPath("c_hostile").string();

@@ -1,0 +1,123 @@
+#include "manager/plugin_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include "pier/capabilities/callers.h"
+#include "pier/services/host_services.h"
+#include "services/config/config_service.h"
+
+namespace pier {
+
+LoadedPlugin::~LoadedPlugin() = default;
+
+Status CheckEnableGates(const Manifest& manifest, const PluginSettings& settings) {
+  if (manifest.permissions.users && !settings.all_users && settings.users.empty()) {
+    return FailedPreconditionError(
+        "users permission requires configuration: select users or enable 'all users' access");
+  }
+  if (manifest.permissions.library && !settings.all_libraries && settings.libraries.empty()) {
+    return FailedPreconditionError(
+        "library permission requires configuration: select libraries or enable 'all libraries' access");
+  }
+  return OkStatus();
+}
+
+PluginManager::PluginManager(Runtime& runtime, ManagerOptions options)
+    : runtime_(runtime), options_(std::move(options)) {}
+
+Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem::path& path,
+                                                         const PluginSettings& settings) {
+  // 1. Configuration.
+  PIER_ASSIGN_OR_RETURN(auto config, services::PluginConfigValues(settings.config_json));
+
+  // 2. The package.
+  auto package = OpenPackage(path);
+  if (!package.ok()) return Status(package.status().code(), "opening package: " + package.status().message());
+  auto loaded = std::make_shared<LoadedPlugin>();
+  loaded->id = package->id;
+  loaded->path = path;
+  loaded->sha256 = package->sha256;
+  loaded->manifest = package->manifest;
+  const Manifest& manifest = loaded->manifest;
+  if (manifest.permissions.library && manifest.permissions.library->filesystem) {
+    spdlog::warn("plugin {}: library file-system mounts are not supported yet; /libraries is not mounted",
+                 loaded->id);
+  }
+
+  // 3. Limits and allowed hosts; 5. host services granted by permissions.
+  PluginOptions options;
+  options.name = loaded->id;
+  options.config = config;
+  options.timeout = options_.call_timeout;
+  options.instance_mode = options_.instance_mode;
+  options.log_level = options_.log_level;
+  options.log_sink = options_.log_sink;
+  if (manifest.permissions.http) options.allowed_hosts = manifest.permissions.http->required_hosts;
+  loaded->config = std::make_unique<services::MapConfigService>(config);
+  services::HostServices host;
+  host.config = loaded->config.get();
+  const std::set<std::string> granted = manifest.permissions.Granted();
+  options.host_functions = services::BindHostServices(host, granted);
+  options.explain_missing_import = services::MissingImportExplainer(granted);
+
+  // 6. Compile (module cache) and link.
+  auto plugin = runtime_.Load(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(package->wasm.data()),
+                                                      package->wasm.size()),
+                              std::move(options));
+  if (!plugin.ok()) {
+    const char* prefix = plugin.status().code() == StatusCode::kNotFound ? "creating instance: " : "compiling plugin: ";
+    return Status(plugin.status().code(), prefix + plugin.status().message());
+  }
+  loaded->plugin = std::move(*plugin);
+
+  // 7. Capabilities, from exports alone; 8. their rules.
+  loaded->capabilities = capabilities::DetectCapabilities(*loaded->plugin);
+  PIER_RETURN_IF_ERROR(CheckCapabilityRules(manifest, loaded->capabilities,
+                                            [&](std::string_view e) { return loaded->plugin->HasExport(e); }));
+
+  // 9. Registration (replacing a previous version).
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    loaded_[loaded->id] = loaded;
+  }
+
+  // 10. nd_on_init: failures are logged, the plugin stays loaded.
+  if (loaded->plugin->HasExport("nd_on_init")) {
+    auto init = capabilities::CallLifecycleOnInit(*loaded->plugin, {});
+    if (!init.ok()) {
+      spdlog::error("plugin {}: nd_on_init: {}", loaded->id, init.status().message());
+    } else if (!init->ok() && init->kind != capabilities::CallKind::kNotImplemented) {
+      spdlog::error("plugin {}: nd_on_init failed: {}", loaded->id, init->error);
+    }
+  }
+  spdlog::info("plugin {} loaded (capabilities: {})", loaded->id, fmt::join(loaded->capabilities, ", "));
+  return loaded;
+}
+
+Status PluginManager::Unload(std::string_view id) {
+  std::shared_ptr<LoadedPlugin> gone;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = loaded_.find(id);
+    if (it == loaded_.end()) return NotFoundError("plugin " + std::string(id) + " is not loaded");
+    gone = std::move(it->second);
+    loaded_.erase(it);
+  }
+  spdlog::info("plugin {} unloaded", gone->id);
+  return OkStatus();
+}
+
+std::shared_ptr<LoadedPlugin> PluginManager::Get(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = loaded_.find(id);
+  return it == loaded_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> PluginManager::loaded() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, p] : loaded_) ids.push_back(id);
+  return ids;
+}
+
+}  // namespace pier

@@ -1,0 +1,69 @@
+// PluginHost: a folder of packages, the registry and the loaded plugins, kept
+// consistent — what `pier serve` runs.
+//
+//   auto host = PluginHost::Start(runtime, {.plugins_dir = "plugins", .data_dir = "data"}).value();
+//   host->Enable("hello");
+//   host->Refresh("hello");   // after the package file changed (the watcher calls this)
+//
+// At start: clear recorded errors, sync the folder, load every enabled plugin
+// (one that fails is disabled with its error recorded). Thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "manager/plugin_manager.h"
+#include "manager/plugin_registry.h"
+
+namespace pier {
+
+struct HostConfig {
+  std::filesystem::path plugins_dir;
+  std::filesystem::path data_dir;
+  ManagerOptions manager;
+};
+
+struct PluginState {
+  RegistryEntry entry;
+  bool loaded = false;
+  std::vector<std::string> capabilities;
+};
+
+class PluginHost {
+ public:
+  static Result<std::unique_ptr<PluginHost>> Start(Runtime& runtime, HostConfig config);
+
+  // Spec §1.5: gates, then load; the outcome is recorded in the registry.
+  Status Enable(std::string_view id);
+  Status Disable(std::string_view id);
+  // Validates `settings.config_json` against the manifest's schema, stores the
+  // settings and, when enabled, reloads (or disables when a gate fails).
+  Status Configure(std::string_view id, const PluginSettings& settings);
+  // Re-reads one package after a change: a changed valid package of an
+  // enabled plugin is reloaded; a broken one leaves the running version and
+  // records the error; a removed one is unloaded.
+  Status Refresh(std::string_view id);
+  Status Rescan();
+  Result<std::vector<PluginState>> States();
+  std::shared_ptr<LoadedPlugin> Get(std::string_view id) const { return manager_.Get(id); }
+  // Unloads everything (plugins stop before they are unregistered).
+  void Shutdown();
+
+  const HostConfig& config() const { return config_; }
+
+ private:
+  PluginHost(Runtime& runtime, HostConfig config, std::unique_ptr<PluginRegistry> registry)
+      : config_(std::move(config)), manager_(runtime, config_.manager), registry_(std::move(registry)) {}
+  Status LoadLocked(const RegistryEntry& entry);  // requires mu_
+  Status ApplyChange(const SyncChange& change);   // requires mu_
+
+  const HostConfig config_;
+  PluginManager manager_;
+  std::mutex mu_;                              // serialises registry access and loads
+  std::unique_ptr<PluginRegistry> registry_;  // guarded by mu_
+};
+
+}  // namespace pier

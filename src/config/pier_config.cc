@@ -1,0 +1,93 @@
+#include "config/pier_config.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace pier {
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n < 0) return InvalidArgumentError("invalid duration '" + std::string(text) + "'");
+  const std::string_view unit(end, text.data() + text.size() - end);
+  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::milliseconds(n * 1000);
+  if (unit == "m") return std::chrono::milliseconds(n * 60000);
+  return InvalidArgumentError("invalid duration '" + std::string(text) + "' (use ms, s or m)");
+}
+
+Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem::path& base) {
+  toml::table t;
+  try {  // this toml++ build reports syntax errors by exception; none leaves here
+    t = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgumentError("line " + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()));
+  }
+  PierConfig c;
+  auto path = [&](const toml::node& n, const std::string& key, std::filesystem::path* out) -> Status {
+    auto s = n.value<std::string>();
+    if (!s) return InvalidArgumentError(key + " must be a string");
+    std::filesystem::path p(*s);
+    *out = p.is_absolute() ? p : base / p;
+    return OkStatus();
+  };
+  auto duration = [&](const toml::node& n, const std::string& key, std::chrono::milliseconds* out) -> Status {
+    if (auto i = n.value<int64_t>(); i && n.is_integer()) {
+      if (*i < 0) return InvalidArgumentError(key + " must not be negative");
+      *out = std::chrono::milliseconds(*i);
+      return OkStatus();
+    }
+    auto s = n.value<std::string>();
+    if (!s) return InvalidArgumentError(key + " must be a duration such as \"30s\" or milliseconds");
+    auto d = ParseDuration(*s);
+    if (!d.ok()) return d.status().WithContext(key);
+    *out = *d;
+    return OkStatus();
+  };
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    if (key == "plugins_folder") {
+      PIER_RETURN_IF_ERROR(path(node, key, &c.plugins_folder));
+    } else if (key == "data_folder") {
+      PIER_RETURN_IF_ERROR(path(node, key, &c.data_folder));
+    } else if (key == "cache_folder") {
+      PIER_RETURN_IF_ERROR(path(node, key, &c.cache_folder));
+    } else if (key == "log_level") {
+      auto s = node.value<std::string>();
+      if (!s) return InvalidArgumentError("log_level must be a string");
+      PIER_ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(*s));
+    } else if (key == "call_timeout") {
+      PIER_RETURN_IF_ERROR(duration(node, key, &c.call_timeout));
+    } else if (key == "reload_debounce") {
+      PIER_RETURN_IF_ERROR(duration(node, key, &c.reload_debounce));
+    } else if (key == "instance_mode") {
+      auto s = node.value<std::string>();
+      if (!s) return InvalidArgumentError("instance_mode must be a string");
+      PIER_ASSIGN_OR_RETURN(c.instance_mode, ParseInstanceMode(*s));
+    } else if (key == "auto_reload") {
+      auto b = node.value<bool>();
+      if (!b || !node.is_boolean()) return InvalidArgumentError("auto_reload must be true or false");
+      c.auto_reload = *b;
+    } else {
+      return InvalidArgumentError("unknown setting '" + key + "'");
+    }
+  }
+  if (!c.plugins_folder.is_absolute()) c.plugins_folder = base / c.plugins_folder;
+  if (!c.data_folder.is_absolute()) c.data_folder = base / c.data_folder;
+  return c;
+}
+
+Result<PierConfig> LoadPierConfig(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return NotFoundError("cannot read configuration file " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto c = ParsePierConfig(ss.str(), std::filesystem::absolute(file).parent_path());
+  if (!c.ok()) return c.status().WithContext(file.string());
+  return c;
+}
+
+}  // namespace pier

@@ -1,0 +1,44 @@
+// PierConfig: host settings for `pier serve`, from a TOML file. Relative paths
+// are resolved against the file's folder; unknown keys and wrong types are
+// errors that name the key.
+//
+//   # pier.toml
+//   plugins_folder = "plugins"
+//   data_folder = "data"
+//   log_level = "info"
+//   call_timeout = "30s"        # or milliseconds as an integer
+//   instance_mode = "pooled"    # or "fresh"
+//   auto_reload = true
+//   reload_debounce = "2s"
+//
+//   auto config = LoadPierConfig("pier.toml").value();
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string_view>
+
+#include "pier/log_level.h"
+#include "pier/plugin_options.h"
+#include "pier/status.h"
+
+namespace pier {
+
+struct PierConfig {
+  std::filesystem::path plugins_folder = "plugins";
+  std::filesystem::path data_folder = "data";
+  std::filesystem::path cache_folder;  // empty: <data_folder>/cache
+  LogLevel log_level = LogLevel::kInfo;
+  std::chrono::milliseconds call_timeout{30000};
+  InstanceMode instance_mode = InstanceMode::kPooled;
+  bool auto_reload = true;
+  std::chrono::milliseconds reload_debounce{2000};
+};
+
+Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);
+Result<PierConfig> ParsePierConfig(std::string_view toml_text, const std::filesystem::path& base_dir);
+
+// "30s", "500ms", "2m", or a plain number of milliseconds.
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+}  // namespace pier

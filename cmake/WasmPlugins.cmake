@@ -58,3 +58,25 @@ add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk)
 if(PIER_BUILD_EXAMPLES)
   add_dependencies(pier_plugins pier_example_plugins)
 endif()
+
+# Example packages (.ndp): manifest.json + plugin.wasm at the archive root.
+if(PIER_BUILD_EXAMPLES)
+  set(PIER_PACKAGE_DIR "${CMAKE_BINARY_DIR}/packages")
+  function(pier_example_package id)
+    set(stage "${CMAKE_BINARY_DIR}/package-stage/${id}")
+    file(MAKE_DIRECTORY "${stage}" "${PIER_PACKAGE_DIR}")
+    add_custom_command(
+      OUTPUT "${PIER_PACKAGE_DIR}/${id}.ndp"
+      COMMAND ${CMAKE_COMMAND} -E make_directory "${stage}" "${PIER_PACKAGE_DIR}"
+      COMMAND ${CMAKE_COMMAND} -E copy "${PROJECT_SOURCE_DIR}/examples/${id}/manifest.json" "${stage}/manifest.json"
+      COMMAND ${CMAKE_COMMAND} -E copy "${PIER_PLUGIN_DIR}/${id}.wasm" "${stage}/plugin.wasm"
+      COMMAND ${CMAKE_COMMAND} -E tar cf "${PIER_PACKAGE_DIR}/${id}.ndp" --format=zip manifest.json plugin.wasm
+      WORKING_DIRECTORY "${stage}"
+      DEPENDS pier_example_plugins "${PROJECT_SOURCE_DIR}/examples/${id}/manifest.json"
+      COMMENT "Packaging ${id}.ndp"
+      VERBATIM)
+    add_custom_target(package_${id} ALL DEPENDS "${PIER_PACKAGE_DIR}/${id}.ndp")
+  endfunction()
+  pier_example_package(hello)
+  pier_example_package(scrobble_counter)
+endif()

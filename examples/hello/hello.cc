@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pier/capabilities/lifecycle.h"
+#include "pier/host/config.h"
 #include "pier/pdk.h"
 #include "pier/pdk/json.h"
 
@@ -50,3 +52,16 @@ PIER_FUNCTION(word_stats) {
   for (auto& [w, n] : top) top_json.push_back({w, n});
   return pdk::ToJson({{"lines", lines}, {"words", words}, {"bytes", input.size()}, {"top", top_json}});
 }
+
+// Lifecycle: `pier serve` calls nd_on_init once per load; the Config host
+// service sees the same configuration as config_get above.
+class HelloLifecycle : public pier::capabilities::Lifecycle {
+ public:
+  pier::Status OnInit(const pier::wire::InitRequest&) override {
+    auto greeting = pier::host::ConfigGet("greeting");
+    pdk::LogInfo("hello is ready; it will greet with \"" +
+                 (greeting.ok() && greeting->exists ? greeting->value : std::string("Hello")) + "\"");
+    return pier::OkStatus();
+  }
+};
+PIER_REGISTER_LIFECYCLE(HelloLifecycle);

@@ -4,6 +4,8 @@
 
 #include "cli/call_command.h"
 #include "cli/inspect_command.h"
+#include "cli/plugins_command.h"
+#include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};
@@ -13,6 +15,10 @@ int main(int argc, char** argv) {
   CLI::App* call = pier::cli::AddCallCommand(app, call_args);
   pier::cli::InspectArgs inspect_args;
   CLI::App* inspect = pier::cli::AddInspectCommand(app, inspect_args);
+  pier::cli::ServeArgs serve_args;
+  CLI::App* serve = pier::cli::AddServeCommand(app, serve_args);
+  pier::cli::PluginsArgs plugins_args;
+  CLI::App* plugins = pier::cli::AddPluginsCommand(app, plugins_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -25,5 +31,7 @@ int main(int argc, char** argv) {
   }
   if (call->parsed()) return pier::cli::RunCall(call_args);
   if (inspect->parsed()) return pier::cli::RunInspect(inspect_args);
+  if (serve->parsed()) return pier::cli::RunServe(serve_args);
+  if (plugins->parsed()) return pier::cli::RunPlugins(plugins_args);
   return 3;
 }

@@ -11,13 +11,16 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
   PIER_ASSIGN_OR_RETURN(auto registry, PluginRegistry::Open(config.data_dir / "registry.db"));
   std::unique_ptr<PluginHost> host(new PluginHost(runtime, std::move(config), std::move(registry)));
   std::lock_guard<std::mutex> lock(host->mu_);
-  PIER_RETURN_IF_ERROR(host->registry_->ClearErrors());
+  // A serving host starts clean (errors are re-found by loading); an
+  // administration tool keeps them to show.
+  if (host->config_.load_enabled) PIER_RETURN_IF_ERROR(host->registry_->ClearErrors());
   PIER_ASSIGN_OR_RETURN(auto changes, host->registry_->Sync(host->config_.plugins_dir));
   for (const SyncChange& c : changes) {
     if (c.kind == SyncChange::Kind::kAdded) spdlog::info("plugin {} discovered (disabled until enabled)", c.id);
     if (c.kind == SyncChange::Kind::kInvalid) spdlog::error("plugin {}: {}", c.id, c.error);
   }
   PIER_ASSIGN_OR_RETURN(auto rows, host->registry_->List());
+  if (!host->config_.load_enabled) rows.clear();
   for (const RegistryEntry& e : rows) {
     if (!e.enabled || !e.last_error.empty()) continue;
     if (Status st = host->LoadLocked(e); !st.ok()) {
@@ -30,6 +33,9 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
 
 Status PluginHost::LoadLocked(const RegistryEntry& e) {
   Status st = [&]() -> Status {
+    if (e.manifest_json.empty()) {
+      return FailedPreconditionError(e.last_error.empty() ? "the package has not been read" : e.last_error);
+    }
     auto manifest = ParseManifest(e.manifest_json);
     if (!manifest.ok()) return manifest.status();
     PIER_RETURN_IF_ERROR(CheckEnableGates(*manifest, e.settings));
@@ -114,6 +120,20 @@ Status PluginHost::Rescan() {
   std::lock_guard<std::mutex> lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto changes, registry_->Sync(config_.plugins_dir));
   for (const SyncChange& c : changes) PIER_RETURN_IF_ERROR(ApplyChange(c));
+  return OkStatus();
+}
+
+Status PluginHost::Reconcile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  PIER_ASSIGN_OR_RETURN(auto rows, registry_->List());
+  for (const RegistryEntry& e : rows) {
+    auto loaded = manager_.Get(e.id);
+    if (!e.enabled && loaded) {
+      manager_.Unload(e.id).IgnoreError();
+    } else if (e.enabled && (!loaded || !(loaded->settings == e.settings))) {
+      if (Status st = LoadLocked(e); !st.ok()) spdlog::error("plugin {}: {}", e.id, st.message());
+    }
+  }
   return OkStatus();
 }
 

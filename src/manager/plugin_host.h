@@ -24,6 +24,7 @@ struct HostConfig {
   std::filesystem::path plugins_dir;
   std::filesystem::path data_dir;
   ManagerOptions manager;
+  bool load_enabled = true;  // false: start without loading (administration tools)
 };
 
 struct PluginState {
@@ -47,6 +48,10 @@ class PluginHost {
   // records the error; a removed one is unloaded.
   Status Refresh(std::string_view id);
   Status Rescan();
+  // Brings the loaded set in line with the registry after another process
+  // changed it: loads newly enabled plugins, unloads disabled ones, reloads
+  // those whose settings changed.
+  Status Reconcile();
   Result<std::vector<PluginState>> States();
   std::shared_ptr<LoadedPlugin> Get(std::string_view id) const { return manager_.Get(id); }
   // Unloads everything (plugins stop before they are unregistered).

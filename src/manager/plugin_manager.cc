@@ -38,6 +38,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   loaded->path = path;
   loaded->sha256 = package->sha256;
   loaded->manifest = package->manifest;
+  loaded->settings = settings;
   const Manifest& manifest = loaded->manifest;
   if (manifest.permissions.library && manifest.permissions.library->filesystem) {
     spdlog::warn("plugin {}: library file-system mounts are not supported yet; /libraries is not mounted",

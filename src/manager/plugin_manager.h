@@ -30,6 +30,7 @@ namespace pier {
 
 // An administrator's settings for one plugin (spec §1.4).
 struct PluginSettings {
+  bool operator==(const PluginSettings&) const = default;
   std::string config_json;  // a JSON object as text; empty = no config
   std::vector<std::string> users;
   bool all_users = false;
@@ -54,6 +55,7 @@ struct LoadedPlugin {
   std::filesystem::path path;
   std::string sha256;
   Manifest manifest;
+  PluginSettings settings;  // what it was loaded with
   std::vector<std::string> capabilities;
   std::unique_ptr<services::MapConfigService> config;  // before `plugin`: outlives it
   std::unique_ptr<Plugin> plugin;

@@ -71,7 +71,10 @@ class ZipReader {
 
   Status Open(const std::filesystem::path& path) {
     int error = 0;
-    zip_.reset(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error));
+    // Not ZIP_CHECKCONS: archives written with data descriptors (streaming
+    // writers, CMake's) fail it, yet the original host reads them. Sizes are
+    // checked while reading instead (Read()).
+    zip_.reset(zip_open(path.c_str(), ZIP_RDONLY, &error));
     if (!zip_ && error == ZIP_ER_EXISTS) {
       return InvalidArgumentError("has duplicate entries (two entries with the same name)");
     }

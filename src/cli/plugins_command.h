@@ -1,0 +1,38 @@
+// `pier plugins list|inspect|enable|disable|config`: the plugin registry of a
+// data folder. Changes are recorded in the registry; a `pier serve` running on
+// the same data folder is told to apply them (pid file + SIGHUP).
+//
+//   pier plugins list --data data
+//   pier plugins enable hello --data data --plugins plugins
+//   pier plugins config hello --set '{"greeting":"Hi"}' --all-users
+//
+// Exit codes: 0 done, 1 refused (e.g. a gate or a load error, printed), 3 usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace pier::cli {
+
+struct PluginsArgs {
+  std::string config;
+  std::string plugins;
+  std::string data;
+  std::string id;
+  bool json = false;
+  std::string set_config;
+  std::vector<std::string> users;
+  bool all_users = false;
+  std::vector<int32_t> libraries;
+  bool all_libraries = false;
+  std::string action;  // list | inspect | enable | disable | config
+};
+
+CLI::App* AddPluginsCommand(CLI::App& app, PluginsArgs& args);
+int RunPlugins(const PluginsArgs& args);
+
+// The pid file `pier serve` writes in its data folder.
+std::string ServerPidFile(const std::string& data_folder);
+
+}  // namespace pier::cli

@@ -1,0 +1,126 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "cli/plugins_command.h"
+#include "common/logging.h"
+#include "config/pier_config.h"
+#include "manager/folder_watcher.h"
+#include "manager/plugin_host.h"
+
+namespace pier::cli {
+
+CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
+  CLI::App* cmd = app.add_subcommand("serve", "Run a folder of plugins as a service until SIGINT/SIGTERM");
+  cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
+  cmd->add_option("--plugins", a.plugins, "Plugins folder (.ndp files and plugin folders); overrides the file");
+  cmd->add_option("--data", a.data, "Data folder (registry, plugin data, module cache); overrides the file");
+  cmd->add_option("--log-level", a.log_level, "trace, debug, info, warn, error or off; overrides the file");
+  cmd->add_flag("--no-watch", a.no_watch, "Do not reload packages that change on disk");
+  cmd->add_option("--run-for", a.run_for_seconds, "Stop by itself after this many seconds (demos, tests)");
+  return cmd;
+}
+
+int RunServe(const ServeArgs& a) {
+  PierConfig config;
+  if (!a.config.empty()) {
+    auto loaded = LoadPierConfig(a.config);
+    if (!loaded.ok()) {
+      std::cerr << "pier serve: " << loaded.status().message() << "\n";
+      return 3;
+    }
+    config = *loaded;
+  } else {
+    config.plugins_folder = std::filesystem::absolute(config.plugins_folder);
+    config.data_folder = std::filesystem::absolute(config.data_folder);
+  }
+  if (!a.plugins.empty()) config.plugins_folder = std::filesystem::absolute(a.plugins);
+  if (!a.data.empty()) config.data_folder = std::filesystem::absolute(a.data);
+  if (!a.log_level.empty()) {
+    auto level = ParseLogLevel(a.log_level);
+    if (!level.ok()) {
+      std::cerr << "pier serve: " << level.status().message() << "\n";
+      return 3;
+    }
+    config.log_level = *level;
+  }
+  if (config.cache_folder.empty()) config.cache_folder = config.data_folder / "cache";
+  internal::SetHostLogLevel(config.log_level);
+
+  // Signals are taken synchronously below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // `pier plugins` changed the registry
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto runtime = Runtime::Create({.cache_dir = config.cache_folder});
+  if (!runtime.ok()) {
+    std::cerr << "pier serve: " << runtime.status().message() << "\n";
+    return 3;
+  }
+  spdlog::info("pier serve: plugins in {}, data in {}", config.plugins_folder.string(), config.data_folder.string());
+  HostConfig host_config{config.plugins_folder, config.data_folder,
+                         ManagerOptions{config.call_timeout, config.instance_mode, config.log_level, {}}};
+  auto host = PluginHost::Start(**runtime, host_config);
+  if (!host.ok()) {
+    std::cerr << "pier serve: " << host.status().message() << "\n";
+    return 3;
+  }
+  auto states = (*host)->States();
+  if (states.ok()) {
+    size_t loaded = 0;
+    for (const PluginState& s : *states) loaded += s.loaded;
+    spdlog::info("pier serve: {} plugin(s) known, {} loaded", states->size(), loaded);
+  }
+
+  std::unique_ptr<FolderWatcher> watcher;
+  if (config.auto_reload && !a.no_watch) {
+    watcher = std::make_unique<FolderWatcher>(config.plugins_folder, config.reload_debounce,
+                                              [h = host->get()](const std::string& id) {
+                                                if (Status st = h->Refresh(id); !st.ok()) {
+                                                  spdlog::error("plugin {}: {}", id, st.message());
+                                                }
+                                              });
+    if (Status st = watcher->Start(); !st.ok()) {
+      spdlog::error("pier serve: not watching for changes: {}", st.message());
+      watcher.reset();
+    }
+  }
+
+  const std::string pid_file = ServerPidFile(config.data_folder.string());
+  std::ofstream(pid_file) << getpid() << "\n";
+  const auto stop_at = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(static_cast<int64_t>(a.run_for_seconds * 1000));
+  int signal_number = 0;
+  while (true) {
+    if (a.run_for_seconds > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(stop_at - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      const timespec wait{static_cast<time_t>(left.count() / 1000000000), static_cast<long>(left.count() % 1000000000)};
+      signal_number = sigtimedwait(&signals, nullptr, &wait);
+      if (signal_number < 0) continue;  // timeout (re-checked above) or EINTR
+    } else if (sigwait(&signals, &signal_number) != 0) {
+      continue;
+    }
+    if (signal_number != SIGHUP) break;
+    spdlog::info("pier serve: registry changed, applying");
+    if (Status st = (*host)->Reconcile(); !st.ok()) spdlog::error("pier serve: {}", st.message());
+    signal_number = 0;
+  }
+  spdlog::info("pier serve: {}, shutting down", signal_number > 0 ? strsignal(signal_number) : "time is up");
+  if (watcher) watcher->Stop();
+  (*host)->Shutdown();
+  std::filesystem::remove(pid_file);
+  spdlog::info("pier serve: stopped");
+  return 0;
+}
+
+}  // namespace pier::cli

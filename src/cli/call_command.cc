@@ -10,6 +10,8 @@
 
 #include "common/logging.h"
 #include "pier/runtime.h"
+#include "pier/services/host_services.h"
+#include "services/config/config_service.h"
 
 namespace pier::cli {
 
@@ -91,6 +93,13 @@ int RunCall(const CallArgs& a) {
     std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
     return kExitHostError;
   }
+
+  // The Config host service is always available (spec §3.4.2), over the same values.
+  services::MapConfigService config_service(options.config);
+  services::HostServices host;
+  host.config = &config_service;
+  options.host_functions = services::BindHostServices(host, {});
+  options.explain_missing_import = services::MissingImportExplainer({});
 
   RuntimeOptions runtime_options;
   if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();

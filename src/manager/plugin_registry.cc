@@ -161,7 +161,8 @@ Result<std::optional<SyncChange>> PluginRegistry::SyncPath(const std::filesystem
     PIER_RETURN_IF_ERROR(Upsert(e));
     return std::optional<SyncChange>(SyncChange{e.id, SyncChange::Kind::kInvalid, e.last_error});
   }
-  if (existing && existing->sha256 == package->sha256 && existing->last_error.empty()) {
+  // An unchanged package changes nothing (its recorded error, if any, stays).
+  if (existing && existing->sha256 == package->sha256 && !existing->manifest_json.empty()) {
     if (existing->path != e.path) PIER_RETURN_IF_ERROR(Upsert(e));
     return std::optional<SyncChange>();
   }

@@ -1,0 +1,131 @@
+// `pier serve` as a process: loads enabled plugins, reloads a replaced
+// package, keeps the previous version when the replacement is broken, applies
+// `pier plugins` changes, and shuts down cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cli/run_pier.h"
+#include "support/test_plugins.h"
+#include "support/zip_writer.h"
+
+extern char** environ;
+
+namespace pier {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class PierServe : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("pier-serve-" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "plugins");
+    std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
+                                          "reload_debounce = \"200ms\"\nlog_level = \"info\"\n";
+    WritePackage("1.0.0", Read(testing::PluginPath("hello")));
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    fs::remove_all(root_);
+  }
+  void WritePackage(const std::string& version, const std::string& wasm) {
+    testing::ZipWriter zip;
+    zip.Add("manifest.json", R"({"name":"Hello","author":"Pier","version":")" + version + R"("})");
+    zip.Add("plugin.wasm", wasm);
+    zip.WriteTo((root_ / "hello.tmp").string());
+    fs::rename(root_ / "hello.tmp", root_ / "plugins" / "hello.ndp");
+  }
+  void StartServe() {
+    const std::string log = (root_ / "serve.log").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    const std::string config = (root_ / "pier.toml").string();
+    const char* argv[] = {PIER_BINARY, "serve", "--config", config.c_str(), nullptr};
+    ASSERT_EQ(posix_spawn(&pid_, PIER_BINARY, &actions, nullptr, const_cast<char**>(argv), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  // Waits until the server's log contains `text` (10 s at most).
+  bool LogShows(const std::string& text, size_t occurrences = 1) {
+    for (int i = 0; i < 200; ++i) {
+      const std::string log = Read(root_ / "serve.log");
+      size_t count = 0;
+      for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
+      if (count >= occurrences) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "log never showed '" << text << "':\n" << Read(root_ / "serve.log");
+    return false;
+  }
+  CliRun Plugins(std::vector<std::string> args) {
+    args.insert(args.begin(), "plugins");
+    args.push_back("--config");
+    args.push_back((root_ / "pier.toml").string());
+    return Pier(args);
+  }
+  fs::path root_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
+  ASSERT_EQ(Plugins({"enable", "hello"}).exit_code, 0);
+  StartServe();
+  ASSERT_TRUE(LogShows("[plugin:hello] hello is ready"));
+  ASSERT_TRUE(LogShows("plugin hello loaded (capabilities: Lifecycle)"));
+  EXPECT_TRUE(fs::exists(root_ / "data" / "pier.pid"));
+
+  WritePackage("2.0.0", Read(testing::PluginPath("hello")));
+  ASSERT_TRUE(LogShows("plugin hello changed on disk: reloading"));
+  ASSERT_TRUE(LogShows("plugin hello loaded", 2));
+
+  WritePackage("3.0.0", "this is not wasm");
+  ASSERT_TRUE(LogShows("reload failed, previous version keeps running"));
+  CliRun list = Plugins({"list"});
+  EXPECT_NE(list.out.find("enabled   hello  (error: compiling plugin"), std::string::npos) << list.out;
+
+  // A change made with `pier plugins` reaches the running server.
+  CliRun disable = Plugins({"disable", "hello"});
+  EXPECT_NE(disable.out.find("told the running pier serve"), std::string::npos) << disable.out;
+  ASSERT_TRUE(LogShows("plugin hello unloaded"));
+
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(Read(root_ / "serve.log").find("pier serve: stopped"), std::string::npos);
+  EXPECT_FALSE(fs::exists(root_ / "data" / "pier.pid"));
+}
+
+TEST_F(PierServe, ABadConfigurationFileIsRefusedWithItsKey) {
+  std::ofstream(root_ / "bad.toml") << "plugin_folder = \"x\"\n";
+  CliRun r = Pier({"serve", "--config", (root_ / "bad.toml").string(), "--run-for", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("unknown setting 'plugin_folder'"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace pier

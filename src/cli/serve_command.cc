@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "admin/admin_server.h"
 #include "cli/plugins_command.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
@@ -23,6 +24,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
   cmd->add_option("--data", a.data, "Data folder (registry, plugin data, module cache); overrides the file");
   cmd->add_option("--log-level", a.log_level, "trace, debug, info, warn, error or off; overrides the file");
   cmd->add_flag("--no-watch", a.no_watch, "Do not reload packages that change on disk");
+  cmd->add_option("--admin", a.admin, "Admin API address on loopback, host:port (port 0 = any; \"\" = off)");
   cmd->add_option("--run-for", a.run_for_seconds, "Stop by itself after this many seconds (demos, tests)");
   return cmd;
 }
@@ -51,6 +53,7 @@ int RunServe(const ServeArgs& a) {
     config.log_level = *level;
   }
   if (config.cache_folder.empty()) config.cache_folder = config.data_folder / "cache";
+  if (!a.admin.empty()) config.admin_listen = a.admin;
   internal::SetHostLogLevel(config.log_level);
 
   // Signals are taken synchronously below; block them before any thread starts.
@@ -95,6 +98,23 @@ int RunServe(const ServeArgs& a) {
     }
   }
 
+  std::unique_ptr<AdminServer> admin;
+  const std::filesystem::path admin_file = config.data_folder / "pier.admin";
+  if (!config.admin_listen.empty()) {
+    const size_t colon = config.admin_listen.rfind(':');
+    const std::string address = config.admin_listen.substr(0, colon);
+    const int port = colon == std::string::npos ? 0 : std::atoi(config.admin_listen.c_str() + colon + 1);
+    admin = std::make_unique<AdminServer>(**host);
+    if (Status st = admin->Start(address, port); !st.ok()) {
+      std::cerr << "pier serve: admin API: " << st.message() << "\n";
+      (*host)->Shutdown();
+      return 3;
+    }
+    const std::string url = "http://" + address + ":" + std::to_string(admin->port());
+    std::ofstream(admin_file) << url << "\n";
+    spdlog::info("pier serve: admin API on {}/api/plugins", url);
+  }
+
   const std::string pid_file = ServerPidFile(config.data_folder.string());
   std::ofstream(pid_file) << getpid() << "\n";
   const auto stop_at = std::chrono::steady_clock::now() +
@@ -117,6 +137,10 @@ int RunServe(const ServeArgs& a) {
   }
   spdlog::info("pier serve: {}, shutting down", signal_number > 0 ? strsignal(signal_number) : "time is up");
   if (watcher) watcher->Stop();
+  if (admin) {
+    admin->Stop();
+    std::filesystem::remove(admin_file);
+  }
   (*host)->Shutdown();
   std::filesystem::remove(pid_file);
   spdlog::info("pier serve: stopped");

@@ -17,6 +17,7 @@ struct ServeArgs {
   std::string plugins;
   std::string data;
   std::string log_level;
+  std::string admin;  // host:port, overrides admin_listen
   bool no_watch = false;
   double run_for_seconds = 0;  // 0: until a signal
 };

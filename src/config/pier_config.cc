@@ -67,6 +67,10 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       auto s = node.value<std::string>();
       if (!s) return InvalidArgumentError("instance_mode must be a string");
       PIER_ASSIGN_OR_RETURN(c.instance_mode, ParseInstanceMode(*s));
+    } else if (key == "admin_listen") {
+      auto s = node.value<std::string>();
+      if (!s) return InvalidArgumentError("admin_listen must be a string such as \"127.0.0.1:4533\"");
+      c.admin_listen = *s;
     } else if (key == "auto_reload") {
       auto b = node.value<bool>();
       if (!b || !node.is_boolean()) return InvalidArgumentError("auto_reload must be true or false");

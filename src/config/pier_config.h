@@ -10,6 +10,7 @@
 //   instance_mode = "pooled"    # or "fresh"
 //   auto_reload = true
 //   reload_debounce = "2s"
+//   admin_listen = "127.0.0.1:4533"  # loopback only; "" turns the admin API off
 //
 //   auto config = LoadPierConfig("pier.toml").value();
 #pragma once
@@ -33,6 +34,7 @@ struct PierConfig {
   InstanceMode instance_mode = InstanceMode::kPooled;
   bool auto_reload = true;
   std::chrono::milliseconds reload_debounce{2000};
+  std::string admin_listen = "127.0.0.1:4533";  // "host:port" on loopback; port 0 = any; "" = no admin API
 };
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/run_pier.h"
 #include "support/test_plugins.h"
 #include "support/zip_writer.h"
@@ -40,7 +42,8 @@ class PierServe : public ::testing::Test {
     fs::remove_all(root_);
     fs::create_directories(root_ / "plugins");
     std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
-                                          "reload_debounce = \"200ms\"\nlog_level = \"info\"\n";
+                                          "reload_debounce = \"200ms\"\nlog_level = \"info\"\n"
+                                          "admin_listen = \"127.0.0.1:0\"\n";
     WritePackage("1.0.0", Read(testing::PluginPath("hello")));
   }
   void TearDown() override {
@@ -97,6 +100,21 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   ASSERT_TRUE(LogShows("plugin hello loaded (capabilities: Lifecycle)"));
   EXPECT_TRUE(fs::exists(root_ / "data" / "pier.pid"));
 
+  // The admin API answers on loopback with the plugins' state.
+  std::string url = Read(root_ / "data" / "pier.admin");
+  url.erase(url.find_last_not_of("\n") + 1);
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  FILE* curl = popen(("curl -s " + url + "/api/plugins").c_str(), "r");
+  char buf[4096] = {0};
+  const size_t n = fread(buf, 1, sizeof buf - 1, curl);
+  pclose(curl);
+  auto plugins = nlohmann::json::parse(std::string(buf, n), nullptr, false);
+  ASSERT_TRUE(plugins.is_array()) << buf;
+  ASSERT_EQ(plugins.size(), 1u);
+  EXPECT_EQ(plugins[0]["id"], "hello");
+  EXPECT_EQ(plugins[0]["loaded"], true);
+  EXPECT_EQ(plugins[0]["capabilities"], nlohmann::json::array({"Lifecycle"}));
+
   WritePackage("2.0.0", Read(testing::PluginPath("hello")));
   ASSERT_TRUE(LogShows("plugin hello changed on disk: reloading"));
   ASSERT_TRUE(LogShows("plugin hello loaded", 2));
@@ -118,6 +136,13 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_NE(Read(root_ / "serve.log").find("pier serve: stopped"), std::string::npos);
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.pid"));
+  EXPECT_FALSE(fs::exists(root_ / "data" / "pier.admin"));
+}
+
+TEST_F(PierServe, TheAdminApiRefusesNonLoopbackAddresses) {
+  CliRun r = Pier({"serve", "--config", (root_ / "pier.toml").string(), "--admin", "0.0.0.0:0", "--run-for", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("loopback only"), std::string::npos) << r.out;
 }
 
 TEST_F(PierServe, ABadConfigurationFileIsRefusedWithItsKey) {

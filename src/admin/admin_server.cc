@@ -1,0 +1,94 @@
+#include "admin/admin_server.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace pier {
+
+namespace {
+
+using Json = nlohmann::json;
+
+Json Describe(const PluginState& s, bool with_manifest) {
+  Json j = {{"id", s.entry.id},
+            {"enabled", s.entry.enabled},
+            {"loaded", s.loaded},
+            {"lastError", s.entry.last_error},
+            {"capabilities", s.capabilities},
+            {"path", s.entry.path},
+            {"sha256", s.entry.sha256}};
+  if (with_manifest) {
+    Json m = Json::parse(s.entry.manifest_json, nullptr, false);
+    j["manifest"] = m.is_discarded() ? Json(nullptr) : m;
+  }
+  return j;
+}
+
+void Reply(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void ReplyStatus(httplib::Response& res, const Status& st) {
+  if (st.ok()) return Reply(res, 200, {{"ok", true}});
+  Reply(res, st.code() == StatusCode::kNotFound ? 404 : 409, {{"ok", false}, {"error", st.message()}});
+}
+
+bool IsLoopback(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+AdminServer::AdminServer(PluginHost& host) : host_(host), server_(std::make_unique<httplib::Server>()) { Routes(); }
+
+AdminServer::~AdminServer() { Stop(); }
+
+void AdminServer::Routes() {
+  server_->Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, {{"status", "ok"}});
+  });
+  server_->Get("/api/plugins", [this](const httplib::Request&, httplib::Response& res) {
+    auto states = host_.States();
+    if (!states.ok()) return Reply(res, 500, {{"error", states.status().message()}});
+    Json out = Json::array();
+    for (const PluginState& s : *states) out.push_back(Describe(s, false));
+    Reply(res, 200, out);
+  });
+  server_->Get(R"(/api/plugins/([A-Za-z0-9._-]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto states = host_.States();
+    if (!states.ok()) return Reply(res, 500, {{"error", states.status().message()}});
+    for (const PluginState& s : *states) {
+      if (s.entry.id == req.matches[1]) return Reply(res, 200, Describe(s, true));
+    }
+    Reply(res, 404, {{"error", "no plugin " + std::string(req.matches[1])}});
+  });
+  server_->Post(R"(/api/plugins/([A-Za-z0-9._-]+)/(enable|disable))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  const std::string id = req.matches[1];
+                  ReplyStatus(res, req.matches[2] == "enable" ? host_.Enable(id) : host_.Disable(id));
+                });
+  server_->Post("/api/plugins/rescan", [this](const httplib::Request&, httplib::Response& res) {
+    ReplyStatus(res, host_.Rescan());
+  });
+}
+
+Status AdminServer::Start(const std::string& address, int port) {
+  if (!IsLoopback(address)) {
+    return InvalidArgumentError("the admin API listens on loopback only; '" + address + "' is not a loopback address");
+  }
+  port_ = port == 0 ? server_->bind_to_any_port(address) : (server_->bind_to_port(address, port) ? port : -1);
+  if (port_ <= 0) return UnavailableError("cannot listen on " + address + ":" + std::to_string(port));
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return OkStatus();
+}
+
+void AdminServer::Stop() {
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+}
+
+}  // namespace pier

@@ -8,7 +8,14 @@
 
 namespace pier {
 
-LoadedPlugin::~LoadedPlugin() = default;
+void LoadedPlugin::StopBackground() {
+  while (!background.empty()) {
+    background.back()->Stop();
+    background.pop_back();
+  }
+}
+
+LoadedPlugin::~LoadedPlugin() { StopBackground(); }
 
 Status CheckEnableGates(const Manifest& manifest, const PluginSettings& settings) {
   if (manifest.permissions.users && !settings.all_users && settings.users.empty()) {
@@ -76,11 +83,18 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   PIER_RETURN_IF_ERROR(CheckCapabilityRules(manifest, loaded->capabilities,
                                             [&](std::string_view e) { return loaded->plugin->HasExport(e); }));
 
-  // 9. Registration (replacing a previous version).
+  // 9. Registration, replacing a previous version whose work stops first.
+  std::shared_ptr<LoadedPlugin> previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = loaded_.find(loaded->id); it != loaded_.end()) previous = it->second;
+  }
+  if (previous) previous->StopBackground();
   {
     std::lock_guard<std::mutex> lock(mu_);
     loaded_[loaded->id] = loaded;
   }
+  if (options_.start_background) loaded->background = options_.start_background(*loaded);
 
   // 10. nd_on_init: failures are logged, the plugin stays loaded.
   if (loaded->plugin->HasExport("nd_on_init")) {
@@ -101,8 +115,12 @@ Status PluginManager::Unload(std::string_view id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = loaded_.find(id);
     if (it == loaded_.end()) return NotFoundError("plugin " + std::string(id) + " is not loaded");
-    gone = std::move(it->second);
-    loaded_.erase(it);
+    gone = it->second;
+  }
+  gone->StopBackground();  // while still registered: the work may still look the plugin up
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = loaded_.find(id); it != loaded_.end() && it->second == gone) loaded_.erase(it);
   }
   spdlog::info("plugin {} unloaded", gone->id);
   return OkStatus();

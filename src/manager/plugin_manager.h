@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -39,11 +40,25 @@ struct PluginSettings {
   bool allow_write_access = false;
 };
 
+// Work a plugin's host services run on their own (task workers, timers,
+// connections). Stopped, newest first, before the plugin is unregistered.
+class BackgroundWork {
+ public:
+  virtual ~BackgroundWork() = default;
+  // Stops the work; returns once nothing of it will call the plugin again.
+  virtual void Stop() = 0;
+};
+
+struct LoadedPlugin;
+
 struct ManagerOptions {
   std::chrono::milliseconds call_timeout{30000};
   InstanceMode instance_mode = InstanceMode::kPooled;
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;  // unset: Pier's logger
+  // Starts a plugin's background work once it is loaded and registered (and
+  // before nd_on_init, which may create queues or schedules). Optional.
+  std::function<std::vector<std::unique_ptr<BackgroundWork>>(LoadedPlugin& plugin)> start_background;
 };
 
 namespace services {
@@ -59,6 +74,9 @@ struct LoadedPlugin {
   std::vector<std::string> capabilities;
   std::unique_ptr<services::MapConfigService> config;  // before `plugin`: outlives it
   std::unique_ptr<Plugin> plugin;
+  std::vector<std::unique_ptr<BackgroundWork>> background;
+  // Stops the background work (newest first); idempotent.
+  void StopBackground();
   ~LoadedPlugin();
 };
 

@@ -158,5 +158,45 @@ TEST_F(PluginHostTest, CallsKeepFlowingWhileThePluginReloads) {
   EXPECT_EQ(Greet(), R"({"message":"v4, Ada!"})");
 }
 
+// Calls the plugin in a loop on its own thread until stopped: pending work.
+class CallingWork : public BackgroundWork {
+ public:
+  CallingWork(LoadedPlugin& plugin, std::atomic<int>* ok, std::atomic<int>* failed) {
+    thread_ = std::thread([this, &plugin, ok, failed] {
+      while (!stop_) {
+        auto r = plugin.plugin->Call("greet", R"({"name":"Ada"})");
+        (r.ok() && r->is_output() ? *ok : *failed)++;
+      }
+    });
+  }
+  void Stop() override {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(PluginHostTest, ShutdownWaitsForPendingWorkAndCutsNothing) {
+  std::atomic<int> ok{0}, failed{0};
+  config_.manager.start_background = [&](LoadedPlugin& p) {
+    std::vector<std::unique_ptr<BackgroundWork>> work;
+    work.push_back(std::make_unique<CallingWork>(p, &ok, &failed));
+    return work;
+  };
+  Write("hello", kHelloManifest, Wasm("hello"));
+  StartHost();
+  ASSERT_TRUE(host_->Enable("hello").ok());
+  while (ok.load() < 20) std::this_thread::yield();
+  host_->Shutdown();
+  const int after = ok.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(ok.load(), after) << "no call runs after shutdown returned";
+  EXPECT_EQ(failed.load(), 0) << "no pending call was cut";
+  EXPECT_EQ(host_->Get("hello"), nullptr);
+}
+
 }  // namespace
 }  // namespace pier

@@ -109,6 +109,46 @@ TEST_F(PluginManagerTest, ReloadReplacesAndUnloadRemoves) {
   EXPECT_EQ(manager_->Unload("hello").code(), StatusCode::kNotFound);
 }
 
+// Records when it is stopped, and whether its plugin was still registered then.
+class RecordingWork : public BackgroundWork {
+ public:
+  RecordingWork(PluginManager** manager, std::string id, std::vector<std::string>* log)
+      : manager_(manager), id_(std::move(id)), log_(log) {}
+  void Stop() override {
+    log_->push_back(id_ + (((*manager_)->Get("hello") != nullptr) ? " stopped while registered" : " stopped late"));
+  }
+
+ private:
+  PluginManager** manager_;
+  std::string id_;
+  std::vector<std::string>* log_;
+};
+
+TEST_F(PluginManagerTest, BackgroundWorkStopsBeforeUnregistering) {
+  std::vector<std::string> log;
+  PluginManager* self = nullptr;
+  ManagerOptions options;
+  options.log_sink = logs_.sink();
+  int generation = 0;
+  options.start_background = [&](LoadedPlugin& p) {
+    std::vector<std::unique_ptr<BackgroundWork>> work;
+    const std::string tag = p.id + "#" + std::to_string(++generation);
+    work.push_back(std::make_unique<RecordingWork>(&self, tag + "/a", &log));
+    work.push_back(std::make_unique<RecordingWork>(&self, tag + "/b", &log));
+    return work;
+  };
+  PluginManager manager(*runtime_, options);
+  self = &manager;
+  const fs::path path = Package("hello", kPlain, "hello");
+  ASSERT_TRUE(manager.Load(path, {}).ok());
+  ASSERT_TRUE(manager.Load(path, {}).ok());  // a reload stops the old version's work first
+  EXPECT_EQ(log, (std::vector<std::string>{"hello#1/b stopped while registered", "hello#1/a stopped while registered"}));
+  ASSERT_TRUE(manager.Unload("hello").ok());
+  EXPECT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[2], "hello#2/b stopped while registered") << "newest first, before unregistering";
+  EXPECT_EQ(manager.Get("hello"), nullptr);
+}
+
 TEST(EnableGates, UsersAndLibrariesNeedASelection) {
   auto m = ParseManifest(R"({"name":"n","author":"a","version":"1","permissions":{"users":{},"library":{}}})").value();
   EXPECT_EQ(CheckEnableGates(m, {}).message(),

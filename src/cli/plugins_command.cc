@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/config_args.h"
 #include "cli/inspect_command.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
@@ -61,20 +62,12 @@ CLI::App* AddPluginsCommand(CLI::App& app, PluginsArgs& a) {
 }
 
 int RunPlugins(const PluginsArgs& a) {
-  PierConfig config;
-  if (!a.config.empty()) {
-    auto loaded = LoadPierConfig(a.config);
-    if (!loaded.ok()) {
-      std::cerr << "pier plugins: " << loaded.status().message() << "\n";
-      return 3;
-    }
-    config = *loaded;
+  auto resolved = ResolveConfig(a.config, a.plugins, a.data);
+  if (!resolved.ok()) {
+    std::cerr << "pier plugins: " << resolved.status().message() << "\n";
+    return 3;
   }
-  if (!a.plugins.empty()) config.plugins_folder = a.plugins;
-  if (!a.data.empty()) config.data_folder = a.data;
-  config.plugins_folder = std::filesystem::absolute(config.plugins_folder);
-  config.data_folder = std::filesystem::absolute(config.data_folder);
-  if (config.cache_folder.empty()) config.cache_folder = config.data_folder / "cache";
+  const PierConfig& config = *resolved;
   internal::SetHostLogLevel(LogLevel::kWarn);
 
   auto runtime = Runtime::Create({.cache_dir = config.cache_folder});

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "admin/admin_server.h"
+#include "cli/config_args.h"
 #include "cli/plugins_command.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
@@ -30,20 +31,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
 }
 
 int RunServe(const ServeArgs& a) {
-  PierConfig config;
-  if (!a.config.empty()) {
-    auto loaded = LoadPierConfig(a.config);
-    if (!loaded.ok()) {
-      std::cerr << "pier serve: " << loaded.status().message() << "\n";
-      return 3;
-    }
-    config = *loaded;
-  } else {
-    config.plugins_folder = std::filesystem::absolute(config.plugins_folder);
-    config.data_folder = std::filesystem::absolute(config.data_folder);
+  auto resolved = ResolveConfig(a.config, a.plugins, a.data);
+  if (!resolved.ok()) {
+    std::cerr << "pier serve: " << resolved.status().message() << "\n";
+    return 3;
   }
-  if (!a.plugins.empty()) config.plugins_folder = std::filesystem::absolute(a.plugins);
-  if (!a.data.empty()) config.data_folder = std::filesystem::absolute(a.data);
+  PierConfig config = *resolved;
   if (!a.log_level.empty()) {
     auto level = ParseLogLevel(a.log_level);
     if (!level.ok()) {
@@ -52,7 +45,6 @@ int RunServe(const ServeArgs& a) {
     }
     config.log_level = *level;
   }
-  if (config.cache_folder.empty()) config.cache_folder = config.data_folder / "cache";
   if (!a.admin.empty()) config.admin_listen = a.admin;
   internal::SetHostLogLevel(config.log_level);
 

@@ -18,13 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Wasm(const std::string& plugin) {
-  std::ifstream in(testing::PluginPath(plugin), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class PierInspect : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -37,7 +30,7 @@ class PierInspect : public ::testing::Test {
                       const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     testing::ZipWriter zip;
     zip.Add("manifest.json", manifest);
-    zip.Add({"plugin.wasm", Wasm(plugin), /*deflate=*/true});
+    zip.Add({"plugin.wasm", testing::PluginWasm(plugin), /*deflate=*/true});
     for (auto& [name, data] : extra) zip.Add(name, data);
     const std::string path = (dir_ / (id + ".ndp")).string();
     zip.WriteTo(path);

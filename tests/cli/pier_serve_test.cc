@@ -28,12 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
 
 class PierServe : public ::testing::Test {
  protected:
@@ -44,7 +39,7 @@ class PierServe : public ::testing::Test {
     std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
                                           "reload_debounce = \"200ms\"\nlog_level = \"info\"\n"
                                           "admin_listen = \"127.0.0.1:0\"\n";
-    WritePackage("1.0.0", Read(testing::PluginPath("hello")));
+    WritePackage("1.0.0", testing::PluginWasm("hello"));
   }
   void TearDown() override {
     if (pid_ > 0) {
@@ -74,13 +69,13 @@ class PierServe : public ::testing::Test {
   // Waits until the server's log contains `text` (10 s at most).
   bool LogShows(const std::string& text, size_t occurrences = 1) {
     for (int i = 0; i < 200; ++i) {
-      const std::string log = Read(root_ / "serve.log");
+      const std::string log = ReadFile(root_ / "serve.log");
       size_t count = 0;
       for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
       if (count >= occurrences) return true;
       std::this_thread::sleep_for(50ms);
     }
-    ADD_FAILURE() << "log never showed '" << text << "':\n" << Read(root_ / "serve.log");
+    ADD_FAILURE() << "log never showed '" << text << "':\n" << ReadFile(root_ / "serve.log");
     return false;
   }
   CliRun Plugins(std::vector<std::string> args) {
@@ -101,7 +96,7 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   EXPECT_TRUE(fs::exists(root_ / "data" / "pier.pid"));
 
   // The admin API answers on loopback with the plugins' state.
-  std::string url = Read(root_ / "data" / "pier.admin");
+  std::string url = ReadFile(root_ / "data" / "pier.admin");
   url.erase(url.find_last_not_of("\n") + 1);
   ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
   FILE* curl = popen(("curl -s " + url + "/api/plugins").c_str(), "r");
@@ -115,7 +110,7 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   EXPECT_EQ(plugins[0]["loaded"], true);
   EXPECT_EQ(plugins[0]["capabilities"], nlohmann::json::array({"Lifecycle"}));
 
-  WritePackage("2.0.0", Read(testing::PluginPath("hello")));
+  WritePackage("2.0.0", testing::PluginWasm("hello"));
   ASSERT_TRUE(LogShows("plugin hello changed on disk: reloading"));
   ASSERT_TRUE(LogShows("plugin hello loaded", 2));
 
@@ -134,7 +129,7 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  EXPECT_NE(Read(root_ / "serve.log").find("pier serve: stopped"), std::string::npos);
+  EXPECT_NE(ReadFile(root_ / "serve.log").find("pier serve: stopped"), std::string::npos);
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.pid"));
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.admin"));
 }

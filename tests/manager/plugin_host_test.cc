@@ -20,13 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Wasm(const std::string& plugin) {
-  std::ifstream in(testing::PluginPath(plugin), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 constexpr char kHelloManifest[] = R"({"name":"Hello","author":"Pier","version":"1",
   "config":{"schema":{"type":"object","properties":{"greeting":{"type":"string"}}}}})";
 
@@ -74,7 +67,7 @@ class PluginHostTest : public ::testing::Test {
 };
 
 TEST_F(PluginHostTest, DiscoveredPluginsStayDisabledUntilEnabledAndSurviveRestart) {
-  Write("hello", kHelloManifest, Wasm("hello"));
+  Write("hello", kHelloManifest, testing::PluginWasm("hello"));
   StartHost();
   EXPECT_FALSE(State("hello").entry.enabled);
   EXPECT_FALSE(State("hello").loaded);
@@ -88,7 +81,7 @@ TEST_F(PluginHostTest, DiscoveredPluginsStayDisabledUntilEnabledAndSurviveRestar
 
 TEST_F(PluginHostTest, GatesAndLoadErrorsAreRecorded) {
   Write("counter", R"({"name":"c","author":"a","version":"1","permissions":{"users":{},"kvstore":{},"cache":{}}})",
-        Wasm("scrobble_counter"));
+        testing::PluginWasm("scrobble_counter"));
   StartHost();
   Status gate = host_->Enable("counter");
   EXPECT_EQ(gate.message(), "users permission requires configuration: select users or enable 'all users' access");
@@ -100,7 +93,7 @@ TEST_F(PluginHostTest, GatesAndLoadErrorsAreRecorded) {
 }
 
 TEST_F(PluginHostTest, ConfigIsValidatedAndAppliedByReloading) {
-  Write("hello", kHelloManifest, Wasm("hello"));
+  Write("hello", kHelloManifest, testing::PluginWasm("hello"));
   StartHost();
   ASSERT_TRUE(host_->Enable("hello").ok());
   Status bad = host_->Configure("hello", {.config_json = R"({"greeting":5})"});
@@ -111,13 +104,13 @@ TEST_F(PluginHostTest, ConfigIsValidatedAndAppliedByReloading) {
 }
 
 TEST_F(PluginHostTest, ReplacedPackageReloadsAndABrokenOneLeavesThePreviousRunning) {
-  Write("hello", kHelloManifest, Wasm("hello"));
+  Write("hello", kHelloManifest, testing::PluginWasm("hello"));
   StartHost();
   ASSERT_TRUE(host_->Enable("hello").ok());
   const std::string before = host_->Get("hello")->sha256;
   // A new version: same code, a different manifest (so a different package hash).
   Write("hello", std::string(kHelloManifest).replace(std::string(kHelloManifest).find("\"1\""), 3, "\"2\""),
-        Wasm("hello"));
+        testing::PluginWasm("hello"));
   ASSERT_TRUE(host_->Refresh("hello").ok());
   ASSERT_NE(host_->Get("hello"), nullptr);
   EXPECT_NE(host_->Get("hello")->sha256, before) << "the new version is loaded";
@@ -137,7 +130,7 @@ TEST_F(PluginHostTest, ReplacedPackageReloadsAndABrokenOneLeavesThePreviousRunni
 }
 
 TEST_F(PluginHostTest, CallsKeepFlowingWhileThePluginReloads) {
-  Write("hello", kHelloManifest, Wasm("hello"));
+  Write("hello", kHelloManifest, testing::PluginWasm("hello"));
   StartHost();
   ASSERT_TRUE(host_->Enable("hello").ok());
   std::atomic<bool> done{false};
@@ -186,7 +179,7 @@ TEST_F(PluginHostTest, ShutdownWaitsForPendingWorkAndCutsNothing) {
     work.push_back(std::make_unique<CallingWork>(p, &ok, &failed));
     return work;
   };
-  Write("hello", kHelloManifest, Wasm("hello"));
+  Write("hello", kHelloManifest, testing::PluginWasm("hello"));
   StartHost();
   ASSERT_TRUE(host_->Enable("hello").ok());
   while (ok.load() < 20) std::this_thread::yield();

@@ -17,13 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Wasm(const std::string& plugin) {
-  std::ifstream in(testing::PluginPath(plugin), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 constexpr char kPlain[] = R"({"name":"n","author":"a","version":"1"})";
 
 class PluginManagerTest : public ::testing::Test {
@@ -43,7 +36,7 @@ class PluginManagerTest : public ::testing::Test {
                    std::vector<std::pair<std::string, std::string>> extra = {}) {
     testing::ZipWriter zip;
     zip.Add("manifest.json", manifest);
-    zip.Add("plugin.wasm", Wasm(plugin));
+    zip.Add("plugin.wasm", testing::PluginWasm(plugin));
     for (auto& [n, d] : extra) zip.Add(n, d);
     const fs::path path = dir_ / (id + ".ndp");
     zip.WriteTo(path);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -13,6 +15,17 @@ namespace pier::testing {
 inline std::filesystem::path PluginPath(const std::string& name) {
   return std::filesystem::path(PIER_TEST_PLUGIN_DIR) / (name + ".wasm");
 }
+
+// The whole file, as bytes ("" when it cannot be read).
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The bytes of a plugin the build made.
+inline std::string PluginWasm(const std::string& name) { return ReadFile(PluginPath(name)); }
 
 // Collects what plugins log, for assertions. Thread-safe.
 class LogCapture {

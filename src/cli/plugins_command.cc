@@ -72,7 +72,9 @@ int RunPlugins(const PluginsArgs& a) {
 
   auto runtime = Runtime::Create({.cache_dir = config.cache_folder});
   if (!runtime.ok()) return 3;
-  HostConfig host_config{config.plugins_folder, config.data_folder, ManagerOptions{}, /*load_enabled=*/false};
+  ManagerOptions manager;
+  manager.run_init = false;  // loads here only check the plugin; `pier serve` initialises it
+  HostConfig host_config{config.plugins_folder, config.data_folder, manager, /*load_enabled=*/false};
   auto host = PluginHost::Start(**runtime, host_config);
   if (!host.ok()) {
     std::cerr << "pier plugins: " << host.status().message() << "\n";

@@ -97,7 +97,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   if (options_.start_background) loaded->background = options_.start_background(*loaded);
 
   // 10. nd_on_init: failures are logged, the plugin stays loaded.
-  if (loaded->plugin->HasExport("nd_on_init")) {
+  if (options_.run_init && loaded->plugin->HasExport("nd_on_init")) {
     auto init = capabilities::CallLifecycleOnInit(*loaded->plugin, {});
     if (!init.ok()) {
       spdlog::error("plugin {}: nd_on_init: {}", loaded->id, init.status().message());

@@ -56,6 +56,9 @@ struct ManagerOptions {
   InstanceMode instance_mode = InstanceMode::kPooled;
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;  // unset: Pier's logger
+  // Call nd_on_init after loading. Administration tools that load only to
+  // check a plugin turn it off: initialisation belongs to the serving process.
+  bool run_init = true;
   // Starts a plugin's background work once it is loaded and registered (and
   // before nd_on_init, which may create queues or schedules). Optional.
   std::function<std::vector<std::unique_ptr<BackgroundWork>>(LoadedPlugin& plugin)> start_background;

@@ -74,6 +74,15 @@ TEST_F(PluginManagerTest, RunsOnInitAndBothConfigViewsAgree) {
   EXPECT_EQ(r->output(), "hi|hi|12|count,greeting,");
 }
 
+TEST_F(PluginManagerTest, AdministrationLoadsDoNotRunOnInit) {
+  ManagerOptions options;
+  options.log_sink = logs_.sink();
+  options.run_init = false;
+  PluginManager checker(*runtime_, options);
+  ASSERT_TRUE(checker.Load(Package("life", kPlain, "cpp_lifecycle"), {}).ok());
+  EXPECT_TRUE(logs_.lines().empty()) << "nd_on_init did not run";
+}
+
 TEST_F(PluginManagerTest, EachStepFailsWithTheOriginalsPrefix) {
   EXPECT_EQ(LoadError(Package("c", kPlain, "hello"), {.config_json = "[1]"}),
             "parsing plugin config: expected a JSON object");

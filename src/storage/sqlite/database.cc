@@ -25,6 +25,10 @@ void Statement::Bind(int i, std::string_view text) {
 }
 void Statement::Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
 void Statement::BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+void Statement::BindBlob(int i, std::string_view bytes) {
+  // A zero-length blob, never NULL: payloads may be empty.
+  sqlite3_bind_blob(stmt_, i, bytes.empty() ? "" : bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
 
 Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
@@ -53,6 +57,11 @@ std::string Statement::ColumnText(int c) const {
 }
 int64_t Statement::ColumnInt(int c) const { return sqlite3_column_int64(stmt_, c); }
 bool Statement::ColumnIsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+std::string Statement::ColumnBlob(int c) const {
+  const void* p = sqlite3_column_blob(stmt_, c);
+  return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, c)) : std::string();
+}
+int64_t Statement::Changes() const { return sqlite3_changes64(db_); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path) {
   std::error_code ec;

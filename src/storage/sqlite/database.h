@@ -34,6 +34,7 @@ class Statement {
   void Bind(int index, std::string_view text);
   void Bind(int index, int64_t value);
   void BindNull(int index);
+  void BindBlob(int index, std::string_view bytes);
 
   // Steps once: true while a row is available.
   Result<bool> Step();
@@ -44,6 +45,9 @@ class Statement {
   std::string ColumnText(int column) const;
   int64_t ColumnInt(int column) const;
   bool ColumnIsNull(int column) const;
+  std::string ColumnBlob(int column) const;
+  // Rows changed by the last statement on this database.
+  int64_t Changes() const;
 
  private:
   friend class Database;

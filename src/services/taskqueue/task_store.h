@@ -1,0 +1,129 @@
+// TaskStore: where the Task service keeps queues and tasks. One interface,
+// two backends (SQLite per plugin now; PostgreSQL for several nodes next),
+// one parameterised suite of storage-semantics tests that both must pass
+// (task_store_test.cc).
+//
+// Tasks are claimed with a lease (owner + expiry) instead of a bare
+// `running` flag: a crashed process's tasks come back when their lease
+// expires, their attempts stay counted (so a poison task stops at its retry
+// limit), and several processes can share one store safely.
+//
+//   auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value();
+//   auto ids = store->Enqueue({{.queue = "thumbs", .payload = "x"}}, now).value();
+//   auto claimed = store->Claim("thumbs", "node-1", now, /*lease_ms=*/60000, /*max=*/8).value();
+//   store->Finish({{.id = claimed[0].id, .owner = "node-1", .outcome = Outcome::kCompleted}}, now);
+//
+// Implementations are thread-safe unless they say otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pier/status.h"
+
+namespace pier::taskqueue {
+
+// Exact spellings of the original (British "cancelled").
+inline constexpr std::string_view kPending = "pending";
+inline constexpr std::string_view kRunning = "running";
+inline constexpr std::string_view kCompleted = "completed";
+inline constexpr std::string_view kFailed = "failed";
+inline constexpr std::string_view kCancelled = "cancelled";
+
+struct QueueSettings {
+  std::string name;
+  int32_t concurrency = 1;
+  int32_t max_retries = 0;
+  int64_t backoff_ms = 1000;
+  int64_t delay_ms = 0;
+  int64_t retention_ms = 3600000;
+  bool paused = false;
+  bool operator==(const QueueSettings&) const = default;
+};
+
+struct NewTask {
+  std::string queue;
+  std::string payload;
+  int64_t run_at_ms = 0;      // 0: now
+  int32_t priority = 0;       // higher first; FIFO within a priority
+  std::string unique_key;     // non-empty: no second pending/running task with this key in the queue
+  int64_t timeout_ms = 0;     // per-task call timeout; 0 = the host's
+  int32_t max_retries = 0;    // the retry policy is stored with the task
+  int64_t backoff_ms = 1000;
+};
+
+struct TaskRow {
+  std::string id;
+  std::string queue;
+  std::string payload;
+  std::string status;
+  int32_t attempt = 0;
+  int32_t max_retries = 0;
+  int64_t backoff_ms = 1000;
+  int64_t next_run_at = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::string message;     // the result, or the final error
+  std::string last_error;  // the error of the latest failed attempt
+  int32_t priority = 0;
+  std::string unique_key;
+  int64_t timeout_ms = 0;
+  std::string lease_owner;
+  int64_t lease_until = 0;
+};
+
+enum class Outcome { kCompleted, kRetry, kFailed, kReleased };
+
+struct Completion {
+  std::string id;
+  std::string owner;            // only the lease holder may finish a task
+  Outcome outcome = Outcome::kCompleted;
+  std::string message;          // kCompleted: the result; kRetry/kFailed: the error
+  int64_t retry_at_ms = 0;      // kRetry
+  bool count_attempt = true;    // kReleased with false: the interrupted attempt is not counted
+};
+
+struct QueueStats {
+  int64_t pending = 0, running = 0, completed = 0, failed = 0, cancelled = 0;
+};
+
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+
+  virtual Status SaveQueue(const QueueSettings& queue) = 0;
+  virtual Result<std::vector<QueueSettings>> LoadQueues() = 0;
+
+  // Inserts every task in one transaction and returns their IDs in order. A
+  // task whose unique key is already pending or running in its queue is not
+  // inserted: its entry is the existing task's ID.
+  virtual Result<std::vector<std::string>> Enqueue(const std::vector<NewTask>& tasks, int64_t now_ms) = 0;
+  virtual Result<std::optional<TaskRow>> Get(std::string_view id) = 0;
+
+  // pending -> cancelled. NotFound for an unknown ID; FailedPrecondition,
+  // with the status, when it is not pending (a running task is interrupted
+  // by the service, which then finishes it as cancelled).
+  virtual Status Cancel(std::string_view id, int64_t now_ms) = 0;
+  // Every pending task of the queue -> cancelled; how many.
+  virtual Result<int64_t> CancelPending(std::string_view queue, int64_t now_ms) = 0;
+
+  // Atomically takes up to `max` eligible tasks (pending, next_run_at <= now),
+  // highest priority first, then by next_run_at and creation: running,
+  // attempt + 1, leased to `owner` until now + lease_ms.
+  virtual Result<std::vector<TaskRow>> Claim(std::string_view queue, std::string_view owner, int64_t now_ms,
+                                             int64_t lease_ms, int max) = 0;
+  // Applies many completions in one transaction (group commit). A completion
+  // whose lease is no longer `owner`'s is skipped; the count applied is returned.
+  virtual Result<int64_t> Finish(const std::vector<Completion>& completions, int64_t now_ms) = 0;
+  // Running tasks whose lease expired: back to pending (attempt kept), or
+  // failed once they have used their retries. How many were recovered.
+  virtual Result<int64_t> RecoverExpiredLeases(int64_t now_ms) = 0;
+  // Deletes finished tasks of the queue last updated before `cutoff_ms`.
+  virtual Result<int64_t> DeleteFinishedBefore(std::string_view queue, int64_t cutoff_ms) = 0;
+  virtual Result<QueueStats> Stats(std::string_view queue) = 0;
+};
+
+}  // namespace pier::taskqueue

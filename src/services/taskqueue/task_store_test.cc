@@ -1,0 +1,219 @@
+// Storage semantics every TaskStore backend must have. Parameterised over
+// backends: add one to Backends() and it runs the whole suite.
+#include "services/taskqueue/task_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "services/taskqueue/sqlite_task_store.h"
+#include "storage/sqlite/database.h"
+
+namespace pier::taskqueue {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<TaskStore>(const fs::path& dir)> open;
+};
+
+std::vector<Backend> Backends() {
+  return {{"sqlite", [](const fs::path& dir) -> std::unique_ptr<TaskStore> {
+             return SqliteTaskStore::Open(dir / "taskqueue.db").value();
+           }}};
+}
+
+class TaskStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pier-store-" + std::to_string(getpid()) + "-" + GetParam().name);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = GetParam().open(dir_);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string Enqueue(NewTask t, int64_t now = 1000) { return store_->Enqueue({t}, now).value().at(0); }
+  TaskRow Row(const std::string& id) { return store_->Get(id).value().value(); }
+
+  fs::path dir_;
+  std::unique_ptr<TaskStore> store_;
+};
+
+TEST_P(TaskStoreTest, EnqueueAndGetKeepBytesExactly) {
+  const std::string binary("\0\1\2\xff payload", 12);
+  const std::string id = Enqueue({.queue = "q", .payload = binary, .max_retries = 2});
+  EXPECT_EQ(id.size(), 22u);
+  TaskRow t = Row(id);
+  EXPECT_EQ(t.payload, binary);
+  EXPECT_EQ(t.status, kPending);
+  EXPECT_EQ(t.attempt, 0);
+  EXPECT_EQ(t.max_retries, 2);
+  EXPECT_EQ(t.next_run_at, 1000);
+  EXPECT_EQ(Row(Enqueue({.queue = "q", .payload = ""})).payload, "") << "empty payloads are fine";
+  EXPECT_FALSE(store_->Get("missing").value().has_value());
+}
+
+TEST_P(TaskStoreTest, ClaimsByPriorityThenFifoAndOnlyWhenDue) {
+  const std::string a = Enqueue({.queue = "q", .payload = "a"}, 1000);
+  const std::string b = Enqueue({.queue = "q", .payload = "b"}, 1001);
+  const std::string urgent = Enqueue({.queue = "q", .payload = "u", .priority = 5}, 1002);
+  const std::string later = Enqueue({.queue = "q", .payload = "l", .run_at_ms = 9000}, 1003);
+  Enqueue({.queue = "other", .payload = "x"});
+  auto claimed = store_->Claim("q", "w1", 2000, 60000, 10).value();
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].id, urgent);
+  EXPECT_EQ(claimed[1].id, a);
+  EXPECT_EQ(claimed[2].id, b);
+  EXPECT_EQ(claimed[0].status, kRunning);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].lease_owner, "w1");
+  EXPECT_EQ(claimed[0].lease_until, 62000);
+  EXPECT_TRUE(store_->Claim("q", "w2", 2000, 60000, 10).value().empty()) << "never claimed twice";
+  auto due = store_->Claim("q", "w2", 9000, 60000, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, later);
+}
+
+TEST_P(TaskStoreTest, FinishRecordsOutcomesOnlyForTheLeaseHolder) {
+  const std::string ok = Enqueue({.queue = "q", .payload = "1"});
+  const std::string retry = Enqueue({.queue = "q", .payload = "2", .max_retries = 3});
+  const std::string fail = Enqueue({.queue = "q", .payload = "3"});
+  ASSERT_EQ(store_->Claim("q", "w1", 2000, 60000, 10).value().size(), 3u);
+  EXPECT_EQ(store_->Finish({{.id = ok, .owner = "intruder", .outcome = Outcome::kCompleted}}, 2500).value(), 0);
+  EXPECT_EQ(store_->Finish({{.id = ok, .owner = "w1", .outcome = Outcome::kCompleted, .message = "\"done\""},
+                            {.id = retry, .owner = "w1", .outcome = Outcome::kRetry, .message = "flaky",
+                             .retry_at_ms = 5000},
+                            {.id = fail, .owner = "w1", .outcome = Outcome::kFailed, .message = "broken"}},
+                           3000)
+                .value(),
+            3);
+  EXPECT_EQ(Row(ok).status, kCompleted);
+  EXPECT_EQ(Row(ok).message, "\"done\"");
+  TaskRow r = Row(retry);
+  EXPECT_EQ(r.status, kPending);
+  EXPECT_EQ(r.next_run_at, 5000);
+  EXPECT_EQ(r.last_error, "flaky") << "every failed attempt is recorded";
+  EXPECT_EQ(r.attempt, 1);
+  EXPECT_EQ(Row(fail).status, kFailed);
+  EXPECT_EQ(Row(fail).message, "broken");
+  EXPECT_EQ(store_->Finish({{.id = ok, .owner = "w1", .outcome = Outcome::kFailed}}, 4000).value(), 0)
+      << "nothing leaves a terminal state";
+  EXPECT_EQ(Row(ok).status, kCompleted);
+}
+
+TEST_P(TaskStoreTest, CancelUsesTheOriginalsMessages) {
+  const std::string id = Enqueue({.queue = "q", .payload = "x"});
+  const std::string running = Enqueue({.queue = "q", .payload = "y"}, 1001);
+  ASSERT_TRUE(store_->Cancel(id, 1500).ok());
+  EXPECT_EQ(Row(id).status, kCancelled);
+  EXPECT_EQ(store_->Cancel(id, 1600).message(), "task \"" + id + "\" cannot be cancelled (status: cancelled)");
+  ASSERT_EQ(store_->Claim("q", "w", 2000, 1000, 1).value().at(0).id, running);
+  EXPECT_EQ(store_->Cancel(running, 2100).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->Cancel("nope", 1).message(), "task \"nope\" not found");
+  Enqueue({.queue = "q", .payload = "1"});
+  Enqueue({.queue = "q", .payload = "2"});
+  EXPECT_EQ(store_->CancelPending("q", 3000).value(), 2);
+  EXPECT_EQ(store_->CancelPending("q", 3000).value(), 0);
+}
+
+TEST_P(TaskStoreTest, UniqueKeyHoldsWhilePendingOrRunning) {
+  const std::string first = Enqueue({.queue = "q", .payload = "a", .unique_key = "k"});
+  EXPECT_EQ(Enqueue({.queue = "q", .payload = "b", .unique_key = "k"}), first);
+  EXPECT_NE(Enqueue({.queue = "other", .payload = "c", .unique_key = "k"}), first) << "keys are per queue";
+  auto claimed = store_->Claim("q", "w", 2000, 1000, 1).value();
+  EXPECT_EQ(Enqueue({.queue = "q", .payload = "d", .unique_key = "k"}), first) << "still running";
+  ASSERT_EQ(store_->Finish({{.id = first, .owner = "w", .outcome = Outcome::kCompleted}}, 2100).value(), 1);
+  EXPECT_NE(Enqueue({.queue = "q", .payload = "e", .unique_key = "k"}), first);
+  auto batch = store_->Enqueue({{.queue = "q", .payload = "1"}, {.queue = "q", .payload = "2"}}, 5000).value();
+  EXPECT_EQ(batch.size(), 2u);
+}
+
+TEST_P(TaskStoreTest, ExpiredLeasesComeBackAndPoisonStopsAtTheRetryLimit) {
+  const std::string normal = Enqueue({.queue = "q", .payload = "n", .max_retries = 1});
+  const std::string poison = Enqueue({.queue = "q", .payload = "p", .max_retries = 0}, 1001);
+  ASSERT_EQ(store_->Claim("q", "crashed-node", 2000, 1000, 10).value().size(), 2u);
+  EXPECT_EQ(store_->RecoverExpiredLeases(2500).value(), 0) << "leases still valid";
+  EXPECT_EQ(store_->RecoverExpiredLeases(3001).value(), 2);
+  TaskRow n = Row(normal);
+  EXPECT_EQ(n.status, kPending);
+  EXPECT_EQ(n.attempt, 1) << "the crashed attempt stays counted";
+  EXPECT_NE(n.last_error.find("did not finish"), std::string::npos);
+  TaskRow p = Row(poison);
+  EXPECT_EQ(p.status, kFailed) << "a task that keeps killing its worker stops";
+  EXPECT_EQ(store_->Finish({{.id = normal, .owner = "crashed-node", .outcome = Outcome::kCompleted}}, 3100).value(), 0)
+      << "the old owner lost its lease";
+}
+
+TEST_P(TaskStoreTest, ReleaseCanUncountAnInterruptedAttempt) {
+  const std::string id = Enqueue({.queue = "q", .payload = "x"});
+  store_->Claim("q", "w", 2000, 1000, 1).value();
+  ASSERT_EQ(store_->Finish({{.id = id, .owner = "w", .outcome = Outcome::kReleased, .count_attempt = false}}, 2100)
+                .value(),
+            1);
+  EXPECT_EQ(Row(id).status, kPending);
+  EXPECT_EQ(Row(id).attempt, 0);
+}
+
+TEST_P(TaskStoreTest, RetentionStatsQueuesAndReopening) {
+  const std::string done = Enqueue({.queue = "q", .payload = "x"});
+  store_->Claim("q", "w", 2000, 1000, 1).value();
+  store_->Finish({{.id = done, .owner = "w", .outcome = Outcome::kCompleted}}, 3000).value();
+  Enqueue({.queue = "q", .payload = "y"}, 3500);
+  QueueStats s = store_->Stats("q").value();
+  EXPECT_EQ(s.completed, 1);
+  EXPECT_EQ(s.pending, 1);
+  EXPECT_EQ(store_->DeleteFinishedBefore("q", 2999).value(), 0);
+  EXPECT_EQ(store_->DeleteFinishedBefore("q", 3001).value(), 1);
+  ASSERT_TRUE(store_->SaveQueue({.name = "q", .concurrency = 3, .max_retries = 2, .paused = true}).ok());
+  ASSERT_TRUE(store_->SaveQueue({.name = "q", .concurrency = 4}).ok());
+  store_ = GetParam().open(dir_);  // everything survives a reopen
+  auto queues = store_->LoadQueues().value();
+  ASSERT_EQ(queues.size(), 1u);
+  EXPECT_EQ(queues[0].concurrency, 4);
+  EXPECT_EQ(store_->Stats("q").value().pending, 1);
+}
+
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+
+INSTANTIATE_TEST_SUITE_P(Backends, TaskStoreTest, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param.name; });
+
+// An existing Navidrome taskqueue.db (schema user_version 3) is upgraded in place.
+TEST(SqliteTaskStore, UpgradesTheOriginalsDatabase) {
+  const fs::path dir = fs::temp_directory_path() / ("pier-store-upgrade-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
+    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys=OFF").ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE queues (name TEXT PRIMARY KEY, concurrency INTEGER NOT NULL DEFAULT 1,"
+                         " max_retries INTEGER NOT NULL DEFAULT 0, backoff_ms INTEGER NOT NULL DEFAULT 1000,"
+                         " delay_ms INTEGER NOT NULL DEFAULT 0, retention_ms INTEGER NOT NULL DEFAULT 3600000);"
+                         "CREATE TABLE tasks (id TEXT PRIMARY KEY, queue_name TEXT NOT NULL REFERENCES queues(name),"
+                         " payload BLOB NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempt INTEGER NOT NULL"
+                         " DEFAULT 0, max_retries INTEGER NOT NULL, next_run_at INTEGER NOT NULL, created_at INTEGER"
+                         " NOT NULL, updated_at INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '');"
+                         "CREATE INDEX idx_tasks_dequeue ON tasks(queue_name, status, next_run_at);"
+                         "INSERT INTO tasks VALUES ('old', 'q', x'6869', 'pending', 0, 1, 5, 5, 5, '');"
+                         "PRAGMA user_version = 3;")
+                    .ok());
+  }
+  auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value();
+  auto old = store->Get("old").value();
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->payload, "hi");
+  EXPECT_EQ(old->priority, 0);
+  EXPECT_EQ(store->Claim("q", "w", 10, 1000, 1).value().at(0).id, "old");
+  store.reset();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pier::taskqueue

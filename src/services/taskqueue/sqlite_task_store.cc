@@ -59,8 +59,9 @@ TaskRow ReadTask(const sqlite::Statement& s) {
   return t;
 }
 
-// Go's %q for the simple names and IDs in messages.
-std::string Quote(std::string_view s) {
+}  // namespace
+
+std::string GoQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -68,8 +69,6 @@ std::string Quote(std::string_view s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::string NewTaskId() {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -188,8 +187,8 @@ Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
   PIER_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT status FROM tasks WHERE id = ?"));
   q.Bind(1, id);
   PIER_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return NotFoundError("task " + Quote(id) + " not found");
-  return FailedPreconditionError("task " + Quote(id) + " cannot be cancelled (status: " + q.ColumnText(0) + ")");
+  if (!row) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + q.ColumnText(0) + ")");
 }
 
 Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t now) {

@@ -8,17 +8,7 @@ namespace pier::taskqueue {
 
 namespace {
 
-// Go's %q for names and IDs in messages.
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-Status QueueMissing(std::string_view name) { return NotFoundError("queue " + Quote(name) + " does not exist"); }
+Status QueueMissing(std::string_view name) { return NotFoundError("queue " + GoQuote(name) + " does not exist"); }
 
 }  // namespace
 
@@ -57,7 +47,7 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
   q.retention_ms = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (created_.contains(name)) return AlreadyExistsError("queue " + Quote(name) + " already exists");
+  if (created_.contains(name)) return AlreadyExistsError("queue " + GoQuote(name) + " already exists");
   const int32_t available = options_.max_concurrency - allocated_;
   if (available <= 0) {
     return ResourceExhaustedError("concurrency budget exhausted (" + std::to_string(allocated_) + "/" +
@@ -95,7 +85,7 @@ Result<wire::TaskEnqueueResponse> TaskQueueService::Enqueue(HostCallContext&,
 Result<wire::TaskGetResponse> TaskQueueService::Get(HostCallContext&, const wire::TaskGetRequest& request) {
   auto row = store_->Get(request.task_id);
   if (!row.ok()) return row.status().WithContext("getting task info");
-  if (!row->has_value()) return NotFoundError("task " + Quote(request.task_id) + " not found");
+  if (!row->has_value()) return NotFoundError("task " + GoQuote(request.task_id) + " not found");
   const TaskRow& t = **row;
   return wire::TaskGetResponse{wire::TaskInfo{t.status, t.message, t.attempt}};
 }

@@ -33,6 +33,9 @@ inline constexpr std::string_view kCompleted = "completed";
 inline constexpr std::string_view kFailed = "failed";
 inline constexpr std::string_view kCancelled = "cancelled";
 
+// Go's %q for the queue names and task IDs in the original's messages.
+std::string GoQuote(std::string_view s);
+
 struct QueueSettings {
   std::string name;
   int32_t concurrency = 1;

@@ -109,6 +109,8 @@ int RunServe(const ServeArgs& a) {
 
   const std::string pid_file = ServerPidFile(config.data_folder.string());
   std::ofstream(pid_file) << getpid() << "\n";
+  // Last: everything above (admin file, pid file) exists once this is logged.
+  spdlog::info("pier serve: ready (pid {})", getpid());
   const auto stop_at = std::chrono::steady_clock::now() +
                        std::chrono::milliseconds(static_cast<int64_t>(a.run_for_seconds * 1000));
   int signal_number = 0;

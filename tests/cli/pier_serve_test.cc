@@ -93,6 +93,9 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   StartServe();
   ASSERT_TRUE(LogShows("[plugin:hello] hello is ready"));
   ASSERT_TRUE(LogShows("plugin hello loaded (capabilities: Lifecycle)"));
+  // Regression: the pid and admin files are written after the plugins load;
+  // reading them before "ready" raced under load.
+  ASSERT_TRUE(LogShows("pier serve: ready"));
   EXPECT_TRUE(fs::exists(root_ / "data" / "pier.pid"));
 
   // The admin API answers on loopback with the plugins' state.

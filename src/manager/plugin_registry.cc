@@ -58,10 +58,6 @@ RegistryEntry Row(const sqlite::Statement& s) {
   return e;
 }
 
-std::string IdOf(const std::filesystem::path& p) {
-  return std::filesystem::is_directory(p) ? p.filename().string() : p.stem().string();
-}
-
 }  // namespace
 
 std::optional<std::filesystem::path> FindPackage(const std::filesystem::path& folder, std::string_view id) {
@@ -187,7 +183,7 @@ Result<std::vector<SyncChange>> PluginRegistry::Sync(const std::filesystem::path
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     if (!LooksLikePackage(entry.path())) continue;
-    const std::string id = IdOf(entry.path());
+    const std::string id = PluginIdFor(entry.path());
     if (ValidatePluginId(id).ok()) ids.insert(id);
   }
   if (ec) return UnavailableError("cannot read plugins folder " + folder.string() + ": " + ec.message());

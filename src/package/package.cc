@@ -200,6 +200,13 @@ bool LooksLikePackage(const std::filesystem::path& path) {
          name.compare(name.size() - kPackageExtension.size(), kPackageExtension.size(), kPackageExtension) == 0;
 }
 
+std::string PluginIdFor(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return path.stem().string();
+  // "plugins/x/" names folder x too.
+  return path.has_filename() ? path.filename().string() : path.parent_path().filename().string();
+}
+
 Status ValidatePluginId(std::string_view id) {
   if (id.empty() || id.size() > 128) return InvalidArgumentError("plugin ID must have 1 to 128 characters");
   if (id.front() == '.') return InvalidArgumentError("plugin ID \"" + std::string(id) + "\" starts with '.'");
@@ -217,8 +224,7 @@ Result<Package> OpenPackage(const std::filesystem::path& path, bool manifest_onl
   p.path = path;
   std::error_code ec;
   const bool folder = std::filesystem::is_directory(path, ec);
-  p.id = folder ? path.filename().string() : path.stem().string();
-  if (folder && p.id.empty()) p.id = path.parent_path().filename().string();
+  p.id = PluginIdFor(path);
   PIER_RETURN_IF_ERROR(ValidatePluginId(p.id).WithContext(where));
   if (!folder && !std::filesystem::exists(path, ec)) return NotFoundError(where + ": no such file");
   Status st = folder ? ReadFolder(path, manifest_only, limits, &p) : ReadArchive(path, manifest_only, limits, &p);

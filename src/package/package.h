@@ -47,6 +47,10 @@ struct Package {
 // Whether `path` names something OpenPackage reads (an .ndp file or a folder).
 bool LooksLikePackage(const std::filesystem::path& path);
 
+// The plugin ID a package path stands for: the folder name, or the file name
+// without its extension. Not validated (see ValidatePluginId).
+std::string PluginIdFor(const std::filesystem::path& path);
+
 // Plugin IDs: letters, digits, '.', '_', '-'; 1 to 128 characters; not starting with '.'.
 Status ValidatePluginId(std::string_view id);
 

@@ -12,14 +12,6 @@ using S = InstanceState;
 using I32 = int32_t;
 using I64 = int64_t;
 
-// The names, in definition order; KernelImportNames() serves them as a set.
-constexpr std::string_view kNames[] = {
-    "alloc", "free", "length", "length_unsafe", "load_u8", "load_u64", "store_u8", "store_u64",
-    "input_length", "input_offset", "input_load_u8", "input_load_u64", "input_set", "output_set",
-    "output_offset", "output_length", "error_set", "error_get", "reset", "memory_bytes",
-    "config_get", "var_get", "var_set", "http_request", "http_status_code", "http_headers",
-    "log_trace", "log_debug", "log_info", "log_warn", "log_error", "get_log_level"};
-
 template <LogLevel kLevel>
 Status LogAt(S& s, I64 message) {
   return s.kernel.Log(kLevel, message);
@@ -61,7 +53,7 @@ constexpr auto kGetLogLevel = +[](S& s) { return s.kernel.GetLogLevel(); };
 }  // namespace
 
 const std::set<std::string, std::less<>>& KernelImportNames() {
-  static const std::set<std::string, std::less<>> names(std::begin(kNames), std::end(kNames));
+  static const std::set<std::string, std::less<>> names = NamesDefinedBy(&DefineKernelImports, kEnvModule);
   return names;
 }
 

@@ -4,8 +4,6 @@
 #include "runtime/bindings.h"
 #include "runtime/host_call.h"
 
-#include <mutex>
-
 namespace pier::internal {
 
 namespace {
@@ -19,11 +17,6 @@ using I64 = int64_t;
 template <int32_t kErrno, typename... A>
 I32 Answer(S&, A...) {
   return kErrno;
-}
-
-std::set<std::string, std::less<>>& Names() {
-  static std::set<std::string, std::less<>> names;  // filled once, under the once_flag below
-  return names;
 }
 
 // One function per import that has a meaning here, named after it.
@@ -53,12 +46,10 @@ Status Def(wasmtime_linker_t* l, std::string_view name) {
   return DefineHostCall<Fn>(l, kWasiModule, name);
 }
 
-Status DefineAll(wasmtime_linker_t* l, bool record) {
-  auto def = [&](auto status, std::string_view name) {
-    if (record) Names().emplace(name);
-    return status;
-  };
-#define PIER_WASI(name, ...) PIER_RETURN_IF_ERROR(def(Def<__VA_ARGS__>(l, name), name))
+}  // namespace
+
+Status DefineWasiImports(wasmtime_linker_t* l) {
+#define PIER_WASI(name, ...) PIER_RETURN_IF_ERROR((Def<__VA_ARGS__>(l, name)))
   PIER_WASI("args_get", kArgsGet);
   PIER_WASI("args_sizes_get", kArgsSizesGet);
   // No environment: the same answers as for arguments.
@@ -113,22 +104,9 @@ Status DefineAll(wasmtime_linker_t* l, bool record) {
   return OkStatus();
 }
 
-std::once_flag names_once;
-
-}  // namespace
-
 const std::set<std::string, std::less<>>& WasiImportNames() {
-  // The names are whatever DefineAll defines: record them once on a scratch linker.
-  std::call_once(names_once, [] {
-    wasm_engine_t* engine = wasm_engine_new();
-    wasmtime_linker_t* linker = wasmtime_linker_new(engine);
-    DefineAll(linker, /*record=*/true).IgnoreError();
-    wasmtime_linker_delete(linker);
-    wasm_engine_delete(engine);
-  });
-  return Names();
+  static const std::set<std::string, std::less<>> names = NamesDefinedBy(&DefineWasiImports, kWasiModule);
+  return names;
 }
-
-Status DefineWasiImports(wasmtime_linker_t* linker) { return DefineAll(linker, /*record=*/false); }
 
 }  // namespace pier::internal

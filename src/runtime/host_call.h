@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -60,6 +61,10 @@ struct ReturnedValue<Result<T>> {
 Status DefineRawFunction(wasmtime_linker_t* linker, std::string_view module, std::string_view name,
                          const std::vector<wasm_valkind_t>& params, const std::vector<wasm_valkind_t>& results,
                          wasmtime_func_unchecked_callback_t callback, void* env);
+
+// The names `define` gives to imports of `module`, learned by running it once
+// on a scratch linker (the C API cannot list a linker's definitions).
+std::set<std::string, std::less<>> NamesDefinedBy(Status (*define)(wasmtime_linker_t*), std::string_view module);
 
 template <auto Fn>
 struct HostCall;

@@ -10,8 +10,6 @@ namespace pier::internal {
 
 namespace {
 
-std::string_view Name(const wasm_name_t* n) { return {n->data, n->size}; }
-
 std::string_view ExternKindName(wasm_externkind_t kind) {
   switch (kind) {
     case WASM_EXTERN_FUNC: return "function";
@@ -70,21 +68,14 @@ Status PluginCore::CheckImports() const {
 
 Status PluginCore::Link() {
   // Non-function imports are refused before anything else: only functions are provided.
-  wasm_importtype_vec_t imports;
-  wasmtime_module_imports(module_.get(), &imports);
-  for (size_t i = 0; i < imports.size; ++i) {
-    const wasm_importtype_t* it = imports.data[i];
-    const wasm_externkind_t kind = wasm_externtype_kind(wasm_importtype_type(it));
-    std::string module(Name(wasm_importtype_module(it))), name(Name(wasm_importtype_name(it)));
-    if (kind != WASM_EXTERN_FUNC) {
-      wasm_importtype_vec_delete(&imports);
+  for (ModuleImport& i : ModuleImports(module_.get())) {
+    if (i.kind != WASM_EXTERN_FUNC) {
       return InvalidArgumentError("plugin '" + shared_->options.name + "' imports a " +
-                                  std::string(ExternKindName(kind)) + " " + module + "::" + name +
+                                  std::string(ExternKindName(i.kind)) + " " + i.module + "::" + i.name +
                                   "; Pier only provides functions");
     }
-    shared_->imports.emplace_back(std::move(module), std::move(name));
+    shared_->imports.emplace_back(std::move(i.module), std::move(i.name));
   }
-  wasm_importtype_vec_delete(&imports);
 
   linker_.reset(wasmtime_linker_new(engine_));
   PIER_RETURN_IF_ERROR(DefineKernelImports(linker_.get()));

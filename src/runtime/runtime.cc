@@ -136,14 +136,9 @@ Result<ModuleInfo> Runtime::Inspect(std::span<const uint8_t> wasm) {
   for (const auto& [name, e] : shared.exports) {
     if (e.shape != ExportShape::kNotCallable) info.exports.push_back(name);
   }
-  wasm_importtype_vec_t imports;
-  wasmtime_module_imports(module->get(), &imports);
-  for (size_t i = 0; i < imports.size; ++i) {
-    const wasm_name_t* m = wasm_importtype_module(imports.data[i]);
-    const wasm_name_t* n = wasm_importtype_name(imports.data[i]);
-    info.imports.push_back({std::string(m->data, m->size), std::string(n->data, n->size)});
+  for (internal::ModuleImport& i : internal::ModuleImports(module->get())) {
+    info.imports.push_back({std::move(i.module), std::move(i.name)});
   }
-  wasm_importtype_vec_delete(&imports);
   return info;
 }
 

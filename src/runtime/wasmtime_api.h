@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <wasmtime.h>
 
@@ -58,6 +59,27 @@ inline std::string TrapMessage(const wasm_trap_t* trap) {
   wasm_trap_message(trap, &msg);
   std::string out(msg.data, msg.size > 0 && msg.data[msg.size - 1] == '\0' ? msg.size - 1 : msg.size);
   wasm_byte_vec_delete(&msg);
+  return out;
+}
+
+struct ModuleImport {
+  std::string module;
+  std::string name;
+  wasm_externkind_t kind;
+};
+
+// Every import of `module`, in order.
+inline std::vector<ModuleImport> ModuleImports(const wasmtime_module_t* module) {
+  wasm_importtype_vec_t imports;
+  wasmtime_module_imports(module, &imports);
+  std::vector<ModuleImport> out;
+  for (size_t i = 0; i < imports.size; ++i) {
+    const wasm_name_t* m = wasm_importtype_module(imports.data[i]);
+    const wasm_name_t* n = wasm_importtype_name(imports.data[i]);
+    out.push_back({std::string(m->data, m->size), std::string(n->data, n->size),
+                   wasm_externtype_kind(wasm_importtype_type(imports.data[i]))});
+  }
+  wasm_importtype_vec_delete(&imports);
   return out;
 }
 

@@ -148,6 +148,23 @@ TEST_F(InstanceTest, InvalidWasmIsRefused) {
   EXPECT_EQ(runtime_->LoadFile("/nonexistent/x.wasm", {}).status().code(), StatusCode::kNotFound);
 }
 
+TEST(BuiltinImports, EveryKernelAndWasiFunctionIsKnown) {
+  for (const char* name : {"alloc", "free", "length", "length_unsafe", "load_u8", "load_u64", "store_u8", "store_u64",
+                           "input_length", "input_offset", "input_load_u8", "input_load_u64", "input_set",
+                           "output_set", "output_offset", "output_length", "error_set", "error_get", "reset",
+                           "memory_bytes", "config_get", "var_get", "var_set", "http_request", "http_status_code",
+                           "http_headers", "log_trace", "log_debug", "log_info", "log_warn", "log_error",
+                           "get_log_level"}) {
+    EXPECT_TRUE(IsBuiltinImport("extism:host/env", name)) << name;
+  }
+  for (const char* name : {"fd_write", "poll_oneoff", "path_open", "sock_shutdown", "proc_exit", "random_get"}) {
+    EXPECT_TRUE(IsBuiltinImport("wasi_snapshot_preview1", name)) << name;
+  }
+  EXPECT_FALSE(IsBuiltinImport("extism:host/env", "fd_write")) << "names are per module";
+  EXPECT_FALSE(IsBuiltinImport("extism:host/env", "not_a_function"));
+  EXPECT_FALSE(IsBuiltinImport("extism:host/user", "alloc"));
+}
+
 TEST_F(InstanceTest, ConcurrentCallsIntoOnePlugin) {
   auto p = Load("cpp_test");
   std::atomic<int> good{0};

@@ -28,6 +28,9 @@ Status DecodeTaskInfo(const Json& j, TaskInfo* out, const std::string& path) {
   PIER_RETURN_IF_ERROR(DecodeField(j, "status", &out->status, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "message", &out->message, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "attempt", &out->attempt, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "lastError", &out->last_error, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "nextRunAt", &out->next_run_at, path, ::pier::wire::DecodeInt64));
   return OkStatus();
 }
 
@@ -36,6 +39,105 @@ Json EncodeTaskInfo(const TaskInfo& v) {
   j["status"] = (::pier::wire::EncodeString)(v.status);
   j["message"] = (::pier::wire::EncodeString)(v.message);
   j["attempt"] = (::pier::wire::EncodeInt32)(v.attempt);
+  if (!IsZero(v.queue_name)) j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  if (!IsZero(v.last_error)) j["lastError"] = (::pier::wire::EncodeString)(v.last_error);
+  if (!IsZero(v.next_run_at)) j["nextRunAt"] = (::pier::wire::EncodeInt64)(v.next_run_at);
+  return j;
+}
+
+Status DecodeTaskSpec(const Json& j, TaskSpec* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "payload", &out->payload, path, ::pier::wire::DecodeBytes));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "delayMs", &out->delay_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "runAt", &out->run_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "priority", &out->priority, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "uniqueKey", &out->unique_key, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "timeoutMs", &out->timeout_ms, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodeTaskSpec(const TaskSpec& v) {
+  Json j = Json::object();
+  j["payload"] = (::pier::wire::EncodeBytes)(v.payload);
+  if (!IsZero(v.delay_ms)) j["delayMs"] = (::pier::wire::EncodeInt64)(v.delay_ms);
+  if (!IsZero(v.run_at)) j["runAt"] = (::pier::wire::EncodeInt64)(v.run_at);
+  if (!IsZero(v.priority)) j["priority"] = (::pier::wire::EncodeInt32)(v.priority);
+  if (!IsZero(v.unique_key)) j["uniqueKey"] = (::pier::wire::EncodeString)(v.unique_key);
+  if (!IsZero(v.timeout_ms)) j["timeoutMs"] = (::pier::wire::EncodeInt64)(v.timeout_ms);
+  return j;
+}
+
+Status DecodeTaskDetail(const Json& j, TaskDetail* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "id", &out->id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "status", &out->status, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "message", &out->message, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "lastError", &out->last_error, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "attempt", &out->attempt, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "maxRetries", &out->max_retries, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "priority", &out->priority, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "uniqueKey", &out->unique_key, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "timeoutMs", &out->timeout_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "createdAt", &out->created_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "updatedAt", &out->updated_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "nextRunAt", &out->next_run_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "payload", &out->payload, path, ::pier::wire::DecodeBytes));
+  return OkStatus();
+}
+
+Json EncodeTaskDetail(const TaskDetail& v) {
+  Json j = Json::object();
+  j["id"] = (::pier::wire::EncodeString)(v.id);
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  j["status"] = (::pier::wire::EncodeString)(v.status);
+  j["message"] = (::pier::wire::EncodeString)(v.message);
+  j["lastError"] = (::pier::wire::EncodeString)(v.last_error);
+  j["attempt"] = (::pier::wire::EncodeInt32)(v.attempt);
+  j["maxRetries"] = (::pier::wire::EncodeInt32)(v.max_retries);
+  j["priority"] = (::pier::wire::EncodeInt32)(v.priority);
+  j["uniqueKey"] = (::pier::wire::EncodeString)(v.unique_key);
+  j["timeoutMs"] = (::pier::wire::EncodeInt64)(v.timeout_ms);
+  j["createdAt"] = (::pier::wire::EncodeInt64)(v.created_at);
+  j["updatedAt"] = (::pier::wire::EncodeInt64)(v.updated_at);
+  j["nextRunAt"] = (::pier::wire::EncodeInt64)(v.next_run_at);
+  j["payload"] = (::pier::wire::EncodeBytes)(v.payload);
+  return j;
+}
+
+Status DecodeQueueStats(const Json& j, QueueStats* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "name", &out->name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "active", &out->active, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "paused", &out->paused, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "concurrency", &out->concurrency, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "maxRetries", &out->max_retries, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "backoffMs", &out->backoff_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "delayMs", &out->delay_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "retentionMs", &out->retention_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "pending", &out->pending, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "running", &out->running, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "completed", &out->completed, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "failed", &out->failed, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "cancelled", &out->cancelled, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodeQueueStats(const QueueStats& v) {
+  Json j = Json::object();
+  j["name"] = (::pier::wire::EncodeString)(v.name);
+  j["active"] = (::pier::wire::EncodeBool)(v.active);
+  j["paused"] = (::pier::wire::EncodeBool)(v.paused);
+  j["concurrency"] = (::pier::wire::EncodeInt32)(v.concurrency);
+  j["maxRetries"] = (::pier::wire::EncodeInt32)(v.max_retries);
+  j["backoffMs"] = (::pier::wire::EncodeInt64)(v.backoff_ms);
+  j["delayMs"] = (::pier::wire::EncodeInt64)(v.delay_ms);
+  j["retentionMs"] = (::pier::wire::EncodeInt64)(v.retention_ms);
+  j["pending"] = (::pier::wire::EncodeInt64)(v.pending);
+  j["running"] = (::pier::wire::EncodeInt64)(v.running);
+  j["completed"] = (::pier::wire::EncodeInt64)(v.completed);
+  j["failed"] = (::pier::wire::EncodeInt64)(v.failed);
+  j["cancelled"] = (::pier::wire::EncodeInt64)(v.cancelled);
   return j;
 }
 
@@ -1598,6 +1700,182 @@ Status DecodeTaskClearQueueResponse(const Json& j, TaskClearQueueResponse* out, 
 Json EncodeTaskClearQueueResponse(const TaskClearQueueResponse& v) {
   Json j = Json::object();
   if (!IsZero(v.result)) j["result"] = (::pier::wire::EncodeInt64)(v.result);
+  return j;
+}
+
+Status DecodeTaskEnqueueManyRequest(const Json& j, TaskEnqueueManyRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "tasks", &out->tasks, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::TaskSpec>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeTaskSpec); }));
+  return OkStatus();
+}
+
+Json EncodeTaskEnqueueManyRequest(const TaskEnqueueManyRequest& v) {
+  Json j = Json::object();
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  j["tasks"] = ([](const std::vector<::pier::wire::TaskSpec>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeTaskSpec); })(v.tasks);
+  return j;
+}
+
+Status DecodeTaskEnqueueManyResponse(const Json& j, TaskEnqueueManyResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, [](const ::pier::wire::Json& j, std::vector<std::string>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeString); }));
+  return OkStatus();
+}
+
+Json EncodeTaskEnqueueManyResponse(const TaskEnqueueManyResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = ([](const std::vector<std::string>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeString); })(v.result);
+  return j;
+}
+
+Status DecodeTaskInterruptRequest(const Json& j, TaskInterruptRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "taskId", &out->task_id, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeTaskInterruptRequest(const TaskInterruptRequest& v) {
+  Json j = Json::object();
+  j["taskId"] = (::pier::wire::EncodeString)(v.task_id);
+  return j;
+}
+
+Status DecodeTaskInterruptResponse(const Json& j, TaskInterruptResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  (void)out;
+  return OkStatus();
+}
+
+Json EncodeTaskInterruptResponse(const TaskInterruptResponse& v) {
+  Json j = Json::object();
+  (void)v;
+  return j;
+}
+
+Status DecodeTaskRetryRequest(const Json& j, TaskRetryRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "taskId", &out->task_id, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeTaskRetryRequest(const TaskRetryRequest& v) {
+  Json j = Json::object();
+  j["taskId"] = (::pier::wire::EncodeString)(v.task_id);
+  return j;
+}
+
+Status DecodeTaskRetryResponse(const Json& j, TaskRetryResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  (void)out;
+  return OkStatus();
+}
+
+Json EncodeTaskRetryResponse(const TaskRetryResponse& v) {
+  Json j = Json::object();
+  (void)v;
+  return j;
+}
+
+Status DecodeTaskPauseQueueRequest(const Json& j, TaskPauseQueueRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeTaskPauseQueueRequest(const TaskPauseQueueRequest& v) {
+  Json j = Json::object();
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  return j;
+}
+
+Status DecodeTaskPauseQueueResponse(const Json& j, TaskPauseQueueResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  (void)out;
+  return OkStatus();
+}
+
+Json EncodeTaskPauseQueueResponse(const TaskPauseQueueResponse& v) {
+  Json j = Json::object();
+  (void)v;
+  return j;
+}
+
+Status DecodeTaskResumeQueueRequest(const Json& j, TaskResumeQueueRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeTaskResumeQueueRequest(const TaskResumeQueueRequest& v) {
+  Json j = Json::object();
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  return j;
+}
+
+Status DecodeTaskResumeQueueResponse(const Json& j, TaskResumeQueueResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  (void)out;
+  return OkStatus();
+}
+
+Json EncodeTaskResumeQueueResponse(const TaskResumeQueueResponse& v) {
+  Json j = Json::object();
+  (void)v;
+  return j;
+}
+
+Status DecodeTaskGetQueueStatsRequest(const Json& j, TaskGetQueueStatsRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeTaskGetQueueStatsRequest(const TaskGetQueueStatsRequest& v) {
+  Json j = Json::object();
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  return j;
+}
+
+Status DecodeTaskGetQueueStatsResponse(const Json& j, TaskGetQueueStatsResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, [](const ::pier::wire::Json& j, std::optional<::pier::wire::QueueStats>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeQueueStats); }));
+  return OkStatus();
+}
+
+Json EncodeTaskGetQueueStatsResponse(const TaskGetQueueStatsResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = ([](const std::optional<::pier::wire::QueueStats>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeQueueStats); })(v.result);
+  return j;
+}
+
+Status DecodeTaskListTasksRequest(const Json& j, TaskListTasksRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "queueName", &out->queue_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "status", &out->status, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "limit", &out->limit, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "offset", &out->offset, path, ::pier::wire::DecodeInt32));
+  return OkStatus();
+}
+
+Json EncodeTaskListTasksRequest(const TaskListTasksRequest& v) {
+  Json j = Json::object();
+  j["queueName"] = (::pier::wire::EncodeString)(v.queue_name);
+  j["status"] = (::pier::wire::EncodeString)(v.status);
+  j["limit"] = (::pier::wire::EncodeInt32)(v.limit);
+  j["offset"] = (::pier::wire::EncodeInt32)(v.offset);
+  return j;
+}
+
+Status DecodeTaskListTasksResponse(const Json& j, TaskListTasksResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::TaskDetail>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeTaskDetail); }));
+  return OkStatus();
+}
+
+Json EncodeTaskListTasksResponse(const TaskListTasksResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = ([](const std::vector<::pier::wire::TaskDetail>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeTaskDetail); })(v.result);
   return j;
 }
 

@@ -146,6 +146,29 @@ class MemoryTask : public TaskService {
   Result<wire::TaskClearQueueResponse> ClearQueue(HostCallContext&, const wire::TaskClearQueueRequest&) override {
     return wire::TaskClearQueueResponse{0};
   }
+  // The Pier extensions are not in the upstream kit this fake serves.
+  Result<wire::TaskEnqueueManyResponse> EnqueueMany(HostCallContext&, const wire::TaskEnqueueManyRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Status Interrupt(HostCallContext&, const wire::TaskInterruptRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Status Retry(HostCallContext&, const wire::TaskRetryRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Status PauseQueue(HostCallContext&, const wire::TaskPauseQueueRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Status ResumeQueue(HostCallContext&, const wire::TaskResumeQueueRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Result<wire::TaskGetQueueStatsResponse> GetQueueStats(HostCallContext&,
+                                                        const wire::TaskGetQueueStatsRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
+  Result<wire::TaskListTasksResponse> ListTasks(HostCallContext&, const wire::TaskListTasksRequest&) override {
+    return UnimplementedError("not in the upstream kit");
+  }
 };
 
 }  // namespace pier::testing

@@ -39,6 +39,30 @@ class TaskService {
   // task_clearqueue: Returns how many tasks were cancelled.
   virtual Result<wire::TaskClearQueueResponse> ClearQueue(HostCallContext& context,
       const wire::TaskClearQueueRequest& request) = 0;
+
+  // task_enqueuemany: Pier extension: enqueues every task in one transaction, with per-task delay, priority, unique key and timeout; returns their IDs in order.
+  virtual Result<wire::TaskEnqueueManyResponse> EnqueueMany(HostCallContext& context,
+      const wire::TaskEnqueueManyRequest& request) = 0;
+
+  // task_interrupt: Pier extension: cancels a pending or running task; a running call is interrupted and the task ends cancelled.
+  virtual Status Interrupt(HostCallContext& context, const wire::TaskInterruptRequest& request) = 0;
+
+  // task_retry: Pier extension: puts a failed or cancelled task back to pending with a fresh retry budget.
+  virtual Status Retry(HostCallContext& context, const wire::TaskRetryRequest& request) = 0;
+
+  // task_pausequeue: Pier extension: no new task of the queue starts until it is resumed (persisted); running ones finish.
+  virtual Status PauseQueue(HostCallContext& context, const wire::TaskPauseQueueRequest& request) = 0;
+
+  // task_resumequeue: Pier extension: undoes PauseQueue.
+  virtual Status ResumeQueue(HostCallContext& context, const wire::TaskResumeQueueRequest& request) = 0;
+
+  // task_getqueuestats: Pier extension: a queue's settings and task counts per state.
+  virtual Result<wire::TaskGetQueueStatsResponse> GetQueueStats(HostCallContext& context,
+      const wire::TaskGetQueueStatsRequest& request) = 0;
+
+  // task_listtasks: Pier extension: the queue's tasks, newest first, optionally of one status; limit <= 0 means 100 (at most 1000).
+  virtual Result<wire::TaskListTasksResponse> ListTasks(HostCallContext& context,
+      const wire::TaskListTasksRequest& request) = 0;
 };
 
 }  // namespace pier::services

@@ -32,10 +32,67 @@ struct TaskInfo {
   std::string status;  // "status": pending, running, completed, failed or cancelled
   std::string message;  // "message"
   int32_t attempt{};  // "attempt"
+  std::string queue_name;  // "queueName", omitted when zero: Pier extension: the task's queue
+  std::string last_error;  // "lastError", omitted when zero: Pier extension: the error of the latest failed attempt
+  int64_t next_run_at{};  // "nextRunAt", omitted when zero: Pier extension: Unix ms when a pending task becomes eligible
   bool operator==(const TaskInfo&) const = default;
 };
 Status DecodeTaskInfo(const Json& j, TaskInfo* out, const std::string& path);
 Json EncodeTaskInfo(const TaskInfo& v);
+
+// Pier extension: one task for task_enqueuemany. Zero values mean "as task_enqueue".
+struct TaskSpec {
+  std::string payload;  // "payload"
+  int64_t delay_ms{};  // "delayMs", omitted when zero: run no earlier than now + delayMs
+  int64_t run_at{};  // "runAt", omitted when zero: run no earlier than this Unix ms (the later of runAt and delayMs wins)
+  int32_t priority{};  // "priority", omitted when zero: higher runs first; FIFO within a priority
+  std::string unique_key;  // "uniqueKey", omitted when zero: while a task with this key is pending or running in the queue, its ID is returned instead of a new task
+  int64_t timeout_ms{};  // "timeoutMs", omitted when zero: cap on this task's nd_task_execute call (at most the host's call timeout)
+  bool operator==(const TaskSpec&) const = default;
+};
+Status DecodeTaskSpec(const Json& j, TaskSpec* out, const std::string& path);
+Json EncodeTaskSpec(const TaskSpec& v);
+
+// Pier extension: everything stored about one task.
+struct TaskDetail {
+  std::string id;  // "id"
+  std::string queue_name;  // "queueName"
+  std::string status;  // "status"
+  std::string message;  // "message"
+  std::string last_error;  // "lastError"
+  int32_t attempt{};  // "attempt"
+  int32_t max_retries{};  // "maxRetries"
+  int32_t priority{};  // "priority"
+  std::string unique_key;  // "uniqueKey"
+  int64_t timeout_ms{};  // "timeoutMs"
+  int64_t created_at{};  // "createdAt": Unix ms
+  int64_t updated_at{};  // "updatedAt": Unix ms
+  int64_t next_run_at{};  // "nextRunAt": Unix ms
+  std::string payload;  // "payload"
+  bool operator==(const TaskDetail&) const = default;
+};
+Status DecodeTaskDetail(const Json& j, TaskDetail* out, const std::string& path);
+Json EncodeTaskDetail(const TaskDetail& v);
+
+// Pier extension: a queue's settings and how many of its tasks are in each state.
+struct QueueStats {
+  std::string name;  // "name"
+  bool active{};  // "active": created since the plugin was loaded (its tasks run); false: stored only
+  bool paused{};  // "paused"
+  int32_t concurrency{};  // "concurrency"
+  int32_t max_retries{};  // "maxRetries"
+  int64_t backoff_ms{};  // "backoffMs"
+  int64_t delay_ms{};  // "delayMs"
+  int64_t retention_ms{};  // "retentionMs"
+  int64_t pending{};  // "pending"
+  int64_t running{};  // "running"
+  int64_t completed{};  // "completed"
+  int64_t failed{};  // "failed"
+  int64_t cancelled{};  // "cancelled"
+  bool operator==(const QueueStats&) const = default;
+};
+Status DecodeQueueStats(const Json& j, QueueStats* out, const std::string& path);
+Json EncodeQueueStats(const QueueStats& v);
 
 // A music library visible to the plugin.
 struct Library {
@@ -1002,6 +1059,118 @@ struct TaskClearQueueResponse {
 };
 Status DecodeTaskClearQueueResponse(const Json& j, TaskClearQueueResponse* out, const std::string& path);
 Json EncodeTaskClearQueueResponse(const TaskClearQueueResponse& v);
+
+// Request of task_enqueuemany.
+struct TaskEnqueueManyRequest {
+  std::string queue_name;  // "queueName"
+  std::vector<::pier::wire::TaskSpec> tasks;  // "tasks"
+  bool operator==(const TaskEnqueueManyRequest&) const = default;
+};
+Status DecodeTaskEnqueueManyRequest(const Json& j, TaskEnqueueManyRequest* out, const std::string& path);
+Json EncodeTaskEnqueueManyRequest(const TaskEnqueueManyRequest& v);
+
+// Response of task_enqueuemany.
+struct TaskEnqueueManyResponse {
+  std::vector<std::string> result;  // "result", omitted when zero
+  bool operator==(const TaskEnqueueManyResponse&) const = default;
+};
+Status DecodeTaskEnqueueManyResponse(const Json& j, TaskEnqueueManyResponse* out, const std::string& path);
+Json EncodeTaskEnqueueManyResponse(const TaskEnqueueManyResponse& v);
+
+// Request of task_interrupt.
+struct TaskInterruptRequest {
+  std::string task_id;  // "taskId"
+  bool operator==(const TaskInterruptRequest&) const = default;
+};
+Status DecodeTaskInterruptRequest(const Json& j, TaskInterruptRequest* out, const std::string& path);
+Json EncodeTaskInterruptRequest(const TaskInterruptRequest& v);
+
+// Response of task_interrupt.
+struct TaskInterruptResponse {
+  bool operator==(const TaskInterruptResponse&) const = default;
+};
+Status DecodeTaskInterruptResponse(const Json& j, TaskInterruptResponse* out, const std::string& path);
+Json EncodeTaskInterruptResponse(const TaskInterruptResponse& v);
+
+// Request of task_retry.
+struct TaskRetryRequest {
+  std::string task_id;  // "taskId"
+  bool operator==(const TaskRetryRequest&) const = default;
+};
+Status DecodeTaskRetryRequest(const Json& j, TaskRetryRequest* out, const std::string& path);
+Json EncodeTaskRetryRequest(const TaskRetryRequest& v);
+
+// Response of task_retry.
+struct TaskRetryResponse {
+  bool operator==(const TaskRetryResponse&) const = default;
+};
+Status DecodeTaskRetryResponse(const Json& j, TaskRetryResponse* out, const std::string& path);
+Json EncodeTaskRetryResponse(const TaskRetryResponse& v);
+
+// Request of task_pausequeue.
+struct TaskPauseQueueRequest {
+  std::string queue_name;  // "queueName"
+  bool operator==(const TaskPauseQueueRequest&) const = default;
+};
+Status DecodeTaskPauseQueueRequest(const Json& j, TaskPauseQueueRequest* out, const std::string& path);
+Json EncodeTaskPauseQueueRequest(const TaskPauseQueueRequest& v);
+
+// Response of task_pausequeue.
+struct TaskPauseQueueResponse {
+  bool operator==(const TaskPauseQueueResponse&) const = default;
+};
+Status DecodeTaskPauseQueueResponse(const Json& j, TaskPauseQueueResponse* out, const std::string& path);
+Json EncodeTaskPauseQueueResponse(const TaskPauseQueueResponse& v);
+
+// Request of task_resumequeue.
+struct TaskResumeQueueRequest {
+  std::string queue_name;  // "queueName"
+  bool operator==(const TaskResumeQueueRequest&) const = default;
+};
+Status DecodeTaskResumeQueueRequest(const Json& j, TaskResumeQueueRequest* out, const std::string& path);
+Json EncodeTaskResumeQueueRequest(const TaskResumeQueueRequest& v);
+
+// Response of task_resumequeue.
+struct TaskResumeQueueResponse {
+  bool operator==(const TaskResumeQueueResponse&) const = default;
+};
+Status DecodeTaskResumeQueueResponse(const Json& j, TaskResumeQueueResponse* out, const std::string& path);
+Json EncodeTaskResumeQueueResponse(const TaskResumeQueueResponse& v);
+
+// Request of task_getqueuestats.
+struct TaskGetQueueStatsRequest {
+  std::string queue_name;  // "queueName"
+  bool operator==(const TaskGetQueueStatsRequest&) const = default;
+};
+Status DecodeTaskGetQueueStatsRequest(const Json& j, TaskGetQueueStatsRequest* out, const std::string& path);
+Json EncodeTaskGetQueueStatsRequest(const TaskGetQueueStatsRequest& v);
+
+// Response of task_getqueuestats.
+struct TaskGetQueueStatsResponse {
+  std::optional<::pier::wire::QueueStats> result;  // "result", omitted when zero
+  bool operator==(const TaskGetQueueStatsResponse&) const = default;
+};
+Status DecodeTaskGetQueueStatsResponse(const Json& j, TaskGetQueueStatsResponse* out, const std::string& path);
+Json EncodeTaskGetQueueStatsResponse(const TaskGetQueueStatsResponse& v);
+
+// Request of task_listtasks.
+struct TaskListTasksRequest {
+  std::string queue_name;  // "queueName"
+  std::string status;  // "status"
+  int32_t limit{};  // "limit"
+  int32_t offset{};  // "offset"
+  bool operator==(const TaskListTasksRequest&) const = default;
+};
+Status DecodeTaskListTasksRequest(const Json& j, TaskListTasksRequest* out, const std::string& path);
+Json EncodeTaskListTasksRequest(const TaskListTasksRequest& v);
+
+// Response of task_listtasks.
+struct TaskListTasksResponse {
+  std::vector<::pier::wire::TaskDetail> result;  // "result", omitted when zero
+  bool operator==(const TaskListTasksResponse&) const = default;
+};
+Status DecodeTaskListTasksResponse(const Json& j, TaskListTasksResponse* out, const std::string& path);
+Json EncodeTaskListTasksResponse(const TaskListTasksResponse& v);
 
 // Request of users_getusers.
 struct UsersGetUsersRequest {

@@ -522,6 +522,97 @@ Result<std::string> Handle_task_clearqueue(TaskService* service, HostCallContext
   return wire::Dump(wire::EncodeTaskClearQueueResponse(*response));
 }
 
+Result<std::string> Handle_task_enqueuemany(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_enqueuemany", parsed.status());
+  wire::TaskEnqueueManyRequest request;
+  if (Status st = wire::DecodeTaskEnqueueManyRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_enqueuemany", st);
+  }
+  Result<wire::TaskEnqueueManyResponse> response = service->EnqueueMany(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeTaskEnqueueManyResponse(*response));
+}
+
+Result<std::string> Handle_task_interrupt(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_interrupt", parsed.status());
+  wire::TaskInterruptRequest request;
+  if (Status st = wire::DecodeTaskInterruptRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_interrupt", st);
+  }
+  Status st = service->Interrupt(context, request);
+  if (!st.ok()) return wire::ErrorResponse(st.message());
+  return std::string("{}");
+}
+
+Result<std::string> Handle_task_retry(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_retry", parsed.status());
+  wire::TaskRetryRequest request;
+  if (Status st = wire::DecodeTaskRetryRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_retry", st);
+  }
+  Status st = service->Retry(context, request);
+  if (!st.ok()) return wire::ErrorResponse(st.message());
+  return std::string("{}");
+}
+
+Result<std::string> Handle_task_pausequeue(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_pausequeue", parsed.status());
+  wire::TaskPauseQueueRequest request;
+  if (Status st = wire::DecodeTaskPauseQueueRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_pausequeue", st);
+  }
+  Status st = service->PauseQueue(context, request);
+  if (!st.ok()) return wire::ErrorResponse(st.message());
+  return std::string("{}");
+}
+
+Result<std::string> Handle_task_resumequeue(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_resumequeue", parsed.status());
+  wire::TaskResumeQueueRequest request;
+  if (Status st = wire::DecodeTaskResumeQueueRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_resumequeue", st);
+  }
+  Status st = service->ResumeQueue(context, request);
+  if (!st.ok()) return wire::ErrorResponse(st.message());
+  return std::string("{}");
+}
+
+Result<std::string> Handle_task_getqueuestats(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_getqueuestats", parsed.status());
+  wire::TaskGetQueueStatsRequest request;
+  if (Status st = wire::DecodeTaskGetQueueStatsRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_getqueuestats", st);
+  }
+  Result<wire::TaskGetQueueStatsResponse> response = service->GetQueueStats(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeTaskGetQueueStatsResponse(*response));
+}
+
+Result<std::string> Handle_task_listtasks(TaskService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("task_listtasks", parsed.status());
+  wire::TaskListTasksRequest request;
+  if (Status st = wire::DecodeTaskListTasksRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("task_listtasks", st);
+  }
+  Result<wire::TaskListTasksResponse> response = service->ListTasks(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeTaskListTasksResponse(*response));
+}
+
 Result<std::string> Handle_users_getusers(UsersService* service, HostCallContext& context,
                                     std::string_view text) {
   auto parsed = wire::ParseObject(text);
@@ -643,6 +734,13 @@ const std::vector<HostFunctionInfo>& AllHostFunctions() {
       {"task_get", "Task", "taskqueue"},
       {"task_cancel", "Task", "taskqueue"},
       {"task_clearqueue", "Task", "taskqueue"},
+      {"task_enqueuemany", "Task", "taskqueue"},
+      {"task_interrupt", "Task", "taskqueue"},
+      {"task_retry", "Task", "taskqueue"},
+      {"task_pausequeue", "Task", "taskqueue"},
+      {"task_resumequeue", "Task", "taskqueue"},
+      {"task_getqueuestats", "Task", "taskqueue"},
+      {"task_listtasks", "Task", "taskqueue"},
       {"users_getusers", "Users", "users"},
       {"users_getadmins", "Users", "users"},
       {"websocket_connect", "WebSocket", "websocket"},
@@ -759,6 +857,20 @@ std::vector<HostFunction> BindHostServices(const HostServices& services, const s
                    [s](HostCallContext& c, std::string_view r) { return Handle_task_cancel(s, c, r); }});
     out.push_back({std::string(kUserModule), "task_clearqueue",
                    [s](HostCallContext& c, std::string_view r) { return Handle_task_clearqueue(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_enqueuemany",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_enqueuemany(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_interrupt",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_interrupt(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_retry",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_retry(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_pausequeue",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_pausequeue(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_resumequeue",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_resumequeue(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_getqueuestats",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_getqueuestats(s, c, r); }});
+    out.push_back({std::string(kUserModule), "task_listtasks",
+                   [s](HostCallContext& c, std::string_view r) { return Handle_task_listtasks(s, c, r); }});
   }
   if (services.users != nullptr && granted.contains("users")) {
     UsersService* s = services.users;

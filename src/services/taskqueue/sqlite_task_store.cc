@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace pier::taskqueue {
 
@@ -31,6 +32,14 @@ const std::vector<sqlite::Migration> kMigrations = {
         "CREATE INDEX idx_tasks_lease ON tasks(status, lease_until);"
         "CREATE UNIQUE INDEX idx_tasks_unique ON tasks(queue_name, unique_key)"
         " WHERE unique_key IS NOT NULL AND status IN ('pending', 'running');"},
+    // 5: indexes that match the claim, lease and retention queries exactly
+    // (partial, so each holds only the rows its query can want).
+    {5, "DROP INDEX idx_tasks_claim; DROP INDEX idx_tasks_lease;"
+        "CREATE INDEX idx_tasks_ready ON tasks(queue_name, priority DESC, next_run_at, created_at)"
+        " WHERE status = 'pending';"
+        "CREATE INDEX idx_tasks_leased ON tasks(lease_until) WHERE status = 'running';"
+        "CREATE INDEX idx_tasks_finished ON tasks(queue_name, updated_at)"
+        " WHERE status IN ('completed', 'failed', 'cancelled');"},
 };
 
 constexpr std::string_view kTaskColumns =
@@ -61,15 +70,6 @@ TaskRow ReadTask(const sqlite::Statement& s) {
 
 }  // namespace
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string NewTaskId() {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string id;
@@ -83,145 +83,335 @@ std::string NewTaskId() {
   return id;
 }
 
-Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesystem::path& file) {
-  PIER_ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(file));
+struct SqliteTaskStore::Write {
+  const std::function<Status(Connection&)>* op;
+  Status result;
+  bool done = false;
+};
+
+Result<SqliteTaskStore::Stmt> SqliteTaskStore::Connection::Prepare(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it == statements_.end()) {
+    PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(sql));
+    it = statements_.emplace(std::string(sql), std::move(s)).first;
+  }
+  return Stmt(&it->second);
+}
+
+Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesystem::path& file,
+                                                               Durability durability) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  PIER_ASSIGN_OR_RETURN(auto writer, sqlite::Database::Open(file));
   // The original schema's tasks.queue_name REFERENCES queues(name) is not
   // enforced there (foreign keys off); keep it that way so its files work.
-  PIER_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=OFF"));
-  PIER_RETURN_IF_ERROR(db->Migrate(kMigrations).WithContext("task queue database"));
-  return std::unique_ptr<SqliteTaskStore>(new SqliteTaskStore(std::move(db)));
+  PIER_RETURN_IF_ERROR(writer->Exec(durability == Durability::kFull ? "PRAGMA foreign_keys=OFF; PRAGMA synchronous=FULL"
+                                                                    : "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL"));
+  PIER_RETURN_IF_ERROR(writer->Migrate(kMigrations).WithContext("task queue database"));
+  PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file));
+  return std::unique_ptr<SqliteTaskStore>(new SqliteTaskStore(std::move(writer), std::move(reader)));
+}
+
+Status SqliteTaskStore::RunWrite(const std::function<Status(Connection&)>& op) {
+  Write w{&op};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  waiting_.push_back(&w);
+  while (!w.done) {
+    if (writing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    writing_ = true;
+    std::vector<Write*> batch;
+    batch.swap(waiting_);
+    lock.unlock();
+    CommitBatch(batch);
+    lock.lock();
+    stats_.transactions += 1;
+    stats_.changes += static_cast<int64_t>(batch.size());
+    for (Write* b : batch) b->done = true;
+    writing_ = false;
+    committed_.notify_all();
+  }
+  return w.result;
+}
+
+void SqliteTaskStore::CommitBatch(const std::vector<Write*>& batch) {
+  auto run = [&](std::string_view sql) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, writer_.Prepare(sql));
+    return s->Run();
+  };
+  if (Status begin = run("BEGIN IMMEDIATE"); !begin.ok()) {
+    for (Write* w : batch) w->result = begin;
+    return;
+  }
+  for (Write* w : batch) {
+    Status sp = run("SAVEPOINT change");
+    if (sp.ok()) {
+      w->result = (*w->op)(writer_);
+      sp = w->result.ok() ? run("RELEASE change") : run("ROLLBACK TO change");
+      if (!w->result.ok() && sp.ok()) sp = run("RELEASE change");
+    }
+    if (!sp.ok() && w->result.ok()) w->result = sp;
+  }
+  if (Status commit = run("COMMIT"); !commit.ok()) {
+    (void)writer_.db().Exec("ROLLBACK");
+    for (Write* w : batch) {
+      if (w->result.ok()) w->result = commit;
+    }
+  }
+}
+
+SqliteTaskStore::CommitStats SqliteTaskStore::commit_stats() const {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  return stats_;
 }
 
 Status SqliteTaskStore::SaveQueue(const QueueSettings& q) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "INSERT INTO queues (name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused)"
-      " VALUES (?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET concurrency=excluded.concurrency,"
-      " max_retries=excluded.max_retries, backoff_ms=excluded.backoff_ms, delay_ms=excluded.delay_ms,"
-      " retention_ms=excluded.retention_ms, paused=excluded.paused"));
-  s.Bind(1, q.name);
-  s.Bind(2, int64_t{q.concurrency});
-  s.Bind(3, int64_t{q.max_retries});
-  s.Bind(4, q.backoff_ms);
-  s.Bind(5, q.delay_ms);
-  s.Bind(6, q.retention_ms);
-  s.Bind(7, int64_t{q.paused});
-  return s.Run().WithContext("creating queue");
+  return RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+        "INSERT INTO queues (name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused)"
+        " VALUES (?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET concurrency=excluded.concurrency,"
+        " max_retries=excluded.max_retries, backoff_ms=excluded.backoff_ms, delay_ms=excluded.delay_ms,"
+        " retention_ms=excluded.retention_ms, paused=excluded.paused"));
+    s->Bind(1, q.name);
+    s->Bind(2, int64_t{q.concurrency});
+    s->Bind(3, int64_t{q.max_retries});
+    s->Bind(4, q.backoff_ms);
+    s->Bind(5, q.delay_ms);
+    s->Bind(6, q.retention_ms);
+    s->Bind(7, int64_t{q.paused});
+    return s->Run();
+  }).WithContext("creating queue");
 }
 
 Result<std::vector<QueueSettings>> SqliteTaskStore::LoadQueues() {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT name, concurrency, max_retries, backoff_ms, delay_ms,"
-                                             " retention_ms, paused FROM queues ORDER BY name"));
+  std::lock_guard<std::mutex> lock(read_mu_);
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT name, concurrency, max_retries, backoff_ms, delay_ms,"
+                                                " retention_ms, paused FROM queues ORDER BY name"));
   std::vector<QueueSettings> out;
   while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
+    PIER_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    out.push_back({s.ColumnText(0), static_cast<int32_t>(s.ColumnInt(1)), static_cast<int32_t>(s.ColumnInt(2)),
-                   s.ColumnInt(3), s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6) != 0});
+    out.push_back({s->ColumnText(0), static_cast<int32_t>(s->ColumnInt(1)), static_cast<int32_t>(s->ColumnInt(2)),
+                   s->ColumnInt(3), s->ColumnInt(4), s->ColumnInt(5), s->ColumnInt(6) != 0});
   }
   return out;
 }
 
+Status SqliteTaskStore::SetPaused(std::string_view queue, bool paused) {
+  int64_t changed = 0;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE queues SET paused = ? WHERE name = ?"));
+    s->Bind(1, int64_t{paused});
+    s->Bind(2, queue);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    return OkStatus();
+  }).WithContext("pausing queue"));
+  if (changed == 0) return NotFoundError("queue " + GoQuote(queue) + " does not exist");
+  return OkStatus();
+}
+
 Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewTask>& tasks, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
-  PIER_ASSIGN_OR_RETURN(auto find, db_->Prepare("SELECT id FROM tasks WHERE queue_name = ? AND unique_key = ?"
-                                                " AND status IN ('pending', 'running') LIMIT 1"));
-  PIER_ASSIGN_OR_RETURN(auto insert, db_->Prepare(
-      "INSERT INTO tasks (id, queue_name, payload, status, attempt, max_retries, next_run_at, created_at,"
-      " updated_at, priority, unique_key, timeout_ms, backoff_ms) VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?)"));
   std::vector<std::string> ids;
-  for (const NewTask& t : tasks) {
-    if (!t.unique_key.empty()) {
-      find.Bind(1, t.queue);
-      find.Bind(2, t.unique_key);
-      PIER_ASSIGN_OR_RETURN(bool row, find.Step());
-      std::string existing = row ? find.ColumnText(0) : "";
-      find.Reset();
-      if (!existing.empty()) {
-        ids.push_back(std::move(existing));
-        continue;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    ids.clear();
+    PIER_ASSIGN_OR_RETURN(Stmt find, c.Prepare("SELECT id FROM tasks WHERE queue_name = ? AND unique_key = ?"
+                                               " AND status IN ('pending', 'running') LIMIT 1"));
+    PIER_ASSIGN_OR_RETURN(Stmt insert, c.Prepare(
+        "INSERT INTO tasks (id, queue_name, payload, status, attempt, max_retries, next_run_at, created_at,"
+        " updated_at, priority, unique_key, timeout_ms, backoff_ms) VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?)"));
+    for (const NewTask& t : tasks) {
+      if (!t.unique_key.empty()) {
+        find->Bind(1, t.queue);
+        find->Bind(2, t.unique_key);
+        PIER_ASSIGN_OR_RETURN(bool row, find->Step());
+        std::string existing = row ? find->ColumnText(0) : "";
+        find->Reset();
+        if (!existing.empty()) {
+          ids.push_back(std::move(existing));
+          continue;
+        }
       }
+      std::string id = NewTaskId();
+      insert->Bind(1, id);
+      insert->Bind(2, t.queue);
+      insert->BindBlob(3, t.payload);
+      insert->Bind(4, int64_t{t.max_retries});
+      insert->Bind(5, t.run_at_ms > 0 ? t.run_at_ms : now);
+      insert->Bind(6, now);
+      insert->Bind(7, now);
+      insert->Bind(8, int64_t{t.priority});
+      if (t.unique_key.empty()) {
+        insert->BindNull(9);
+      } else {
+        insert->Bind(9, t.unique_key);
+      }
+      insert->Bind(10, t.timeout_ms);
+      insert->Bind(11, t.backoff_ms);
+      PIER_RETURN_IF_ERROR(insert->Run());
+      ids.push_back(std::move(id));
     }
-    const std::string id = NewTaskId();
-    insert.Bind(1, id);
-    insert.Bind(2, t.queue);
-    insert.BindBlob(3, t.payload);
-    insert.Bind(4, int64_t{t.max_retries});
-    insert.Bind(5, t.run_at_ms > 0 ? t.run_at_ms : now);
-    insert.Bind(6, now);
-    insert.Bind(7, now);
-    insert.Bind(8, int64_t{t.priority});
-    if (t.unique_key.empty()) {
-      insert.BindNull(9);
-    } else {
-      insert.Bind(9, t.unique_key);
-    }
-    insert.Bind(10, t.timeout_ms);
-    insert.Bind(11, t.backoff_ms);
-    PIER_RETURN_IF_ERROR(insert.Run().WithContext("enqueuing task"));
-    ids.push_back(id);
-  }
-  PIER_RETURN_IF_ERROR(tx->Commit().WithContext("enqueuing task"));
+    return OkStatus();
+  }).WithContext("enqueuing task"));
   return ids;
 }
 
 Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?"));
-  s.Bind(1, id);
-  PIER_ASSIGN_OR_RETURN(bool row, s.Step());
+  std::lock_guard<std::mutex> lock(read_mu_);
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?"));
+  s->Bind(1, id);
+  PIER_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return std::optional<TaskRow>();
-  return std::optional<TaskRow>(ReadTask(s));
+  return std::optional<TaskRow>(ReadTask(*s));
+}
+
+Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) +
+                                                " FROM tasks WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
+                                                " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"));
+  s->Bind(1, f.queue);
+  s->Bind(2, f.status);
+  s->Bind(3, int64_t{f.limit});
+  s->Bind(4, int64_t{f.offset});
+  std::vector<TaskRow> out;
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadTask(*s));
+  }
+  return out;
 }
 
 Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
-                                             " WHERE id = ? AND status = 'pending'"));
-  s.Bind(1, now);
-  s.Bind(2, id);
-  PIER_RETURN_IF_ERROR(s.Run().WithContext("cancelling task"));
-  if (s.Changes() == 1) return OkStatus();
-  PIER_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT status FROM tasks WHERE id = ?"));
-  q.Bind(1, id);
-  PIER_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return NotFoundError("task " + GoQuote(id) + " not found");
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + q.ColumnText(0) + ")");
+  int64_t changed = 0;
+  std::optional<std::string> status;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
+                                            " WHERE id = ? AND status = 'pending'"));
+    s->Bind(1, now);
+    s->Bind(2, id);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    if (changed == 1) return OkStatus();
+    PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
+    q->Bind(1, id);
+    PIER_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (row) status = q->ColumnText(0);
+    return OkStatus();
+  }).WithContext("cancelling task"));
+  if (changed == 1) return OkStatus();
+  if (!status) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + *status + ")");
 }
 
 Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
-                                             " WHERE queue_name = ? AND status = 'pending'"));
-  s.Bind(1, now);
-  s.Bind(2, queue);
-  PIER_RETURN_IF_ERROR(s.Run().WithContext("clearing queue"));
-  return s.Changes();
+  int64_t changed = 0;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
+                                            " WHERE queue_name = ? AND status = 'pending'"));
+    s->Bind(1, now);
+    s->Bind(2, queue);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    return OkStatus();
+  }).WithContext("clearing queue"));
+  return changed;
 }
 
-Result<std::vector<TaskRow>> SqliteTaskStore::Claim(std::string_view queue, std::string_view owner, int64_t now,
-                                                    int64_t lease_ms, int max) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "UPDATE tasks SET status = 'running', attempt = attempt + 1, updated_at = ?1, lease_owner = ?2,"
-      " lease_until = ?3 WHERE id IN (SELECT id FROM tasks WHERE queue_name = ?4 AND status = 'pending'"
-      " AND next_run_at <= ?1 ORDER BY priority DESC, next_run_at, created_at, rowid LIMIT ?5)"
-      " RETURNING " + std::string(kTaskColumns)));
-  s.Bind(1, now);
-  s.Bind(2, owner);
-  s.Bind(3, now + lease_ms);
-  s.Bind(4, queue);
-  s.Bind(5, int64_t{max});
-  std::vector<TaskRow> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadTask(s));
+Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
+  int64_t changed = 0;
+  std::optional<std::string> status;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+        "UPDATE tasks SET status = 'pending', attempt = 0, next_run_at = ?1, updated_at = ?1"
+        " WHERE id = ?2 AND status IN ('failed', 'cancelled') AND (unique_key IS NULL OR NOT EXISTS"
+        " (SELECT 1 FROM tasks o WHERE o.queue_name = tasks.queue_name AND o.unique_key = tasks.unique_key"
+        " AND o.status IN ('pending', 'running')))"));
+    s->Bind(1, now);
+    s->Bind(2, id);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    if (changed == 1) return OkStatus();
+    PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
+    q->Bind(1, id);
+    PIER_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (row) status = q->ColumnText(0);
+    return OkStatus();
+  }).WithContext("retrying task"));
+  if (changed == 1) return OkStatus();
+  if (!status) return NotFoundError("task " + GoQuote(id) + " not found");
+  if (*status == kFailed || *status == kCancelled) {
+    return FailedPreconditionError("task " + GoQuote(id) +
+                                   " cannot be retried: another task with its unique key is pending or running");
   }
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + *status + ")");
+}
+
+Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& completions,
+                                                 const ClaimRequest* claim, int64_t now) {
+  Exchange out;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    out = Exchange();
+    if (!completions.empty()) {
+      PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+          "UPDATE tasks SET status = ?1, message = CASE WHEN ?2 THEN ?3 ELSE message END,"
+          " last_error = CASE WHEN ?4 THEN ?3 ELSE last_error END,"
+          " next_run_at = CASE WHEN ?5 > 0 THEN ?5 ELSE next_run_at END,"
+          " attempt = CASE WHEN ?6 THEN attempt ELSE MAX(attempt - 1, 0) END,"
+          " lease_owner = '', lease_until = 0, updated_at = ?7"
+          " WHERE id = ?8 AND status = 'running' AND lease_owner = ?9"));
+      for (const Completion& done : completions) {
+        std::string_view status = kPending;
+        bool set_message = false, set_error = false;
+        int64_t run_at = 0;
+        switch (done.outcome) {
+          case Outcome::kCompleted: status = kCompleted, set_message = true; break;
+          case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
+          case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
+          case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
+          case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
+        }
+        s->Bind(1, status);
+        s->Bind(2, int64_t{set_message});
+        s->Bind(3, done.message);
+        s->Bind(4, int64_t{set_error});
+        s->Bind(5, run_at);
+        s->Bind(6, int64_t{done.count_attempt});
+        s->Bind(7, now);
+        s->Bind(8, done.id);
+        s->Bind(9, done.owner);
+        PIER_RETURN_IF_ERROR(s->Run().WithContext("finishing task"));
+        out.finished += s->Changes();
+      }
+    }
+    if (claim != nullptr && claim->max > 0) {
+      // The sub-select walks idx_tasks_ready in its own order (no sort).
+      PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+          "UPDATE tasks SET status = 'running', attempt = attempt + 1, updated_at = ?1, lease_owner = ?2,"
+          " lease_until = ?3 WHERE id IN (SELECT id FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = ?4"
+          " AND status = 'pending'"
+          " AND next_run_at <= ?1 ORDER BY priority DESC, next_run_at, created_at LIMIT ?5)"
+          " RETURNING " + std::string(kTaskColumns)));
+      s->Bind(1, now);
+      s->Bind(2, claim->owner);
+      s->Bind(3, now + claim->lease_ms);
+      s->Bind(4, claim->queue);
+      s->Bind(5, int64_t{claim->max});
+      while (true) {
+        PIER_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.claimed.push_back(ReadTask(*s));
+      }
+    }
+    return OkStatus();
+  }));
   // RETURNING has no defined order: restore the claim order.
-  std::sort(out.begin(), out.end(), [](const TaskRow& a, const TaskRow& b) {
+  std::stable_sort(out.claimed.begin(), out.claimed.end(), [](const TaskRow& a, const TaskRow& b) {
     if (a.priority != b.priority) return a.priority > b.priority;
     if (a.next_run_at != b.next_run_at) return a.next_run_at < b.next_run_at;
     return a.created_at < b.created_at;
@@ -229,77 +419,67 @@ Result<std::vector<TaskRow>> SqliteTaskStore::Claim(std::string_view queue, std:
   return out;
 }
 
-Result<int64_t> SqliteTaskStore::Finish(const std::vector<Completion>& completions, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "UPDATE tasks SET status = ?1, message = CASE WHEN ?2 THEN ?3 ELSE message END,"
-      " last_error = CASE WHEN ?4 THEN ?3 ELSE last_error END, next_run_at = CASE WHEN ?5 > 0 THEN ?5"
-      " ELSE next_run_at END, attempt = CASE WHEN ?6 THEN attempt ELSE MAX(attempt - 1, 0) END,"
-      " lease_owner = '', lease_until = 0, updated_at = ?7"
-      " WHERE id = ?8 AND status = 'running' AND lease_owner = ?9"));
-  int64_t applied = 0;
-  for (const Completion& c : completions) {
-    std::string_view status = kPending;
-    bool set_message = false, set_error = false;
-    int64_t run_at = 0;
-    switch (c.outcome) {
-      case Outcome::kCompleted: status = kCompleted, set_message = true; break;
-      case Outcome::kRetry: status = kPending, set_error = true, run_at = c.retry_at_ms; break;
-      case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
-      case Outcome::kReleased: status = kPending, run_at = now; break;
-    }
-    s.Bind(1, status);
-    s.Bind(2, int64_t{set_message});
-    s.Bind(3, c.message);
-    s.Bind(4, int64_t{set_error});
-    s.Bind(5, run_at);
-    s.Bind(6, int64_t{c.outcome != Outcome::kReleased || c.count_attempt});
-    s.Bind(7, now);
-    s.Bind(8, c.id);
-    s.Bind(9, c.owner);
-    PIER_RETURN_IF_ERROR(s.Run().WithContext("finishing task"));
-    applied += s.Changes();
-  }
-  PIER_RETURN_IF_ERROR(tx->Commit().WithContext("finishing tasks"));
-  return applied;
+Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dead_owner_prefix,
+                                               std::string_view live_owner) {
+  int64_t changed = 0;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+        "UPDATE tasks SET status = CASE WHEN attempt > max_retries THEN 'failed' ELSE 'pending' END,"
+        " message = CASE WHEN attempt > max_retries THEN 'attempt ' || attempt ||"
+        " ' did not finish: its worker stopped or crashed' ELSE message END,"
+        " last_error = 'attempt ' || attempt || ' did not finish: its worker stopped or crashed',"
+        " lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
+        " WHERE status = 'running' AND (lease_until < ?1 OR (?2 <> '' AND substr(lease_owner, 1, length(?2)) = ?2"
+        " AND lease_owner <> ?3))"));
+    s->Bind(1, now);
+    s->Bind(2, dead_owner_prefix);
+    s->Bind(3, live_owner);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    return OkStatus();
+  }).WithContext("recovering tasks"));
+  return changed;
 }
 
-Result<int64_t> SqliteTaskStore::RecoverExpiredLeases(int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "UPDATE tasks SET status = CASE WHEN attempt > max_retries THEN 'failed' ELSE 'pending' END,"
-      " message = CASE WHEN attempt > max_retries THEN 'attempt ' || attempt ||"
-      " ' did not finish: its worker stopped or crashed' ELSE message END,"
-      " last_error = 'attempt ' || attempt || ' did not finish: its worker stopped or crashed',"
-      " lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
-      " WHERE status = 'running' AND lease_until < ?1"));
-  s.Bind(1, now);
-  PIER_RETURN_IF_ERROR(s.Run().WithContext("recovering tasks"));
-  return s.Changes();
+Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT MIN(next_run_at) FROM tasks WHERE queue_name = ?"
+                                                " AND status = 'pending'"));
+  s->Bind(1, queue);
+  PIER_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row || s->ColumnIsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(s->ColumnInt(0));
 }
 
-Result<int64_t> SqliteTaskStore::DeleteFinishedBefore(std::string_view queue, int64_t cutoff) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("DELETE FROM tasks WHERE queue_name = ? AND updated_at < ?"
-                                             " AND status IN ('completed', 'failed', 'cancelled')"));
-  s.Bind(1, queue);
-  s.Bind(2, cutoff);
-  PIER_RETURN_IF_ERROR(s.Run().WithContext("deleting finished tasks"));
-  return s.Changes();
+Result<int64_t> SqliteTaskStore::DeleteFinished(std::string_view queue, int64_t cutoff, std::string_view status,
+                                                int limit) {
+  int64_t changed = 0;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+        "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE queue_name = ?1 AND updated_at < ?2"
+        " AND status IN ('completed', 'failed', 'cancelled') AND (?3 = '' OR status = ?3) LIMIT ?4)"));
+    s->Bind(1, queue);
+    s->Bind(2, cutoff);
+    s->Bind(3, status);
+    s->Bind(4, int64_t{limit});
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    return OkStatus();
+  }).WithContext("deleting finished tasks"));
+  return changed;
 }
 
 Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT status, COUNT(*) FROM tasks WHERE queue_name = ?"
-                                             " GROUP BY status"));
-  s.Bind(1, queue);
+  std::lock_guard<std::mutex> lock(read_mu_);
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT status, COUNT(*) FROM tasks WHERE queue_name = ?"
+                                                " GROUP BY status"));
+  s->Bind(1, queue);
   QueueStats out;
   while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
+    PIER_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    const std::string status = s.ColumnText(0);
-    const int64_t n = s.ColumnInt(1);
+    const std::string status = s->ColumnText(0);
+    const int64_t n = s->ColumnInt(1);
     if (status == kPending) out.pending = n;
     if (status == kRunning) out.running = n;
     if (status == kCompleted) out.completed = n;

@@ -2,42 +2,117 @@
 // (`<plugin data>/taskqueue.db`). Its first three migrations are the
 // original host's, so an existing Navidrome taskqueue.db (user_version 3) is
 // upgraded in place; later ones add leases, last error, priority, unique
-// keys, per-task retry policy and paused queues.
+// keys, per-task retry policy, paused queues and claim/retention indexes
+// that match their queries.
 //
-// Thread-safe: one connection, used under a lock.
+// Writes go through one connection with group commit: callers that arrive
+// while a transaction is being written queue up, and the next of them to
+// take the connection writes all their changes in one transaction (each in
+// its own savepoint, so one failing change does not undo the others), then
+// wakes them all. Every write returns after the commit that holds it, so
+// durability is never traded for speed; concurrency only makes commits
+// bigger. Reads use a second connection (WAL lets it read while a write is
+// in progress).
+//
+// Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "services/taskqueue/task_store.h"
 #include "storage/sqlite/database.h"
 
 namespace pier::taskqueue {
 
+enum class Durability {
+  kFull,    // synchronous=FULL: a commit survives power loss (default)
+  kNormal,  // synchronous=NORMAL: a commit survives a crash of the process, not of the machine
+};
+
 class SqliteTaskStore final : public TaskStore {
  public:
-  static Result<std::unique_ptr<SqliteTaskStore>> Open(const std::filesystem::path& file);
+  static Result<std::unique_ptr<SqliteTaskStore>> Open(const std::filesystem::path& file,
+                                                       Durability durability = Durability::kFull);
 
   Status SaveQueue(const QueueSettings& queue) override;
   Result<std::vector<QueueSettings>> LoadQueues() override;
+  Status SetPaused(std::string_view queue, bool paused) override;
   Result<std::vector<std::string>> Enqueue(const std::vector<NewTask>& tasks, int64_t now_ms) override;
   Result<std::optional<TaskRow>> Get(std::string_view id) override;
+  Result<std::vector<TaskRow>> List(const ListFilter& filter) override;
   Status Cancel(std::string_view id, int64_t now_ms) override;
   Result<int64_t> CancelPending(std::string_view queue, int64_t now_ms) override;
-  Result<std::vector<TaskRow>> Claim(std::string_view queue, std::string_view owner, int64_t now_ms, int64_t lease_ms,
-                                     int max) override;
-  Result<int64_t> Finish(const std::vector<Completion>& completions, int64_t now_ms) override;
-  Result<int64_t> RecoverExpiredLeases(int64_t now_ms) override;
-  Result<int64_t> DeleteFinishedBefore(std::string_view queue, int64_t cutoff_ms) override;
+  Status Retry(std::string_view id, int64_t now_ms) override;
+  Result<Exchange> FinishAndClaim(const std::vector<Completion>& completions, const ClaimRequest* claim,
+                                  int64_t now_ms) override;
+  Result<int64_t> RecoverLeases(int64_t now_ms, std::string_view dead_owner_prefix,
+                                std::string_view live_owner) override;
+  Result<std::optional<int64_t>> NextRunAt(std::string_view queue) override;
+  Result<int64_t> DeleteFinished(std::string_view queue, int64_t cutoff_ms, std::string_view status,
+                                 int limit) override;
   Result<QueueStats> Stats(std::string_view queue) override;
 
- private:
-  explicit SqliteTaskStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  // Transactions written and changes they held, since opening (for benchmarks).
+  struct CommitStats {
+    int64_t transactions = 0;
+    int64_t changes = 0;
+  };
+  CommitStats commit_stats() const;
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
+ private:
+  // A cached statement, reset (and its bindings cleared) when this dies.
+  class Stmt {
+   public:
+    explicit Stmt(sqlite::Statement* s) : s_(s) {}
+    Stmt(Stmt&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+    Stmt& operator=(Stmt&&) = delete;
+    ~Stmt() {
+      if (s_) s_->Reset();
+    }
+    sqlite::Statement* operator->() const { return s_; }
+    sqlite::Statement& operator*() const { return *s_; }
+
+   private:
+    sqlite::Statement* s_;
+  };
+  // Prepared statements of one connection, keyed by their SQL text.
+  class Connection {
+   public:
+    explicit Connection(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+    // The statement for `sql`, prepared on first use.
+    Result<Stmt> Prepare(std::string_view sql);
+    sqlite::Database& db() { return *db_; }
+
+   private:
+    std::unique_ptr<sqlite::Database> db_;
+    std::unordered_map<std::string, sqlite::Statement> statements_;
+  };
+  struct Write;
+
+  SqliteTaskStore(std::unique_ptr<sqlite::Database> writer, std::unique_ptr<sqlite::Database> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  // Runs `op` on the writer connection inside a group-committed transaction;
+  // returns once that transaction committed (or failed).
+  Status RunWrite(const std::function<Status(Connection&)>& op);
+  void CommitBatch(const std::vector<Write*>& batch);
+
+  mutable std::mutex queue_mu_;
+  std::condition_variable committed_;
+  std::vector<Write*> waiting_;   // guarded by queue_mu_
+  bool writing_ = false;          // guarded by queue_mu_: a thread owns writer_
+  CommitStats stats_;             // guarded by queue_mu_
+  Connection writer_;             // used only by the thread that set writing_
+
+  std::mutex read_mu_;
+  Connection reader_;  // guarded by read_mu_
 };
 
 // A new task ID: 22 random characters from [0-9A-Za-z], as the original's.

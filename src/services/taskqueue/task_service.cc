@@ -1,14 +1,34 @@
 #include "services/taskqueue/task_service.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <climits>
+
+#include <spdlog/spdlog.h>
 
 namespace pier::taskqueue {
 
 namespace {
 
 Status QueueMissing(std::string_view name) { return NotFoundError("queue " + GoQuote(name) + " does not exist"); }
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+std::string RunId() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::to_string(getpid()) + "-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+Status PayloadFits(size_t size) {
+  if (size <= kMaxPayloadBytes) return OkStatus();
+  return InvalidArgumentError("payload size " + std::to_string(size) + " exceeds maximum of 1048576 bytes");
+}
 
 }  // namespace
 
@@ -22,13 +42,77 @@ int64_t RetryDelayMs(int64_t backoff_ms, int32_t attempt) {
 }
 
 TaskQueueService::TaskQueueService(std::unique_ptr<TaskStore> store, TaskServiceOptions options)
-    : store_(std::move(store)), options_(std::move(options)) {}
+    : store_(std::move(store)),
+      options_(std::move(options)),
+      node_prefix_((options_.node.empty() ? HostName() : options_.node) + "/"),
+      owner_(node_prefix_ + RunId()) {}
+
+TaskQueueService::~TaskQueueService() { Stop(); }
 
 int64_t TaskQueueService::Now() const {
   if (options_.now_ms) return options_.now_ms();
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+Status TaskQueueService::CheckOpen() const {
+  if (stopped_) return FailedPreconditionError("task queues are closed: the plugin is being unloaded");
+  return OkStatus();
+}
+
+void TaskQueueService::Start(TaskExecutor execute) {
+  // A previous run of this node is dead: its tasks come back at once.
+  auto recovered = store_->RecoverLeases(Now(), node_prefix_, owner_);
+  if (!recovered.ok()) {
+    spdlog::error("task queue recovery: {}", recovered.status().message());
+  } else if (*recovered > 0) {
+    spdlog::info("task queue: recovered {} task(s) left running by a previous run", *recovered);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (execute_ || stopped_) return;
+  execute_ = std::move(execute);
+  for (const auto& [name, q] : created_) StartDispatcher(q);
+  maintenance_ = std::thread([this] { MaintenanceLoop(); });
+}
+
+void TaskQueueService::Stop() {
+  std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    dispatchers.swap(dispatchers_);
+    maintenance_cv_.notify_all();
+  }
+  // Stop them together: each may wait out its grace period.
+  std::vector<std::thread> stoppers;
+  for (auto& [name, d] : dispatchers) stoppers.emplace_back([d = d] { d->Stop(); });
+  for (auto& t : stoppers) t.join();
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+void TaskQueueService::StartDispatcher(const QueueSettings& q) {
+  DispatcherOptions d = options_.dispatch;
+  d.owner = owner_;
+  d.execute = execute_;
+  d.now_ms = options_.now_ms;
+  auto dispatcher = std::make_shared<QueueDispatcher>(*store_, q, std::move(d));
+  dispatcher->Start();
+  dispatchers_[q.name] = std::move(dispatcher);
+}
+
+std::shared_ptr<QueueDispatcher> TaskQueueService::DispatcherFor(std::string_view queue) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = dispatchers_.find(queue);
+  return it == dispatchers_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<QueueDispatcher>> TaskQueueService::Dispatchers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<QueueDispatcher>> out;
+  for (const auto& [name, d] : dispatchers_) out.push_back(d);
+  return out;
 }
 
 Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQueueRequest& request) {
@@ -45,19 +129,37 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
   q.delay_ms = request.config.delay_ms;
   q.retention_ms = request.config.retention_ms > 0 ? request.config.retention_ms : kDefaultRetentionMs;
   q.retention_ms = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
+  // A pause set by an administrator survives the plugin re-creating its queue.
+  if (auto stored = StoredQueue(name); stored.ok()) q.paused = stored->paused;
 
   std::lock_guard<std::mutex> lock(mu_);
+  PIER_RETURN_IF_ERROR(CheckOpen());
   if (created_.contains(name)) return AlreadyExistsError("queue " + GoQuote(name) + " already exists");
   const int32_t available = options_.max_concurrency - allocated_;
   if (available <= 0) {
     return ResourceExhaustedError("concurrency budget exhausted (" + std::to_string(allocated_) + "/" +
                                   std::to_string(options_.max_concurrency) + " allocated)");
   }
-  q.concurrency = std::min(q.concurrency, available);
+  if (q.concurrency > available) {
+    spdlog::info("task queue {}: concurrency {} reduced to the {} left of the plugin's budget", name, q.concurrency,
+                 available);
+    q.concurrency = available;
+  }
   PIER_RETURN_IF_ERROR(store_->SaveQueue(q));
   allocated_ += q.concurrency;
   created_[name] = q;
+  if (execute_) StartDispatcher(q);
   return OkStatus();
+}
+
+Result<std::vector<std::string>> TaskQueueService::EnqueueTasks(std::vector<NewTask> tasks) {
+  PIER_ASSIGN_OR_RETURN(auto ids, store_->Enqueue(tasks, Now()));
+  if (auto d = DispatcherFor(tasks.front().queue)) {
+    int64_t due = INT64_MAX;
+    for (const NewTask& t : tasks) due = std::min(due, t.run_at_ms > 0 ? t.run_at_ms : Now());
+    d->Wake(due);
+  }
+  return ids;
 }
 
 Result<wire::TaskEnqueueResponse> TaskQueueService::Enqueue(HostCallContext&,
@@ -65,43 +167,297 @@ Result<wire::TaskEnqueueResponse> TaskQueueService::Enqueue(HostCallContext&,
   QueueSettings q;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
     auto it = created_.find(request.queue_name);
     if (it == created_.end()) return QueueMissing(request.queue_name);
     q = it->second;
   }
-  if (request.payload.size() > kMaxPayloadBytes) {
-    return InvalidArgumentError("payload size " + std::to_string(request.payload.size()) +
-                                " exceeds maximum of 1048576 bytes");
-  }
-  NewTask t;
-  t.queue = q.name;
-  t.payload = request.payload;  // a JSON null payload arrives as empty bytes, not an error
-  t.max_retries = q.max_retries;
-  t.backoff_ms = q.backoff_ms;
-  PIER_ASSIGN_OR_RETURN(auto ids, store_->Enqueue({t}, Now()));
+  PIER_RETURN_IF_ERROR(PayloadFits(request.payload.size()));
+  // A JSON null payload arrives as empty bytes, not an error.
+  NewTask t{.queue = q.name, .payload = request.payload, .max_retries = q.max_retries, .backoff_ms = q.backoff_ms};
+  PIER_ASSIGN_OR_RETURN(auto ids, EnqueueTasks({std::move(t)}));
   return wire::TaskEnqueueResponse{ids.at(0)};
 }
 
+Result<wire::TaskEnqueueManyResponse> TaskQueueService::EnqueueMany(HostCallContext&,
+                                                                   const wire::TaskEnqueueManyRequest& request) {
+  QueueSettings q;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+    auto it = created_.find(request.queue_name);
+    if (it == created_.end()) return QueueMissing(request.queue_name);
+    q = it->second;
+  }
+  if (request.tasks.empty()) return wire::TaskEnqueueManyResponse{};
+  if (request.tasks.size() > kMaxBatchTasks) {
+    return InvalidArgumentError("batch of " + std::to_string(request.tasks.size()) + " tasks exceeds maximum of " +
+                                std::to_string(kMaxBatchTasks));
+  }
+  const int64_t now = Now();
+  std::vector<NewTask> tasks;
+  tasks.reserve(request.tasks.size());
+  for (size_t i = 0; i < request.tasks.size(); ++i) {
+    const wire::TaskSpec& spec = request.tasks[i];
+    if (Status fits = PayloadFits(spec.payload.size()); !fits.ok()) {
+      return fits.WithContext("task " + std::to_string(i));
+    }
+    if (spec.delay_ms < 0 || spec.run_at < 0 || spec.timeout_ms < 0) {
+      return InvalidArgumentError("task " + std::to_string(i) + ": delayMs, runAt and timeoutMs cannot be negative");
+    }
+    NewTask t{.queue = q.name, .payload = spec.payload, .priority = spec.priority, .unique_key = spec.unique_key,
+              .timeout_ms = spec.timeout_ms, .max_retries = q.max_retries, .backoff_ms = q.backoff_ms};
+    const int64_t run_at = std::max(spec.run_at, spec.delay_ms > 0 ? now + spec.delay_ms : 0);
+    if (run_at > now) t.run_at_ms = run_at;
+    tasks.push_back(std::move(t));
+  }
+  PIER_ASSIGN_OR_RETURN(auto ids, EnqueueTasks(std::move(tasks)));
+  return wire::TaskEnqueueManyResponse{std::move(ids)};
+}
+
 Result<wire::TaskGetResponse> TaskQueueService::Get(HostCallContext&, const wire::TaskGetRequest& request) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+  }
   auto row = store_->Get(request.task_id);
   if (!row.ok()) return row.status().WithContext("getting task info");
   if (!row->has_value()) return NotFoundError("task " + GoQuote(request.task_id) + " not found");
-  const TaskRow& t = **row;
-  return wire::TaskGetResponse{wire::TaskInfo{t.status, t.message, t.attempt}};
+  wire::TaskDetail t = Detail(std::move(**row));
+  wire::TaskInfo info{t.status, t.message, t.attempt, t.queue_name, t.last_error,
+                      t.status == kPending ? t.next_run_at : 0};
+  return wire::TaskGetResponse{std::move(info)};
+}
+
+wire::TaskDetail TaskQueueService::Detail(TaskRow t) {
+  // A task claimed ahead but not started is still waiting: report it so.
+  if (t.status == kRunning) {
+    if (auto d = DispatcherFor(t.queue); d && d->IsBuffered(t.id)) {
+      t.status = std::string(kPending);
+      t.attempt = std::max(t.attempt - 1, 0);
+    }
+  }
+  return wire::TaskDetail{t.id,          t.queue,      t.status,     t.message,    t.last_error,
+                          t.attempt,     t.max_retries, t.priority,   t.unique_key, t.timeout_ms,
+                          t.created_at,  t.updated_at, t.next_run_at, std::move(t.payload)};
 }
 
 Status TaskQueueService::Cancel(HostCallContext&, const wire::TaskCancelRequest& request) {
-  return store_->Cancel(request.task_id, Now());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+  }
+  Status st = store_->Cancel(request.task_id, Now());
+  if (st.code() != StatusCode::kFailedPrecondition) return st;
+  // Running in the store but only claimed ahead here: it has not started.
+  auto row = store_->Get(request.task_id);
+  if (row.ok() && row->has_value() && (*row)->status == kRunning) {
+    if (auto d = DispatcherFor((*row)->queue); d && d->IsBuffered(request.task_id) && d->Cancel(request.task_id)) {
+      return OkStatus();
+    }
+  }
+  return st;
+}
+
+Status TaskQueueService::CancelTask(std::string_view id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+  }
+  Status st = store_->Cancel(id, Now());
+  if (st.code() != StatusCode::kFailedPrecondition) return st;
+  auto row = store_->Get(id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value() || (*row)->status != kRunning) return st;
+  auto d = DispatcherFor((*row)->queue);
+  if (d && d->Cancel(std::string(id))) return OkStatus();
+  return FailedPreconditionError("task " + GoQuote(id) + " is running elsewhere (" + (*row)->lease_owner +
+                                 "); only its node can interrupt it");
+}
+
+Status TaskQueueService::Interrupt(HostCallContext&, const wire::TaskInterruptRequest& request) {
+  return CancelTask(request.task_id);
 }
 
 Result<wire::TaskClearQueueResponse> TaskQueueService::ClearQueue(HostCallContext&,
                                                                  const wire::TaskClearQueueRequest& request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
     if (!created_.contains(request.queue_name)) return QueueMissing(request.queue_name);
   }
   PIER_ASSIGN_OR_RETURN(int64_t n, store_->CancelPending(request.queue_name, Now()));
+  if (auto d = DispatcherFor(request.queue_name)) n += d->CancelBuffered();
   return wire::TaskClearQueueResponse{n};
+}
+
+Status TaskQueueService::RetryTask(std::string_view id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+  }
+  PIER_RETURN_IF_ERROR(store_->Retry(id, Now()));
+  auto row = store_->Get(id);
+  if (row.ok() && row->has_value()) {
+    if (auto d = DispatcherFor((*row)->queue)) d->Wake(Now());
+  }
+  return OkStatus();
+}
+
+Status TaskQueueService::Retry(HostCallContext&, const wire::TaskRetryRequest& request) {
+  return RetryTask(request.task_id);
+}
+
+Result<int64_t> TaskQueueService::RetryFailed(std::string_view queue, const std::function<void(int64_t)>& progress) {
+  PIER_RETURN_IF_ERROR(StoredQueue(queue).status());
+  int64_t done = 0;
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(auto failed, store_->List({.queue = std::string(queue), .status = std::string(kFailed),
+                                                     .limit = kRetentionBatch}));
+    if (failed.empty()) break;
+    int64_t round = 0;
+    for (const TaskRow& t : failed) {
+      if (store_->Retry(t.id, Now()).ok()) ++round;
+    }
+    done += round;
+    if (progress) progress(done);
+    if (round == 0) break;  // only unique-key conflicts are left
+  }
+  if (auto d = DispatcherFor(queue)) d->Wake(Now());
+  return done;
+}
+
+Status TaskQueueService::SetPaused(std::string_view queue, bool paused) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+    if (auto it = created_.find(queue); it != created_.end()) it->second.paused = paused;
+  }
+  PIER_RETURN_IF_ERROR(store_->SetPaused(queue, paused));
+  if (auto d = DispatcherFor(queue)) d->SetPaused(paused);
+  return OkStatus();
+}
+
+Status TaskQueueService::PauseQueue(HostCallContext&, const wire::TaskPauseQueueRequest& request) {
+  return SetPaused(request.queue_name, true);
+}
+
+Status TaskQueueService::ResumeQueue(HostCallContext&, const wire::TaskResumeQueueRequest& request) {
+  return SetPaused(request.queue_name, false);
+}
+
+Result<QueueSettings> TaskQueueService::StoredQueue(std::string_view queue) {
+  PIER_ASSIGN_OR_RETURN(auto stored, store_->LoadQueues());
+  for (QueueSettings& q : stored) {
+    if (q.name == queue) return std::move(q);
+  }
+  return QueueMissing(queue);
+}
+
+Result<wire::QueueStats> TaskQueueService::QueueStatsOf(std::string_view queue) {
+  QueueSettings q;
+  bool active = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = created_.find(queue); it != created_.end()) q = it->second, active = true;
+  }
+  if (!active) {
+    PIER_ASSIGN_OR_RETURN(q, StoredQueue(queue));
+  }
+  PIER_ASSIGN_OR_RETURN(QueueStats s, store_->Stats(queue));
+  wire::QueueStats out{q.name,       active,    q.paused,  q.concurrency, q.max_retries, q.backoff_ms, q.delay_ms,
+                       q.retention_ms, s.pending, s.running, s.completed,   s.failed,      s.cancelled};
+  return out;
+}
+
+Result<std::vector<wire::QueueStats>> TaskQueueService::AllQueueStats() {
+  PIER_ASSIGN_OR_RETURN(auto stored, store_->LoadQueues());
+  std::vector<wire::QueueStats> out;
+  for (const QueueSettings& q : stored) {
+    PIER_ASSIGN_OR_RETURN(auto s, QueueStatsOf(q.name));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<wire::TaskGetQueueStatsResponse> TaskQueueService::GetQueueStats(HostCallContext&,
+                                                                       const wire::TaskGetQueueStatsRequest& request) {
+  PIER_ASSIGN_OR_RETURN(auto s, QueueStatsOf(request.queue_name));
+  return wire::TaskGetQueueStatsResponse{std::move(s)};
+}
+
+Result<wire::TaskDetail> TaskQueueService::TaskDetailOf(std::string_view id) {
+  PIER_ASSIGN_OR_RETURN(auto row, store_->Get(id));
+  if (!row) return NotFoundError("task " + GoQuote(id) + " not found");
+  return Detail(std::move(*row));
+}
+
+Result<std::vector<wire::TaskDetail>> TaskQueueService::Tasks(const ListFilter& filter) {
+  ListFilter f = filter;
+  f.limit = f.limit <= 0 ? 100 : std::min(f.limit, 1000);
+  f.offset = std::max(f.offset, 0);
+  PIER_ASSIGN_OR_RETURN(auto rows, store_->List(f));
+  std::vector<wire::TaskDetail> out;
+  out.reserve(rows.size());
+  for (TaskRow& r : rows) out.push_back(Detail(std::move(r)));
+  return out;
+}
+
+Result<wire::TaskListTasksResponse> TaskQueueService::ListTasks(HostCallContext&,
+                                                               const wire::TaskListTasksRequest& request) {
+  PIER_ASSIGN_OR_RETURN(auto tasks, Tasks({.queue = request.queue_name, .status = request.status,
+                                           .limit = request.limit, .offset = request.offset}));
+  return wire::TaskListTasksResponse{std::move(tasks)};
+}
+
+Result<int64_t> TaskQueueService::Purge(std::string_view queue, std::string_view status,
+                                        const std::function<void(int64_t)>& progress) {
+  if (!status.empty() && status != kCompleted && status != kFailed && status != kCancelled) {
+    return InvalidArgumentError("only finished tasks (completed, failed, cancelled) can be purged, not " +
+                                std::string(status));
+  }
+  PIER_RETURN_IF_ERROR(StoredQueue(queue).status());
+  int64_t total = 0;
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(int64_t n, store_->DeleteFinished(queue, INT64_MAX, status, kRetentionBatch));
+    total += n;
+    if (n > 0 && progress) progress(total);
+    if (n < kRetentionBatch) break;
+  }
+  return total;
+}
+
+Status TaskQueueService::RunMaintenance() {
+  const int64_t now = Now();
+  PIER_ASSIGN_OR_RETURN(int64_t recovered, store_->RecoverLeases(now));
+  if (recovered > 0) {
+    spdlog::warn("task queue: {} task(s) whose lease expired were recovered", recovered);
+    for (auto& d : Dispatchers()) d->Wake(now);
+  }
+  PIER_ASSIGN_OR_RETURN(auto stored, store_->LoadQueues());
+  for (const QueueSettings& q : stored) {
+    int64_t retention = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = created_.find(q.name); it != created_.end()) retention = it->second.retention_ms;
+    }
+    while (true) {  // bounded batches: the writer is never held for long
+      PIER_ASSIGN_OR_RETURN(int64_t n, store_->DeleteFinished(q.name, now - retention, "", kRetentionBatch));
+      if (n < kRetentionBatch) break;
+    }
+  }
+  return OkStatus();
+}
+
+void TaskQueueService::MaintenanceLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopped_) {
+    maintenance_cv_.wait_for(lock, options_.maintenance_interval);
+    if (stopped_) break;
+    lock.unlock();
+    if (Status st = RunMaintenance(); !st.ok()) spdlog::error("task queue maintenance: {}", st.message());
+    lock.lock();
+  }
 }
 
 std::vector<QueueSettings> TaskQueueService::queues() const {

@@ -10,8 +10,8 @@
 //
 //   auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value();
 //   auto ids = store->Enqueue({{.queue = "thumbs", .payload = "x"}}, now).value();
-//   auto claimed = store->Claim("thumbs", "node-1", now, /*lease_ms=*/60000, /*max=*/8).value();
-//   store->Finish({{.id = claimed[0].id, .owner = "node-1", .outcome = Outcome::kCompleted}}, now);
+//   auto claimed = store->Claim({.queue = "thumbs", .owner = "node-1/1", .max = 8}, now).value();
+//   store->Finish({{.id = claimed[0].id, .owner = "node-1/1", .outcome = Outcome::kCompleted}}, now);
 //
 // Implementations are thread-safe unless they say otherwise.
 #pragma once
@@ -78,19 +78,40 @@ struct TaskRow {
   int64_t lease_until = 0;
 };
 
-enum class Outcome { kCompleted, kRetry, kFailed, kReleased };
+enum class Outcome { kCompleted, kRetry, kFailed, kReleased, kCancelled };
 
 struct Completion {
   std::string id;
   std::string owner;            // only the lease holder may finish a task
   Outcome outcome = Outcome::kCompleted;
-  std::string message;          // kCompleted: the result; kRetry/kFailed: the error
+  std::string message;          // kCompleted: the result; kRetry/kFailed/kCancelled: the error
   int64_t retry_at_ms = 0;      // kRetry
-  bool count_attempt = true;    // kReleased with false: the interrupted attempt is not counted
+  // Whether the attempt counts. False for a task claimed but never started
+  // (its attempt is given back); an attempt whose call started always counts.
+  bool count_attempt = true;
+};
+
+struct ClaimRequest {
+  std::string queue;
+  std::string owner;
+  int64_t lease_ms = 60000;
+  int max = 1;
+};
+
+struct ListFilter {
+  std::string queue;
+  std::string status;  // empty: any
+  int limit = 100;
+  int offset = 0;
 };
 
 struct QueueStats {
   int64_t pending = 0, running = 0, completed = 0, failed = 0, cancelled = 0;
+};
+
+struct Exchange {
+  int64_t finished = 0;          // completions applied
+  std::vector<TaskRow> claimed;  // in claim order
 };
 
 class TaskStore {
@@ -99,33 +120,49 @@ class TaskStore {
 
   virtual Status SaveQueue(const QueueSettings& queue) = 0;
   virtual Result<std::vector<QueueSettings>> LoadQueues() = 0;
+  // NotFound when the queue was never stored.
+  virtual Status SetPaused(std::string_view queue, bool paused) = 0;
 
   // Inserts every task in one transaction and returns their IDs in order. A
   // task whose unique key is already pending or running in its queue is not
   // inserted: its entry is the existing task's ID.
   virtual Result<std::vector<std::string>> Enqueue(const std::vector<NewTask>& tasks, int64_t now_ms) = 0;
   virtual Result<std::optional<TaskRow>> Get(std::string_view id) = 0;
+  // Newest first.
+  virtual Result<std::vector<TaskRow>> List(const ListFilter& filter) = 0;
 
   // pending -> cancelled. NotFound for an unknown ID; FailedPrecondition,
   // with the status, when it is not pending (a running task is interrupted
-  // by the service, which then finishes it as cancelled).
+  // by its dispatcher, which then finishes it as cancelled).
   virtual Status Cancel(std::string_view id, int64_t now_ms) = 0;
   // Every pending task of the queue -> cancelled; how many.
   virtual Result<int64_t> CancelPending(std::string_view queue, int64_t now_ms) = 0;
+  // failed or cancelled -> pending, attempt 0, eligible now. NotFound;
+  // FailedPrecondition with the status otherwise.
+  virtual Status Retry(std::string_view id, int64_t now_ms) = 0;
 
-  // Atomically takes up to `max` eligible tasks (pending, next_run_at <= now),
+  // One transaction (group commit): applies the completions, then takes up
+  // to claim->max eligible tasks (pending, next_run_at <= now) of its queue,
   // highest priority first, then by next_run_at and creation: running,
-  // attempt + 1, leased to `owner` until now + lease_ms.
-  virtual Result<std::vector<TaskRow>> Claim(std::string_view queue, std::string_view owner, int64_t now_ms,
-                                             int64_t lease_ms, int max) = 0;
-  // Applies many completions in one transaction (group commit). A completion
-  // whose lease is no longer `owner`'s is skipped; the count applied is returned.
-  virtual Result<int64_t> Finish(const std::vector<Completion>& completions, int64_t now_ms) = 0;
-  // Running tasks whose lease expired: back to pending (attempt kept), or
-  // failed once they have used their retries. How many were recovered.
-  virtual Result<int64_t> RecoverExpiredLeases(int64_t now_ms) = 0;
-  // Deletes finished tasks of the queue last updated before `cutoff_ms`.
-  virtual Result<int64_t> DeleteFinishedBefore(std::string_view queue, int64_t cutoff_ms) = 0;
+  // attempt + 1, leased to the owner until now + lease_ms. A completion
+  // whose lease is no longer its owner's is skipped.
+  virtual Result<Exchange> FinishAndClaim(const std::vector<Completion>& completions, const ClaimRequest* claim,
+                                          int64_t now_ms) = 0;
+  Result<std::vector<TaskRow>> Claim(const ClaimRequest& claim, int64_t now_ms);
+  Result<int64_t> Finish(const std::vector<Completion>& completions, int64_t now_ms);
+
+  // Running tasks whose lease expired, or whose owner starts with
+  // `dead_owner_prefix` (a previous run of this node) and is not
+  // `live_owner`: back to pending with the attempt counted, or failed once
+  // they have used their retries. How many were recovered.
+  virtual Result<int64_t> RecoverLeases(int64_t now_ms, std::string_view dead_owner_prefix = {},
+                                        std::string_view live_owner = {}) = 0;
+  // The earliest next_run_at of the queue's pending tasks.
+  virtual Result<std::optional<int64_t>> NextRunAt(std::string_view queue) = 0;
+  // Deletes up to `limit` finished tasks of the queue (of `status`, or of
+  // any final status when empty) last updated before `cutoff_ms`.
+  virtual Result<int64_t> DeleteFinished(std::string_view queue, int64_t cutoff_ms, std::string_view status,
+                                         int limit) = 0;
   virtual Result<QueueStats> Stats(std::string_view queue) = 0;
 };
 

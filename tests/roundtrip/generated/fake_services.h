@@ -347,6 +347,62 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     return SampleTaskClearQueueResponse(v);
   }
 
+  Result<wire::TaskEnqueueManyResponse> EnqueueMany(HostCallContext&, const wire::TaskEnqueueManyRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskEnqueueManyRequest(v))) return InvalidArgumentError("task_enqueuemany: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_enqueuemany failed on purpose");
+    return SampleTaskEnqueueManyResponse(v);
+  }
+
+  Status Interrupt(HostCallContext&, const wire::TaskInterruptRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskInterruptRequest(v))) return InvalidArgumentError("task_interrupt: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_interrupt failed on purpose");
+    return OkStatus();
+  }
+
+  Status Retry(HostCallContext&, const wire::TaskRetryRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskRetryRequest(v))) return InvalidArgumentError("task_retry: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_retry failed on purpose");
+    return OkStatus();
+  }
+
+  Status PauseQueue(HostCallContext&, const wire::TaskPauseQueueRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskPauseQueueRequest(v))) return InvalidArgumentError("task_pausequeue: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_pausequeue failed on purpose");
+    return OkStatus();
+  }
+
+  Status ResumeQueue(HostCallContext&, const wire::TaskResumeQueueRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskResumeQueueRequest(v))) return InvalidArgumentError("task_resumequeue: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_resumequeue failed on purpose");
+    return OkStatus();
+  }
+
+  Result<wire::TaskGetQueueStatsResponse> GetQueueStats(HostCallContext&, const wire::TaskGetQueueStatsRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskGetQueueStatsRequest(v))) return InvalidArgumentError("task_getqueuestats: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_getqueuestats failed on purpose");
+    return SampleTaskGetQueueStatsResponse(v);
+  }
+
+  Result<wire::TaskListTasksResponse> ListTasks(HostCallContext&, const wire::TaskListTasksRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleTaskListTasksRequest(v))) return InvalidArgumentError("task_listtasks: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("task_listtasks failed on purpose");
+    return SampleTaskListTasksResponse(v);
+  }
+
   Result<wire::UsersGetUsersResponse> GetUsers(HostCallContext&, const wire::UsersGetUsersRequest& request) override {
     calls++;
     const int v = variant;

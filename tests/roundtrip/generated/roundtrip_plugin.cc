@@ -402,6 +402,65 @@ PIER_FUNCTION(host_calls) {
     }
   }
   {
+    auto r = host::TaskEnqueueMany(SampleTaskEnqueueManyRequest(v).queue_name, SampleTaskEnqueueManyRequest(v).tasks);
+    if (v == kErrorVariant) {
+      CheckError("task_enqueuemany", r);
+    } else {
+      Check("task_enqueuemany", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("task_enqueuemany", *r == SampleTaskEnqueueManyResponse(v).result, "response differs");
+    }
+  }
+  {
+    auto r = host::TaskInterrupt(SampleTaskInterruptRequest(v).task_id);
+    if (v == kErrorVariant) {
+      CheckError("task_interrupt", r);
+    } else {
+      Check("task_interrupt", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::TaskRetry(SampleTaskRetryRequest(v).task_id);
+    if (v == kErrorVariant) {
+      CheckError("task_retry", r);
+    } else {
+      Check("task_retry", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::TaskPauseQueue(SampleTaskPauseQueueRequest(v).queue_name);
+    if (v == kErrorVariant) {
+      CheckError("task_pausequeue", r);
+    } else {
+      Check("task_pausequeue", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::TaskResumeQueue(SampleTaskResumeQueueRequest(v).queue_name);
+    if (v == kErrorVariant) {
+      CheckError("task_resumequeue", r);
+    } else {
+      Check("task_resumequeue", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::TaskGetQueueStats(SampleTaskGetQueueStatsRequest(v).queue_name);
+    if (v == kErrorVariant) {
+      CheckError("task_getqueuestats", r);
+    } else {
+      Check("task_getqueuestats", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("task_getqueuestats", *r == SampleTaskGetQueueStatsResponse(v).result, "response differs");
+    }
+  }
+  {
+    auto r = host::TaskListTasks(SampleTaskListTasksRequest(v).queue_name, SampleTaskListTasksRequest(v).status, SampleTaskListTasksRequest(v).limit, SampleTaskListTasksRequest(v).offset);
+    if (v == kErrorVariant) {
+      CheckError("task_listtasks", r);
+    } else {
+      Check("task_listtasks", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("task_listtasks", *r == SampleTaskListTasksResponse(v).result, "response differs");
+    }
+  }
+  {
     auto r = host::UsersGetUsers();
     if (v == kErrorVariant) {
       CheckError("users_getusers", r);

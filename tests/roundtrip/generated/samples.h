@@ -23,6 +23,57 @@ inline wire::TaskInfo SampleTaskInfo(int v) {
   r.status = SampleString(v, "status");
   r.message = SampleString(v, "message");
   r.attempt = SampleInt32(v, "attempt");
+  r.queue_name = SampleString(v, "queueName");
+  r.last_error = SampleString(v, "lastError");
+  r.next_run_at = SampleInt64(v, "nextRunAt");
+  return r;
+}
+
+inline wire::TaskSpec SampleTaskSpec(int v) {
+  wire::TaskSpec r;
+  r.payload = SampleBytes(v, "payload");
+  r.delay_ms = SampleInt64(v, "delayMs");
+  r.run_at = SampleInt64(v, "runAt");
+  r.priority = SampleInt32(v, "priority");
+  r.unique_key = SampleString(v, "uniqueKey");
+  r.timeout_ms = SampleInt64(v, "timeoutMs");
+  return r;
+}
+
+inline wire::TaskDetail SampleTaskDetail(int v) {
+  wire::TaskDetail r;
+  r.id = SampleString(v, "id");
+  r.queue_name = SampleString(v, "queueName");
+  r.status = SampleString(v, "status");
+  r.message = SampleString(v, "message");
+  r.last_error = SampleString(v, "lastError");
+  r.attempt = SampleInt32(v, "attempt");
+  r.max_retries = SampleInt32(v, "maxRetries");
+  r.priority = SampleInt32(v, "priority");
+  r.unique_key = SampleString(v, "uniqueKey");
+  r.timeout_ms = SampleInt64(v, "timeoutMs");
+  r.created_at = SampleInt64(v, "createdAt");
+  r.updated_at = SampleInt64(v, "updatedAt");
+  r.next_run_at = SampleInt64(v, "nextRunAt");
+  r.payload = SampleBytes(v, "payload");
+  return r;
+}
+
+inline wire::QueueStats SampleQueueStats(int v) {
+  wire::QueueStats r;
+  r.name = SampleString(v, "name");
+  r.active = SampleBool(v, "active");
+  r.paused = SampleBool(v, "paused");
+  r.concurrency = SampleInt32(v, "concurrency");
+  r.max_retries = SampleInt32(v, "maxRetries");
+  r.backoff_ms = SampleInt64(v, "backoffMs");
+  r.delay_ms = SampleInt64(v, "delayMs");
+  r.retention_ms = SampleInt64(v, "retentionMs");
+  r.pending = SampleInt64(v, "pending");
+  r.running = SampleInt64(v, "running");
+  r.completed = SampleInt64(v, "completed");
+  r.failed = SampleInt64(v, "failed");
+  r.cancelled = SampleInt64(v, "cancelled");
   return r;
 }
 
@@ -804,6 +855,94 @@ inline wire::TaskClearQueueRequest SampleTaskClearQueueRequest(int v) {
 inline wire::TaskClearQueueResponse SampleTaskClearQueueResponse(int v) {
   wire::TaskClearQueueResponse r;
   r.result = SampleInt64(v, "result");
+  return r;
+}
+
+inline wire::TaskEnqueueManyRequest SampleTaskEnqueueManyRequest(int v) {
+  wire::TaskEnqueueManyRequest r;
+  r.queue_name = SampleString(v, "queueName");
+  r.tasks = SampleList(v, [](int v) { return SampleTaskSpec(v); });
+  return r;
+}
+
+inline wire::TaskEnqueueManyResponse SampleTaskEnqueueManyResponse(int v) {
+  wire::TaskEnqueueManyResponse r;
+  r.result = SampleList(v, [](int v) { return SampleString(v, "result"); });
+  return r;
+}
+
+inline wire::TaskInterruptRequest SampleTaskInterruptRequest(int v) {
+  wire::TaskInterruptRequest r;
+  r.task_id = SampleString(v, "taskId");
+  return r;
+}
+
+inline wire::TaskInterruptResponse SampleTaskInterruptResponse(int v) {
+  wire::TaskInterruptResponse r;
+  (void)v;
+  return r;
+}
+
+inline wire::TaskRetryRequest SampleTaskRetryRequest(int v) {
+  wire::TaskRetryRequest r;
+  r.task_id = SampleString(v, "taskId");
+  return r;
+}
+
+inline wire::TaskRetryResponse SampleTaskRetryResponse(int v) {
+  wire::TaskRetryResponse r;
+  (void)v;
+  return r;
+}
+
+inline wire::TaskPauseQueueRequest SampleTaskPauseQueueRequest(int v) {
+  wire::TaskPauseQueueRequest r;
+  r.queue_name = SampleString(v, "queueName");
+  return r;
+}
+
+inline wire::TaskPauseQueueResponse SampleTaskPauseQueueResponse(int v) {
+  wire::TaskPauseQueueResponse r;
+  (void)v;
+  return r;
+}
+
+inline wire::TaskResumeQueueRequest SampleTaskResumeQueueRequest(int v) {
+  wire::TaskResumeQueueRequest r;
+  r.queue_name = SampleString(v, "queueName");
+  return r;
+}
+
+inline wire::TaskResumeQueueResponse SampleTaskResumeQueueResponse(int v) {
+  wire::TaskResumeQueueResponse r;
+  (void)v;
+  return r;
+}
+
+inline wire::TaskGetQueueStatsRequest SampleTaskGetQueueStatsRequest(int v) {
+  wire::TaskGetQueueStatsRequest r;
+  r.queue_name = SampleString(v, "queueName");
+  return r;
+}
+
+inline wire::TaskGetQueueStatsResponse SampleTaskGetQueueStatsResponse(int v) {
+  wire::TaskGetQueueStatsResponse r;
+  r.result = SampleOptional(v, [](int v) { return SampleQueueStats(v); });
+  return r;
+}
+
+inline wire::TaskListTasksRequest SampleTaskListTasksRequest(int v) {
+  wire::TaskListTasksRequest r;
+  r.queue_name = SampleString(v, "queueName");
+  r.status = SampleString(v, "status");
+  r.limit = SampleInt32(v, "limit");
+  r.offset = SampleInt32(v, "offset");
+  return r;
+}
+
+inline wire::TaskListTasksResponse SampleTaskListTasksResponse(int v) {
+  wire::TaskListTasksResponse r;
+  r.result = SampleList(v, [](int v) { return SampleTaskDetail(v); });
   return r;
 }
 

@@ -23,9 +23,11 @@ void InstallDefaults() {
   ::testing::DefaultValue<::pier::Result<std::map<std::string, std::string>>>::Set(::pier::Result<std::map<std::string, std::string>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::HTTPResponse>>>::Set(::pier::Result<std::optional<::pier::wire::HTTPResponse>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::Library>>>::Set(::pier::Result<std::optional<::pier::wire::Library>>(::pier::UnimplementedError("no expectation set on this mock")));
+  ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::QueueStats>>>::Set(::pier::Result<std::optional<::pier::wire::QueueStats>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::TaskInfo>>>::Set(::pier::Result<std::optional<::pier::wire::TaskInfo>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::string>>::Set(::pier::Result<std::string>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::Library>>>::Set(::pier::Result<std::vector<::pier::wire::Library>>(::pier::UnimplementedError("no expectation set on this mock")));
+  ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::TaskDetail>>>::Set(::pier::Result<std::vector<::pier::wire::TaskDetail>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::User>>>::Set(::pier::Result<std::vector<::pier::wire::User>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<std::string>>>::Set(::pier::Result<std::vector<std::string>>(::pier::UnimplementedError("no expectation set on this mock")));
 }
@@ -446,6 +448,52 @@ namespace pier::host {
   ::pier::wire::TaskClearQueueRequest wire_request;
   wire_request.queue_name = std::string(queue_name);
   return ::pier::mocks::Task().ClearQueue(wire_request);
+}
+
+::pier::Result<std::vector<std::string>> TaskEnqueueMany(std::string_view queue_name, const std::vector<::pier::wire::TaskSpec>& tasks) {
+  ::pier::wire::TaskEnqueueManyRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  wire_request.tasks = tasks;
+  return ::pier::mocks::Task().EnqueueMany(wire_request);
+}
+
+::pier::Status TaskInterrupt(std::string_view task_id) {
+  ::pier::wire::TaskInterruptRequest wire_request;
+  wire_request.task_id = std::string(task_id);
+  return ::pier::mocks::Task().Interrupt(wire_request);
+}
+
+::pier::Status TaskRetry(std::string_view task_id) {
+  ::pier::wire::TaskRetryRequest wire_request;
+  wire_request.task_id = std::string(task_id);
+  return ::pier::mocks::Task().Retry(wire_request);
+}
+
+::pier::Status TaskPauseQueue(std::string_view queue_name) {
+  ::pier::wire::TaskPauseQueueRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  return ::pier::mocks::Task().PauseQueue(wire_request);
+}
+
+::pier::Status TaskResumeQueue(std::string_view queue_name) {
+  ::pier::wire::TaskResumeQueueRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  return ::pier::mocks::Task().ResumeQueue(wire_request);
+}
+
+::pier::Result<std::optional<::pier::wire::QueueStats>> TaskGetQueueStats(std::string_view queue_name) {
+  ::pier::wire::TaskGetQueueStatsRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  return ::pier::mocks::Task().GetQueueStats(wire_request);
+}
+
+::pier::Result<std::vector<::pier::wire::TaskDetail>> TaskListTasks(std::string_view queue_name, std::string_view status, int32_t limit, int32_t offset) {
+  ::pier::wire::TaskListTasksRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  wire_request.status = std::string(status);
+  wire_request.limit = limit;
+  wire_request.offset = offset;
+  return ::pier::mocks::Task().ListTasks(wire_request);
 }
 
 ::pier::Result<std::vector<::pier::wire::User>> UsersGetUsers() {

@@ -60,6 +60,13 @@ PIER_USER_IMPORT(task_enqueue) uint64_t pier_import_task_enqueue(uint64_t reques
 PIER_USER_IMPORT(task_get) uint64_t pier_import_task_get(uint64_t request);
 PIER_USER_IMPORT(task_cancel) uint64_t pier_import_task_cancel(uint64_t request);
 PIER_USER_IMPORT(task_clearqueue) uint64_t pier_import_task_clearqueue(uint64_t request);
+PIER_USER_IMPORT(task_enqueuemany) uint64_t pier_import_task_enqueuemany(uint64_t request);
+PIER_USER_IMPORT(task_interrupt) uint64_t pier_import_task_interrupt(uint64_t request);
+PIER_USER_IMPORT(task_retry) uint64_t pier_import_task_retry(uint64_t request);
+PIER_USER_IMPORT(task_pausequeue) uint64_t pier_import_task_pausequeue(uint64_t request);
+PIER_USER_IMPORT(task_resumequeue) uint64_t pier_import_task_resumequeue(uint64_t request);
+PIER_USER_IMPORT(task_getqueuestats) uint64_t pier_import_task_getqueuestats(uint64_t request);
+PIER_USER_IMPORT(task_listtasks) uint64_t pier_import_task_listtasks(uint64_t request);
 PIER_USER_IMPORT(users_getusers) uint64_t pier_import_users_getusers(uint64_t request);
 PIER_USER_IMPORT(users_getadmins) uint64_t pier_import_users_getadmins(uint64_t request);
 PIER_USER_IMPORT(websocket_connect) uint64_t pier_import_websocket_connect(uint64_t request);
@@ -483,6 +490,76 @@ Result<wire::Json> Exchange(uint64_t (*import)(uint64_t), std::string_view funct
                                                wire::EncodeTaskClearQueueRequest(wire_request)));
   wire::TaskClearQueueResponse response;
   PIER_RETURN_IF_ERROR(wire::DecodeTaskClearQueueResponse(j, &response, "").WithContext("task_clearqueue response"));
+  return std::move(response.result);
+}
+
+::pier::Result<std::vector<std::string>> TaskEnqueueMany(std::string_view queue_name, const std::vector<::pier::wire::TaskSpec>& tasks) {
+  wire::TaskEnqueueManyRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  wire_request.tasks = tasks;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_enqueuemany, "task_enqueuemany",
+                                               wire::EncodeTaskEnqueueManyRequest(wire_request)));
+  wire::TaskEnqueueManyResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeTaskEnqueueManyResponse(j, &response, "").WithContext("task_enqueuemany response"));
+  return std::move(response.result);
+}
+
+::pier::Status TaskInterrupt(std::string_view task_id) {
+  wire::TaskInterruptRequest wire_request;
+  wire_request.task_id = std::string(task_id);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_interrupt, "task_interrupt",
+                                               wire::EncodeTaskInterruptRequest(wire_request)));
+  (void)j;
+  return OkStatus();
+}
+
+::pier::Status TaskRetry(std::string_view task_id) {
+  wire::TaskRetryRequest wire_request;
+  wire_request.task_id = std::string(task_id);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_retry, "task_retry",
+                                               wire::EncodeTaskRetryRequest(wire_request)));
+  (void)j;
+  return OkStatus();
+}
+
+::pier::Status TaskPauseQueue(std::string_view queue_name) {
+  wire::TaskPauseQueueRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_pausequeue, "task_pausequeue",
+                                               wire::EncodeTaskPauseQueueRequest(wire_request)));
+  (void)j;
+  return OkStatus();
+}
+
+::pier::Status TaskResumeQueue(std::string_view queue_name) {
+  wire::TaskResumeQueueRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_resumequeue, "task_resumequeue",
+                                               wire::EncodeTaskResumeQueueRequest(wire_request)));
+  (void)j;
+  return OkStatus();
+}
+
+::pier::Result<std::optional<::pier::wire::QueueStats>> TaskGetQueueStats(std::string_view queue_name) {
+  wire::TaskGetQueueStatsRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_getqueuestats, "task_getqueuestats",
+                                               wire::EncodeTaskGetQueueStatsRequest(wire_request)));
+  wire::TaskGetQueueStatsResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeTaskGetQueueStatsResponse(j, &response, "").WithContext("task_getqueuestats response"));
+  return std::move(response.result);
+}
+
+::pier::Result<std::vector<::pier::wire::TaskDetail>> TaskListTasks(std::string_view queue_name, std::string_view status, int32_t limit, int32_t offset) {
+  wire::TaskListTasksRequest wire_request;
+  wire_request.queue_name = std::string(queue_name);
+  wire_request.status = std::string(status);
+  wire_request.limit = limit;
+  wire_request.offset = offset;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_task_listtasks, "task_listtasks",
+                                               wire::EncodeTaskListTasksRequest(wire_request)));
+  wire::TaskListTasksResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeTaskListTasksResponse(j, &response, "").WithContext("task_listtasks response"));
   return std::move(response.result);
 }
 

@@ -34,4 +34,25 @@ namespace pier::host {
 // task_clearqueue: Returns how many tasks were cancelled.
 ::pier::Result<int64_t> TaskClearQueue(std::string_view queue_name);
 
+// task_enqueuemany: Pier extension: enqueues every task in one transaction, with per-task delay, priority, unique key and timeout; returns their IDs in order.
+::pier::Result<std::vector<std::string>> TaskEnqueueMany(std::string_view queue_name, const std::vector<::pier::wire::TaskSpec>& tasks);
+
+// task_interrupt: Pier extension: cancels a pending or running task; a running call is interrupted and the task ends cancelled.
+::pier::Status TaskInterrupt(std::string_view task_id);
+
+// task_retry: Pier extension: puts a failed or cancelled task back to pending with a fresh retry budget.
+::pier::Status TaskRetry(std::string_view task_id);
+
+// task_pausequeue: Pier extension: no new task of the queue starts until it is resumed (persisted); running ones finish.
+::pier::Status TaskPauseQueue(std::string_view queue_name);
+
+// task_resumequeue: Pier extension: undoes PauseQueue.
+::pier::Status TaskResumeQueue(std::string_view queue_name);
+
+// task_getqueuestats: Pier extension: a queue's settings and task counts per state.
+::pier::Result<std::optional<::pier::wire::QueueStats>> TaskGetQueueStats(std::string_view queue_name);
+
+// task_listtasks: Pier extension: the queue's tasks, newest first, optionally of one status; limit <= 0 means 100 (at most 1000).
+::pier::Result<std::vector<::pier::wire::TaskDetail>> TaskListTasks(std::string_view queue_name, std::string_view status, int32_t limit, int32_t offset);
+
 }  // namespace pier::host

@@ -131,6 +131,13 @@ class TaskMock {
   MOCK_METHOD((::pier::Result<std::optional<::pier::wire::TaskInfo>>), Get, (const ::pier::wire::TaskGetRequest& request));
   MOCK_METHOD((::pier::Status), Cancel, (const ::pier::wire::TaskCancelRequest& request));
   MOCK_METHOD((::pier::Result<int64_t>), ClearQueue, (const ::pier::wire::TaskClearQueueRequest& request));
+  MOCK_METHOD((::pier::Result<std::vector<std::string>>), EnqueueMany, (const ::pier::wire::TaskEnqueueManyRequest& request));
+  MOCK_METHOD((::pier::Status), Interrupt, (const ::pier::wire::TaskInterruptRequest& request));
+  MOCK_METHOD((::pier::Status), Retry, (const ::pier::wire::TaskRetryRequest& request));
+  MOCK_METHOD((::pier::Status), PauseQueue, (const ::pier::wire::TaskPauseQueueRequest& request));
+  MOCK_METHOD((::pier::Status), ResumeQueue, (const ::pier::wire::TaskResumeQueueRequest& request));
+  MOCK_METHOD((::pier::Result<std::optional<::pier::wire::QueueStats>>), GetQueueStats, (const ::pier::wire::TaskGetQueueStatsRequest& request));
+  MOCK_METHOD((::pier::Result<std::vector<::pier::wire::TaskDetail>>), ListTasks, (const ::pier::wire::TaskListTasksRequest& request));
 };
 
 // The Task mock pier::host::Task* functions use (a NiceMock:

@@ -1,0 +1,295 @@
+#include "services/taskqueue/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "services/taskqueue/task_service.h"
+
+namespace pier::taskqueue {
+
+namespace {
+
+constexpr double kClaimAheadUs = 5000;  // keep about 5 ms of short tasks claimed ahead
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+QueueDispatcher::QueueDispatcher(TaskStore& store, QueueSettings settings, DispatcherOptions options)
+    : store_(store), settings_(std::move(settings)), options_(std::move(options)), paused_(settings_.paused) {}
+
+QueueDispatcher::~QueueDispatcher() { Stop(); }
+
+int64_t QueueDispatcher::Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
+
+void QueueDispatcher::Log(const std::string& message) const {
+  if (options_.log_error) {
+    options_.log_error(message);
+  } else {
+    spdlog::error("{}", message);
+  }
+}
+
+void QueueDispatcher::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_) return;
+  started_ = true;
+  loop_ = std::thread([this] { Loop(); });
+  for (int i = 0; i < std::max(settings_.concurrency, 1); ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void QueueDispatcher::Stop() {
+  std::vector<Completion> given_back;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!started_ || stopping_) return;
+    stopping_ = true;
+    for (const TaskRow& t : ready_) given_back.push_back(GiveBack(t, Outcome::kReleased));
+    ready_.clear();
+    loop_cv_.notify_all();
+    work_cv_.notify_all();
+    if (!settled_cv_.wait_for(lock, options_.shutdown_grace, [&] { return running_.empty(); })) {
+      for (auto& [id, r] : running_) {
+        r.reason = Interrupt::kStop;
+        r.token.Cancel();
+      }
+    }
+  }
+  for (auto& w : workers_) w.join();
+  loop_.join();
+  std::vector<Completion> rest;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rest.swap(done_);
+  }
+  rest.insert(rest.end(), given_back.begin(), given_back.end());
+  Commit(std::move(rest));
+}
+
+void QueueDispatcher::Wake(int64_t due_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (due_ms <= Now()) {
+    wake_ = true;
+    ++wake_generation_;
+  } else if (next_due_ == 0 || due_ms < next_due_) {
+    next_due_ = due_ms;
+  }
+  loop_cv_.notify_all();
+}
+
+void QueueDispatcher::SetPaused(bool paused) {
+  std::vector<Completion> given_back;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    paused_ = paused;
+    if (paused) {
+      for (const TaskRow& t : ready_) given_back.push_back(GiveBack(t, Outcome::kReleased));
+      ready_.clear();
+    } else {
+      wake_ = true;
+      ++wake_generation_;
+    }
+    loop_cv_.notify_all();
+  }
+  Commit(std::move(given_back));
+}
+
+bool QueueDispatcher::IsBuffered(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::any_of(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
+}
+
+bool QueueDispatcher::Cancel(const std::string& id) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = std::find_if(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
+  if (it != ready_.end()) {
+    Completion c = GiveBack(*it, Outcome::kCancelled);
+    ready_.erase(it);
+    lock.unlock();
+    Commit({std::move(c)});
+    return true;
+  }
+  auto run = running_.find(id);
+  if (run == running_.end()) return false;
+  run->second.reason = Interrupt::kCancel;
+  run->second.token.Cancel();
+  settled_cv_.wait_for(lock, options_.shutdown_grace,
+                       [&] { return !running_.contains(id) && !uncommitted_.contains(id); });
+  return true;
+}
+
+int64_t QueueDispatcher::CancelBuffered() {
+  std::vector<Completion> cancelled;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const TaskRow& t : ready_) cancelled.push_back(GiveBack(t, Outcome::kCancelled));
+    ready_.clear();
+  }
+  const int64_t n = static_cast<int64_t>(cancelled.size());
+  Commit(std::move(cancelled));
+  return n;
+}
+
+DispatcherCounters QueueDispatcher::counters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counters_;
+}
+
+Completion QueueDispatcher::GiveBack(const TaskRow& t, Outcome outcome) const {
+  Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .count_attempt = false};
+  if (outcome == Outcome::kCancelled) c.message = "cancelled before it started";
+  return c;
+}
+
+void QueueDispatcher::Commit(std::vector<Completion> completions) {
+  if (completions.empty()) return;
+  auto r = store_.Finish(completions, Now());
+  if (!r.ok()) Log("task queue " + settings_.name + ": " + r.status().message());
+}
+
+int QueueDispatcher::Capacity() const {
+  int ahead = 0;
+  if (settings_.delay_ms <= 0 && exec_ewma_us_ > 0) {
+    ahead = static_cast<int>(std::min<double>(options_.max_prefetch, kClaimAheadUs / exec_ewma_us_));
+  }
+  return std::max(settings_.concurrency, 1) + ahead;
+}
+
+void QueueDispatcher::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  int64_t last_poll = Now();
+  while (!stopping_) {
+    const int64_t now = Now();
+    if (next_due_ != 0 && now >= next_due_) {
+      wake_ = true;
+      next_due_ = 0;
+    }
+    if (now - last_poll >= options_.fallback_poll.count()) {
+      wake_ = true;  // belt and braces: the store may have been changed by someone else
+      last_poll = now;
+    }
+    const int free = Capacity() - static_cast<int>(ready_.size() + running_.size());
+    const bool token = settings_.delay_ms <= 0 || now >= next_token_;
+    const bool claim = !paused_ && free > 0 && wake_ && token;
+    if (done_.empty() && !claim) {
+      int64_t until = last_poll + options_.fallback_poll.count();
+      if (!paused_ && next_due_ != 0) until = std::min(until, next_due_);
+      if (!paused_ && wake_ && !token) until = std::min(until, next_token_);
+      const auto sleep = std::clamp<int64_t>(until - now, 1, options_.max_sleep.count());
+      loop_cv_.wait_for(lock, std::chrono::milliseconds(sleep));
+      continue;
+    }
+    std::vector<Completion> completions;
+    completions.swap(done_);
+    int want = claim ? free : 0;
+    if (settings_.delay_ms > 0) want = std::min(want, 1);
+    const uint64_t generation = wake_generation_;
+    ClaimRequest request{.queue = settings_.name, .owner = options_.owner, .max = want};
+    int64_t longest = settings_.concurrency > 0 ? options_.call_timeout.count() : 0;
+    request.lease_ms = longest + options_.lease_slack.count();
+    lock.unlock();
+
+    auto exchange = store_.FinishAndClaim(completions, want > 0 ? &request : nullptr, now);
+    std::optional<int64_t> next;
+    if (exchange.ok() && want > 0 && static_cast<int>(exchange->claimed.size()) < want) {
+      auto n = store_.NextRunAt(settings_.name);
+      if (n.ok()) next = *n;
+    }
+
+    lock.lock();
+    ++counters_.rounds;
+    if (!exchange.ok()) {
+      Log("task queue " + settings_.name + ": " + exchange.status().message());
+      // Keep the outcomes for the next round; try again shortly.
+      done_.insert(done_.begin(), completions.begin(), completions.end());
+      loop_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      continue;
+    }
+    for (const Completion& c : completions) uncommitted_.erase(c.id);
+    settled_cv_.notify_all();
+    if (want > 0) {
+      if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = now + settings_.delay_ms;
+      for (TaskRow& t : exchange->claimed) ready_.push_back(std::move(t));
+      if (static_cast<int>(ready_.size()) > 0) work_cv_.notify_all();
+      if (static_cast<int>(exchange->claimed.size()) < want) {
+        if (wake_generation_ == generation) wake_ = false;
+        if (next && *next > now && (next_due_ == 0 || *next < next_due_)) next_due_ = *next;
+        if (next && *next <= now) wake_ = true;  // became due while we claimed
+      }
+    }
+  }
+}
+
+void QueueDispatcher::Work() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    work_cv_.wait(lock, [&] { return stopping_ || (!ready_.empty() && !paused_); });
+    if (stopping_) return;
+    TaskRow task = std::move(ready_.front());
+    ready_.pop_front();
+    Running& slot = running_[task.id];
+    TaskCall call;
+    call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
+    call.cancel = slot.token;
+    if (task.timeout_ms > 0) call.timeout = std::chrono::milliseconds(std::min(task.timeout_ms, options_.call_timeout.count()));
+    ++counters_.started;
+    lock.unlock();
+
+    const auto start = std::chrono::steady_clock::now();
+    TaskCallResult result = options_.execute(call);
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+
+    lock.lock();
+    const Interrupt reason = running_[task.id].reason;
+    running_.erase(task.id);
+    exec_ewma_us_ = exec_ewma_us_ >= 1e6 ? us : exec_ewma_us_ * 0.9 + us * 0.1;
+    Completion c = Judge(task, result, reason, Now());
+    uncommitted_.insert(c.id);
+    done_.push_back(std::move(c));
+    settled_cv_.notify_all();
+    loop_cv_.notify_all();
+    if (ready_.empty()) loop_cv_.notify_all();
+  }
+}
+
+Completion QueueDispatcher::Judge(const TaskRow& t, const TaskCallResult& result, Interrupt reason, int64_t now) {
+  Completion c{.id = t.id, .owner = options_.owner};
+  if (reason == Interrupt::kCancel) {
+    c.outcome = Outcome::kCancelled;
+    c.message = "cancelled while running (attempt " + std::to_string(t.attempt) + ")";
+    ++counters_.cancelled;
+    return c;
+  }
+  if (result.ok) {
+    c.outcome = Outcome::kCompleted;
+    c.message = result.message;
+    ++counters_.completed;
+    return c;
+  }
+  const bool exhausted = t.attempt > t.max_retries;
+  if (reason == Interrupt::kStop) {
+    // Like a crash: the attempt counts, and a task that used its retries stops.
+    c.message = "attempt " + std::to_string(t.attempt) + " did not finish: its worker stopped or crashed";
+    c.outcome = exhausted ? Outcome::kFailed : Outcome::kReleased;
+    if (exhausted) ++counters_.failed;
+    return c;
+  }
+  c.message = result.message;
+  if (exhausted) {
+    c.outcome = Outcome::kFailed;
+    ++counters_.failed;
+    return c;
+  }
+  c.outcome = Outcome::kRetry;
+  c.retry_at_ms = now + RetryDelayMs(t.backoff_ms, t.attempt);
+  if (next_due_ == 0 || c.retry_at_ms < next_due_) next_due_ = c.retry_at_ms;
+  ++counters_.retried;
+  return c;
+}
+
+}  // namespace pier::taskqueue

@@ -1,0 +1,144 @@
+// QueueDispatcher: runs one queue's tasks. One dispatcher thread per queue
+// talks to the store; `concurrency` worker threads call the plugin.
+//
+// The dispatcher never polls on a fixed tick for work it could know about:
+// enqueues and resumes wake it, and it sleeps until the earliest of the
+// queue's next due task (delayed or backing off), the next rate-limit token,
+// or a long fallback poll. Each round is one store transaction that commits
+// every completion reported since the last round and claims tasks for the
+// free workers (group commit). When tasks are short it claims a few ahead
+// (about 5 ms of work), so workers keep running while a round commits;
+// those claimed-but-not-started tasks still read as `pending`, can be
+// cancelled and cleared, and are given back uncounted on stop or pause.
+//
+// The rate-limit token (delayMs) is taken before a task is claimed, so a
+// throttled task stays `pending` and cancellable. An attempt counts once
+// its call starts, whatever ends it (result, error, timeout, crash or stop).
+//
+//   QueueDispatcher d(store, settings, {.owner = "node/run", .execute = run_in_plugin});
+//   d.Start();
+//   d.Wake(now);          // after an enqueue
+//   d.Stop();             // before the plugin goes away
+//
+// Thread-safe. Stop() must be called before destruction (the destructor
+// calls it).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pier/cancel.h"
+#include "pier/wire/types.h"
+#include "services/taskqueue/task_store.h"
+
+namespace pier::taskqueue {
+
+// One call of the plugin's nd_task_execute.
+struct TaskCall {
+  wire::TaskExecuteRequest request;
+  std::chrono::milliseconds timeout{0};  // 0: the host's call timeout
+  CancelToken cancel;
+};
+
+struct TaskCallResult {
+  bool ok = false;
+  std::string message;  // ok: the returned string; otherwise the error
+};
+
+using TaskExecutor = std::function<TaskCallResult(const TaskCall& call)>;
+
+struct DispatcherOptions {
+  std::string owner;  // lease owner: "<node>/<run>"
+  TaskExecutor execute;
+  std::function<int64_t()> now_ms;  // unset: the system clock (Unix ms)
+  std::chrono::milliseconds call_timeout{30000};
+  std::chrono::milliseconds lease_slack{60000};  // lease = task timeout + slack
+  std::chrono::milliseconds shutdown_grace{10000};
+  std::chrono::milliseconds fallback_poll{5000};
+  // Upper bound of one real-time sleep; tests with a fake clock make it short.
+  std::chrono::milliseconds max_sleep{5000};
+  int max_prefetch = 256;
+  std::function<void(const std::string&)> log_error;  // unset: spdlog
+};
+
+// Counters since Start(), for statistics and benchmarks.
+struct DispatcherCounters {
+  int64_t started = 0, completed = 0, retried = 0, failed = 0, cancelled = 0, rounds = 0;
+};
+
+class QueueDispatcher {
+ public:
+  QueueDispatcher(TaskStore& store, QueueSettings settings, DispatcherOptions options);
+  ~QueueDispatcher();
+  QueueDispatcher(const QueueDispatcher&) = delete;
+  QueueDispatcher& operator=(const QueueDispatcher&) = delete;
+
+  void Start();
+  // Waits up to shutdown_grace for running calls, then interrupts them;
+  // commits every outcome and gives back claimed tasks that never started.
+  void Stop();
+
+  // New work may be eligible at `due_ms` (an enqueue: now).
+  void Wake(int64_t due_ms);
+  void SetPaused(bool paused);
+
+  // Claimed ahead but not started: reads as pending.
+  bool IsBuffered(const std::string& id) const;
+  // Cancels a buffered task (true) or interrupts a running one, waiting
+  // until it is stored as cancelled (true); false if it is neither here.
+  bool Cancel(const std::string& id);
+  // Cancels every buffered task; how many.
+  int64_t CancelBuffered();
+
+  const QueueSettings& settings() const { return settings_; }
+  DispatcherCounters counters() const;
+
+ private:
+  enum class Interrupt { kNone, kCancel, kStop };
+  struct Running {
+    CancelToken token;
+    Interrupt reason = Interrupt::kNone;
+  };
+
+  int64_t Now() const;
+  void Loop();
+  void Work();
+  Completion Judge(const TaskRow& task, const TaskCallResult& result, Interrupt reason, int64_t now);
+  Completion GiveBack(const TaskRow& task, Outcome outcome) const;
+  int Capacity() const;  // guarded by mu_
+  void Commit(std::vector<Completion> completions);  // outside mu_
+  void Log(const std::string& message) const;
+
+  TaskStore& store_;
+  const QueueSettings settings_;
+  const DispatcherOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable loop_cv_;     // wakes the dispatcher
+  std::condition_variable work_cv_;     // wakes workers
+  std::condition_variable settled_cv_;  // a round committed / a call ended
+  bool started_ = false, stopping_ = false, paused_ = false;
+  bool wake_ = true;            // eligible work may exist now
+  uint64_t wake_generation_ = 0;
+  int64_t next_due_ = 0;        // earliest known future due time (0: none known)
+  int64_t next_token_ = 0;      // rate limit: no claim before this
+  double exec_ewma_us_ = 1e6;   // average call time; decides the claim-ahead depth
+  std::deque<TaskRow> ready_;   // claimed, not started
+  std::map<std::string, Running> running_;
+  std::vector<Completion> done_;  // reported, not yet committed
+  std::set<std::string> uncommitted_;
+  DispatcherCounters counters_;
+  std::thread loop_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace pier::taskqueue

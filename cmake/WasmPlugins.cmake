@@ -52,9 +52,11 @@ endfunction()
 pier_go_plugin(go_test "${PROJECT_SOURCE_DIR}/tests/plugins/go")
 # Built with Navidrome's own Go plugin kit (module pinned in go.mod, hash in go.sum).
 pier_go_plugin(go_ndpdk "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndpdk")
+# The original's test-taskqueue protocol (spec §7.3), on the same upstream kit.
+pier_go_plugin(go_taskqueue "${PROJECT_SOURCE_DIR}/tests/plugins/go_taskqueue")
 
 add_custom_target(pier_plugins ALL)
-add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk)
+add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk go_taskqueue)
 if(PIER_BUILD_EXAMPLES)
   add_dependencies(pier_plugins pier_example_plugins)
 endif()

@@ -61,7 +61,11 @@ class PluginHost {
 
  private:
   PluginHost(Runtime& runtime, HostConfig config, std::unique_ptr<PluginRegistry> registry)
-      : config_(std::move(config)), manager_(runtime, config_.manager), registry_(std::move(registry)) {}
+      : config_(std::move(config)), manager_(runtime, WithDataDir(config_.manager, config_.data_dir)), registry_(std::move(registry)) {}
+  static ManagerOptions WithDataDir(ManagerOptions options, const std::filesystem::path& data_dir) {
+    if (options.data_dir.empty()) options.data_dir = data_dir;
+    return options;
+  }
   Status LoadLocked(const RegistryEntry& entry);  // requires mu_
   Status ApplyChange(const SyncChange& change);   // requires mu_
 

@@ -5,8 +5,25 @@
 #include "pier/capabilities/callers.h"
 #include "pier/services/host_services.h"
 #include "services/config/config_service.h"
+#include "services/taskqueue/plugin_executor.h"
+#include "services/taskqueue/sqlite_task_store.h"
+#include "services/taskqueue/task_service.h"
 
 namespace pier {
+
+namespace {
+
+// A plugin's task queues, as background work: stopped before the plugin goes.
+class TaskWorkers final : public BackgroundWork {
+ public:
+  explicit TaskWorkers(taskqueue::TaskQueueService& tasks) : tasks_(tasks) {}
+  void Stop() override { tasks_.Stop(); }
+
+ private:
+  taskqueue::TaskQueueService& tasks_;
+};
+
+}  // namespace
 
 void LoadedPlugin::StopBackground() {
   while (!background.empty()) {
@@ -64,6 +81,21 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   loaded->config = std::make_unique<services::MapConfigService>(config);
   services::HostServices host;
   host.config = loaded->config.get();
+  if (manifest.permissions.taskqueue) {
+    if (options_.data_dir.empty()) {
+      return FailedPreconditionError("taskqueue permission needs a data folder (none configured)");
+    }
+    const auto db = options_.data_dir / "plugins" / loaded->id / "taskqueue.db";
+    auto store = taskqueue::SqliteTaskStore::Open(db);
+    if (!store.ok()) return Status(store.status().code(), "task queue database: " + store.status().message());
+    taskqueue::TaskServiceOptions task_options;
+    task_options.max_concurrency = manifest.permissions.taskqueue->max_concurrency;
+    task_options.node = options_.node_id;
+    task_options.dispatch.call_timeout = options_.call_timeout;
+    task_options.dispatch.shutdown_grace = options_.task_shutdown_grace;
+    loaded->tasks = std::make_unique<taskqueue::TaskQueueService>(std::move(*store), std::move(task_options));
+    host.task = loaded->tasks.get();
+  }
   const std::set<std::string> granted = manifest.permissions.Granted();
   options.host_functions = services::BindHostServices(host, granted);
   options.explain_missing_import = services::MissingImportExplainer(granted);
@@ -94,7 +126,13 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     std::lock_guard<std::mutex> lock(mu_);
     loaded_[loaded->id] = loaded;
   }
-  if (options_.start_background) loaded->background = options_.start_background(*loaded);
+  if (loaded->tasks && options_.run_init) {
+    loaded->tasks->Start(taskqueue::PluginExecutor(*loaded->plugin));
+    loaded->background.push_back(std::make_unique<TaskWorkers>(*loaded->tasks));
+  }
+  if (options_.start_background) {
+    for (auto& work : options_.start_background(*loaded)) loaded->background.push_back(std::move(work));
+  }
 
   // 10. nd_on_init: failures are logged, the plugin stays loaded.
   if (options_.run_init && loaded->plugin->HasExport("nd_on_init")) {

@@ -9,7 +9,9 @@
 // Load order: config -> package -> limits and allowed hosts -> host services
 // granted by permissions (others are not linked, so an import of one fails
 // the load naming the permission) -> compile (module cache) -> capability
-// detection -> permission/capability validation -> registration -> nd_on_init.
+// detection -> permission/capability validation -> registration -> task
+// workers and other background work -> nd_on_init. With run_init off
+// (administration loads) neither task workers nor nd_on_init run.
 //
 // Thread-safe.
 #pragma once
@@ -59,6 +61,13 @@ struct ManagerOptions {
   // Call nd_on_init after loading. Administration tools that load only to
   // check a plugin turn it off: initialisation belongs to the serving process.
   bool run_init = true;
+  // Where plugins keep their data: `<data_dir>/plugins/<id>/taskqueue.db`.
+  // Plugins with the taskqueue permission cannot load without it.
+  std::filesystem::path data_dir;
+  // Task queues: lease owner prefix (empty: the host name) and how long
+  // stopping a plugin waits for its running tasks before interrupting them.
+  std::string node_id;
+  std::chrono::milliseconds task_shutdown_grace{10000};
   // Starts a plugin's background work once it is loaded and registered (and
   // before nd_on_init, which may create queues or schedules). Optional.
   std::function<std::vector<std::unique_ptr<BackgroundWork>>(LoadedPlugin& plugin)> start_background;
@@ -66,6 +75,9 @@ struct ManagerOptions {
 
 namespace services {
 class MapConfigService;
+}
+namespace taskqueue {
+class TaskQueueService;
 }
 
 struct LoadedPlugin {
@@ -76,6 +88,9 @@ struct LoadedPlugin {
   PluginSettings settings;  // what it was loaded with
   std::vector<std::string> capabilities;
   std::unique_ptr<services::MapConfigService> config;  // before `plugin`: outlives it
+  // Its task queues (taskqueue permission), else null. Its workers are
+  // background work: stopped before the plugin goes.
+  std::unique_ptr<taskqueue::TaskQueueService> tasks;
   std::unique_ptr<Plugin> plugin;
   std::vector<std::unique_ptr<BackgroundWork>> background;
   // Stops the background work (newest first); idempotent.

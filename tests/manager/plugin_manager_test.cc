@@ -28,6 +28,7 @@ class PluginManagerTest : public ::testing::Test {
     runtime_ = Runtime::Create().value();
     ManagerOptions options;
     options.log_sink = logs_.sink();
+    options.data_dir = dir_ / "data";
     manager_ = std::make_unique<PluginManager>(*runtime_, options);
   }
   void TearDown() override { fs::remove_all(dir_); }

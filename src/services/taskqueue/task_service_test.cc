@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <thread>
 
 #include "services/taskqueue/sqlite_task_store.h"
 
@@ -36,15 +39,33 @@ class TaskServiceTest : public ::testing::Test {
     service_.reset();
     TaskServiceOptions options;
     options.max_concurrency = max_concurrency;
-    options.now_ms = [this] { return now_; };
+    options.node = "test-node";
+    options.now_ms = [this] { return now_.load(); };
+    options.dispatch.max_sleep = std::chrono::milliseconds(1);  // notice the fake clock moving
+    options.dispatch.shutdown_grace = std::chrono::milliseconds(500);
     service_ = std::make_unique<TaskQueueService>(SqliteTaskStore::Open(dir_ / "taskqueue.db").value(), options);
   }
   Status Create(const std::string& name, wire::QueueConfig config = {}) {
     return service_->CreateQueue(ctx_, {name, config});
   }
 
+  // Starts the workers with `execute` (called on worker threads).
+  void Run(TaskExecutor execute) { service_->Start(std::move(execute)); }
+  template <typename F>
+  bool WaitFor(F pred, int ms = 3000) {
+    for (int i = 0; i < ms; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return pred();
+  }
+  wire::TaskDetail Task(const std::string& id) { return service_->TaskDetailOf(id).value(); }
+  std::string Add(const std::string& queue, const std::string& payload = "x") {
+    return service_->Enqueue(ctx_, {queue, payload}).value().result;
+  }
+
   fs::path dir_;
-  int64_t now_ = 1'000'000;
+  std::atomic<int64_t> now_ = 1'000'000;
   NoContext ctx_;
   std::unique_ptr<TaskQueueService> service_;
 };
@@ -106,6 +127,184 @@ TEST_F(TaskServiceTest, EnqueueGetCancelClear) {
   EXPECT_EQ(service_->Cancel(ctx_, {id}).message(), "task \"" + id + "\" cannot be cancelled (status: cancelled)");
   EXPECT_EQ(service_->ClearQueue(ctx_, {"q"}).value().result, 1) << "the other pending task";
   EXPECT_EQ(service_->ClearQueue(ctx_, {"nope"}).status().message(), "queue \"nope\" does not exist");
+}
+
+using wire::TaskDetail;
+
+// A worker that blocks until released, to hold a queue's only slot.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<int> entered = 0;
+  TaskCallResult Pass() {
+    ++entered;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open; });
+    return {true, "released"};
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+// §7.4 #13/#14: the worker gets queue, ID, exact bytes and attempt 1; results and errors are stored.
+TEST_F(TaskServiceTest, WorkerGetsTheTaskAndItsOutcomeIsStored) {
+  std::mutex mu;
+  std::vector<wire::TaskExecuteRequest> seen;
+  Run([&](const TaskCall& call) -> TaskCallResult {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back(call.request);
+    if (call.request.payload == "bad") return {false, "plugin call failed: boom"};
+    return {true, "task completed successfully"};
+  });
+  ASSERT_TRUE(Create("q").ok());
+  const std::string binary("\0\x01\xff", 3);
+  const std::string ok = Add("q", binary);
+  const std::string bad = Add("q", "bad");
+  ASSERT_TRUE(WaitFor([&] { return Task(ok).status == "completed" && Task(bad).status == "failed"; }));
+  EXPECT_EQ(Task(ok).message, "task completed successfully");
+  EXPECT_EQ(Task(ok).attempt, 1);
+  EXPECT_EQ(Task(bad).message, "plugin call failed: boom");
+  EXPECT_EQ(Task(bad).last_error, "plugin call failed: boom");
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 2u) << "each task ran exactly once";
+  EXPECT_EQ(seen[0].queue_name, "q");
+  EXPECT_EQ(seen[0].task_id, ok);
+  EXPECT_EQ(seen[0].payload, binary);
+  EXPECT_EQ(seen[0].attempt, 1);
+}
+
+// §7.4 #15/#16/#17 under a fake clock: retries wait their backoff exactly.
+TEST_F(TaskServiceTest, RetriesWaitTheirBackoffUnderAFakeClock) {
+  std::atomic<int> calls = 0;
+  Run([&](const TaskCall& call) -> TaskCallResult {
+    ++calls;
+    if (call.request.payload == "flaky" && call.request.attempt >= 2) return {true, "ok"};
+    return {false, "nope"};
+  });
+  ASSERT_TRUE(Create("q", {1, 2, 10, 0, 0}).ok());
+  const std::string id = Add("q", "always");
+  ASSERT_TRUE(WaitFor([&] { return calls == 1 && Task(id).status == "pending"; }));
+  EXPECT_EQ(Task(id).next_run_at, now_ + 10) << "backoff 10 * 2^0";
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(calls, 1) << "the fake clock has not moved: no retry yet";
+  now_ += 10;
+  ASSERT_TRUE(WaitFor([&] { return calls == 2 && Task(id).status == "pending"; }));
+  EXPECT_EQ(Task(id).next_run_at, now_ + 20) << "backoff 10 * 2^1";
+  now_ += 20;
+  ASSERT_TRUE(WaitFor([&] { return Task(id).status == "failed"; }));
+  EXPECT_EQ(calls, 3) << "maxRetries 2 = 3 executions";
+
+  calls = 0;
+  Reopen(5);
+  Run([&](const TaskCall& call) -> TaskCallResult {
+    ++calls;
+    return call.request.attempt >= 2 ? TaskCallResult{true, "ok"} : TaskCallResult{false, "transient"};
+  });
+  ASSERT_TRUE(Create("q", {1, 1, 1'000'000'000, 0, 0}).ok());
+  const std::string flaky = Add("q");
+  ASSERT_TRUE(WaitFor([&] { return calls == 1 && Task(flaky).status == "pending"; }));
+  EXPECT_LE(Task(flaky).next_run_at, now_ + 3'600'000) << "a huge backoff is capped at one hour";
+  EXPECT_GT(Task(flaky).next_run_at, now_);
+  now_ += 3'600'000;
+  ASSERT_TRUE(WaitFor([&] { return Task(flaky).status == "completed"; }));
+  EXPECT_EQ(calls, 2);
+}
+
+// §7.4 #18 under a fake clock: dispatch starts are delayMs apart, across workers.
+TEST_F(TaskServiceTest, RateLimitSpacesDispatchStarts) {
+  std::mutex mu;
+  std::vector<int64_t> starts;
+  Run([&](const TaskCall&) -> TaskCallResult {
+    std::lock_guard<std::mutex> lock(mu);
+    starts.push_back(now_);
+    return {true, ""};
+  });
+  ASSERT_TRUE(Create("q", {3, 0, 0, 200, 0}).ok());
+  for (int i = 0; i < 5; ++i) Add("q");
+  for (int step = 0; step < 100; ++step) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    now_ += 10;
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(starts.size(), 5u);
+  for (size_t i = 1; i < starts.size(); ++i) EXPECT_GE(starts[i] - starts[i - 1], 200) << i;
+}
+
+// §7.4 #11/#12: behind a blocked worker, pending tasks are cancellable and clearable; the running one is not.
+TEST_F(TaskServiceTest, CancelAndClearBehindABlockedWorker) {
+  Gate gate;
+  Run([&](const TaskCall&) { return gate.Pass(); });
+  ASSERT_TRUE(Create("q").ok());
+  const std::string blocked = Add("q");
+  ASSERT_TRUE(WaitFor([&] { return gate.entered == 1; }));
+  const std::string second = Add("q");
+  ASSERT_TRUE(service_->Cancel(ctx_, {second}).ok());
+  EXPECT_EQ(Task(second).status, "cancelled");
+  for (int i = 0; i < 3; ++i) Add("q");
+  EXPECT_EQ(service_->ClearQueue(ctx_, {"q"}).value().result, 3);
+  EXPECT_EQ(service_->ClearQueue(ctx_, {"q"}).value().result, 0);
+  EXPECT_EQ(Task(blocked).status, "running");
+  EXPECT_EQ(service_->Cancel(ctx_, {blocked}).message(),
+            "task \"" + blocked + "\" cannot be cancelled (status: running)")
+      << "the original's task_cancel never interrupts";
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return Task(blocked).status == "completed"; }));
+  EXPECT_EQ(service_->Cancel(ctx_, {blocked}).message(),
+            "task \"" + blocked + "\" cannot be cancelled (status: completed)");
+}
+
+// §7.4 #19/#20: a stopped service leaves nothing running; after it, every call fails.
+TEST_F(TaskServiceTest, StopInterruptsAfterTheGraceAndNothingIsLeftRunning) {
+  Run([&](const TaskCall& call) -> TaskCallResult {
+    while (!call.cancel.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return {false, "interrupted"};
+  });
+  ASSERT_TRUE(Create("q", {1, 3, 0, 0, 0}).ok());
+  const std::string id = Add("q");
+  ASSERT_TRUE(WaitFor([&] { return Task(id).status == "running"; }));
+  service_->Stop();
+  auto t = service_->store().Get(id).value().value();
+  EXPECT_EQ(t.status, "pending") << "back in line, with the interrupted attempt counted";
+  EXPECT_EQ(t.attempt, 1);
+  EXPECT_NE(t.last_error.find("did not finish"), std::string::npos);
+  EXPECT_FALSE(service_->Enqueue(ctx_, {"q", "x"}).ok()) << "enqueue after close fails";
+  Reopen(5);
+  Run([](const TaskCall&) { return TaskCallResult{true, "ok"}; });
+  ASSERT_TRUE(Create("q", {1, 3, 0, 0, 0}).ok());
+  EXPECT_TRUE(WaitFor([&] { return Task(id).status == "completed"; }));
+  EXPECT_EQ(Task(id).attempt, 2);
+}
+
+// Retention by stored settings: finished tasks go once older than their
+// queue's retention, orphan queues (not re-created) included; pending stay.
+TEST_F(TaskServiceTest, RetentionUnderAFakeClockIncludingOrphans) {
+  ASSERT_TRUE(Create("kept", {1, 0, 0, 0, 120'000}).ok());
+  ASSERT_TRUE(Create("orphan", {1, 0, 0, 0, 60'000}).ok());
+  const std::string a = Add("kept");
+  const std::string b = Add("orphan");
+  const std::string waiting = Add("orphan");
+  for (const auto& id : {a, b}) {
+    auto claimed = service_->store().Claim({.queue = Task(id).queue_name, .owner = "w", .max = 1}, now_).value();
+    ASSERT_EQ(service_->store().Finish({{.id = claimed.at(0).id, .owner = "w"}}, now_).value(), 1);
+  }
+  Reopen(5);  // "orphan" is never created again
+  ASSERT_TRUE(Create("kept", {1, 0, 0, 0, 120'000}).ok());
+  now_ += 90'000;
+  ASSERT_TRUE(service_->RunMaintenance().ok());
+  EXPECT_FALSE(service_->TaskDetailOf(b).ok()) << "the orphan queue's stored retention (60 s) applied";
+  EXPECT_TRUE(service_->TaskDetailOf(a).ok()) << "120 s not yet over";
+  EXPECT_TRUE(service_->TaskDetailOf(waiting).ok()) << "pending tasks are never pruned";
+  now_ += 60'000;
+  ASSERT_TRUE(service_->RunMaintenance().ok());
+  EXPECT_FALSE(service_->TaskDetailOf(a).ok());
+  auto stats = service_->AllQueueStats().value();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_FALSE(stats[1].active) << "orphan";
+  EXPECT_EQ(stats[1].pending, 1);
 }
 
 TEST(RetryDelay, MatchesTheOriginalsTable) {

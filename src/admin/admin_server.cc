@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/queue_admin.h"
+
 namespace pier {
 
 namespace {
@@ -32,7 +34,10 @@ void Reply(httplib::Response& res, int status, const Json& body) {
 
 void ReplyStatus(httplib::Response& res, const Status& st) {
   if (st.ok()) return Reply(res, 200, {{"ok", true}});
-  Reply(res, st.code() == StatusCode::kNotFound ? 404 : 409, {{"ok", false}, {"error", st.message()}});
+  const int code = st.code() == StatusCode::kNotFound          ? 404
+                   : st.code() == StatusCode::kInvalidArgument ? 400
+                                                               : 409;
+  Reply(res, code, {{"ok", false}, {"error", st.message()}});
 }
 
 bool IsLoopback(const std::string& address) {
@@ -71,6 +76,67 @@ void AdminServer::Routes() {
                 });
   server_->Post("/api/plugins/rescan", [this](const httplib::Request&, httplib::Response& res) {
     ReplyStatus(res, host_.Rescan());
+  });
+
+  // Task queues: /api/plugins/{id}/queues[/{queue}[/tasks|/{action}]] and /api/plugins/{id}/tasks/{task}[/{action}].
+  const std::string id = R"(/api/plugins/([A-Za-z0-9._-]+))";
+  server_->Get(id + "/queues", [this](const httplib::Request& req, httplib::Response& res) {
+    Queues(req, res, {.op = "list"});
+  });
+  server_->Get(id + R"(/queues/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    Queues(req, res, {.op = "stats", .queue = req.matches[2]});
+  });
+  server_->Get(id + R"(/queues/([^/]+)/tasks)", [this](const httplib::Request& req, httplib::Response& res) {
+    QueueRequest r{.op = "tasks", .queue = req.matches[2], .status = req.get_param_value("status")};
+    if (req.has_param("limit")) r.limit = std::atoi(req.get_param_value("limit").c_str());
+    if (req.has_param("offset")) r.offset = std::atoi(req.get_param_value("offset").c_str());
+    Queues(req, res, r);
+  });
+  server_->Post(id + R"(/queues/([^/]+)/tasks)", [this](const httplib::Request& req, httplib::Response& res) {
+    Queues(req, res, {.op = "enqueue", .queue = req.matches[2], .body = req.body});
+  });
+  server_->Post(id + R"(/queues/([^/]+)/(pause|resume|retry|purge))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  Queues(req, res, {.op = req.matches[3], .queue = req.matches[2],
+                                    .status = req.get_param_value("status")});
+                });
+  server_->Get(id + R"(/tasks/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    Queues(req, res, {.op = "show", .task = req.matches[2]});
+  });
+  server_->Post(id + R"(/tasks/([^/]+)/(cancel|retry))", [this](const httplib::Request& req, httplib::Response& res) {
+    Queues(req, res, {.op = req.matches[3], .task = req.matches[2]});
+  });
+}
+
+void AdminServer::Queues(const httplib::Request& req, httplib::Response& res, const QueueRequest& request) {
+  const std::string plugin = req.matches[1];
+  // The running plugin's queues, or (not loaded) its database opened for administration.
+  std::shared_ptr<LoadedPlugin> loaded = host_.Get(plugin);
+  std::shared_ptr<taskqueue::TaskQueueService> tasks;
+  if (loaded && loaded->tasks) {
+    tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks.get());
+  } else {
+    auto offline = OpenQueuesOffline(host_.config().data_dir, plugin);
+    if (!offline.ok()) return ReplyStatus(res, offline.status());
+    tasks = std::move(*offline);
+  }
+  if (!IsLongQueueOp(request)) {
+    auto out = RunQueueOp(*tasks, request);
+    if (!out.ok()) return ReplyStatus(res, out.status());
+    res.status = 200;
+    return res.set_content(out->dump(), "application/json");
+  }
+  // Long operations stream their progress as JSON lines, the result last.
+  res.set_chunked_content_provider("application/x-ndjson", [tasks, request](size_t, httplib::DataSink& sink) {
+    auto out = RunQueueOp(*tasks, request, [&](int64_t done) {
+      const std::string line = wire::Json{{"progress", done}}.dump() + "\n";
+      sink.write(line.data(), line.size());
+    });
+    const std::string last =
+        (out.ok() ? *out : wire::Json{{"ok", false}, {"error", out.status().message()}}).dump() + "\n";
+    sink.write(last.data(), last.size());
+    sink.done();
+    return true;
   });
 }
 

@@ -7,6 +7,17 @@
 //   POST /api/plugins/{id}/disable
 //   POST /api/plugins/rescan
 //
+// Task queues of a plugin (see admin/queue_admin.h for the operations and
+// shapes; a plugin that is not loaded is administered on its database):
+//   GET  /api/plugins/{id}/queues                          every queue with its counts
+//   GET  /api/plugins/{id}/queues/{queue}                  one queue
+//   GET  /api/plugins/{id}/queues/{queue}/tasks?status=&limit=&offset=
+//   POST /api/plugins/{id}/queues/{queue}/tasks            enqueue: body = JSON array of TaskSpec
+//   POST /api/plugins/{id}/queues/{queue}/pause|resume
+//   POST /api/plugins/{id}/queues/{queue}/retry|purge[?status=]   JSON lines: {"progress":N}..., result
+//   GET  /api/plugins/{id}/tasks/{task}
+//   POST /api/plugins/{id}/tasks/{task}/cancel|retry
+//
 //   AdminServer admin(*host);
 //   PIER_RETURN_IF_ERROR(admin.Start("127.0.0.1", 0));   // 0: any free port
 //   admin.port();
@@ -22,6 +33,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace pier {
@@ -38,6 +51,7 @@ class AdminServer {
 
  private:
   void Routes();
+  void Queues(const httplib::Request& req, httplib::Response& res, const struct QueueRequest& request);
 
   PluginHost& host_;
   std::unique_ptr<httplib::Server> server_;

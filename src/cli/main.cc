@@ -5,6 +5,7 @@
 #include "cli/call_command.h"
 #include "cli/inspect_command.h"
 #include "cli/plugins_command.h"
+#include "cli/queue_command.h"
 #include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   CLI::App* serve = pier::cli::AddServeCommand(app, serve_args);
   pier::cli::PluginsArgs plugins_args;
   CLI::App* plugins = pier::cli::AddPluginsCommand(app, plugins_args);
+  pier::cli::QueueArgs queue_args;
+  CLI::App* queue = pier::cli::AddQueueCommand(app, queue_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -33,5 +36,6 @@ int main(int argc, char** argv) {
   if (inspect->parsed()) return pier::cli::RunInspect(inspect_args);
   if (serve->parsed()) return pier::cli::RunServe(serve_args);
   if (plugins->parsed()) return pier::cli::RunPlugins(plugins_args);
+  if (queue->parsed()) return pier::cli::RunQueue(queue_args);
   return 3;
 }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
+#include "cli/serve_process.h"
 #include "support/test_plugins.h"
 #include "support/zip_writer.h"
 
@@ -33,7 +34,6 @@ using testing::ReadFile;
 class PierServe : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("pier-serve-" + std::to_string(getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "plugins");
     std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
@@ -42,10 +42,7 @@ class PierServe : public ::testing::Test {
     WritePackage("1.0.0", testing::PluginWasm("hello"));
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    serve_.Kill(SIGKILL);
     fs::remove_all(root_);
   }
   void WritePackage(const std::string& version, const std::string& wasm) {
@@ -55,37 +52,16 @@ class PierServe : public ::testing::Test {
     zip.WriteTo((root_ / "hello.tmp").string());
     fs::rename(root_ / "hello.tmp", root_ / "plugins" / "hello.ndp");
   }
-  void StartServe() {
-    const std::string log = (root_ / "serve.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const std::string config = (root_ / "pier.toml").string();
-    const char* argv[] = {PIER_BINARY, "serve", "--config", config.c_str(), nullptr};
-    ASSERT_EQ(posix_spawn(&pid_, PIER_BINARY, &actions, nullptr, const_cast<char**>(argv), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  // Waits until the server's log contains `text` (10 s at most).
-  bool LogShows(const std::string& text, size_t occurrences = 1) {
-    for (int i = 0; i < 200; ++i) {
-      const std::string log = ReadFile(root_ / "serve.log");
-      size_t count = 0;
-      for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
-      if (count >= occurrences) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "log never showed '" << text << "':\n" << ReadFile(root_ / "serve.log");
-    return false;
-  }
+  void StartServe() { serve_.Start(); }
+  bool LogShows(const std::string& text, size_t occurrences = 1) { return serve_.LogShows(text, occurrences); }
   CliRun Plugins(std::vector<std::string> args) {
     args.insert(args.begin(), "plugins");
     args.push_back("--config");
     args.push_back((root_ / "pier.toml").string());
     return Pier(args);
   }
-  fs::path root_;
-  pid_t pid_ = -1;
+  fs::path root_ = fs::temp_directory_path() / ("pier-serve-" + std::to_string(getpid()));
+  ServeProcess serve_{root_ / "pier.toml", root_ / "serve.log"};
 };
 
 TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
@@ -127,11 +103,7 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   EXPECT_NE(disable.out.find("told the running pier serve"), std::string::npos) << disable.out;
   ASSERT_TRUE(LogShows("plugin hello unloaded"));
 
-  kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
   EXPECT_NE(ReadFile(root_ / "serve.log").find("pier serve: stopped"), std::string::npos);
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.pid"));
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.admin"));

@@ -189,16 +189,37 @@ Result<wire::TaskEnqueueManyResponse> TaskQueueService::EnqueueMany(HostCallCont
     if (it == created_.end()) return QueueMissing(request.queue_name);
     q = it->second;
   }
-  if (request.tasks.empty()) return wire::TaskEnqueueManyResponse{};
-  if (request.tasks.size() > kMaxBatchTasks) {
-    return InvalidArgumentError("batch of " + std::to_string(request.tasks.size()) + " tasks exceeds maximum of " +
+  PIER_ASSIGN_OR_RETURN(auto ids, EnqueueSpecs(q, request.tasks));
+  return wire::TaskEnqueueManyResponse{std::move(ids)};
+}
+
+Result<std::vector<std::string>> TaskQueueService::AdminEnqueue(std::string_view queue,
+                                                                const std::vector<wire::TaskSpec>& specs) {
+  QueueSettings q;
+  bool created = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PIER_RETURN_IF_ERROR(CheckOpen());
+    if (auto it = created_.find(queue); it != created_.end()) q = it->second, created = true;
+  }
+  if (!created) {
+    PIER_ASSIGN_OR_RETURN(q, StoredQueue(queue));
+  }
+  return EnqueueSpecs(q, specs);
+}
+
+Result<std::vector<std::string>> TaskQueueService::EnqueueSpecs(const QueueSettings& q,
+                                                                const std::vector<wire::TaskSpec>& specs) {
+  if (specs.empty()) return std::vector<std::string>();
+  if (specs.size() > kMaxBatchTasks) {
+    return InvalidArgumentError("batch of " + std::to_string(specs.size()) + " tasks exceeds maximum of " +
                                 std::to_string(kMaxBatchTasks));
   }
   const int64_t now = Now();
   std::vector<NewTask> tasks;
-  tasks.reserve(request.tasks.size());
-  for (size_t i = 0; i < request.tasks.size(); ++i) {
-    const wire::TaskSpec& spec = request.tasks[i];
+  tasks.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const wire::TaskSpec& spec = specs[i];
     if (Status fits = PayloadFits(spec.payload.size()); !fits.ok()) {
       return fits.WithContext("task " + std::to_string(i));
     }
@@ -211,8 +232,7 @@ Result<wire::TaskEnqueueManyResponse> TaskQueueService::EnqueueMany(HostCallCont
     if (run_at > now) t.run_at_ms = run_at;
     tasks.push_back(std::move(t));
   }
-  PIER_ASSIGN_OR_RETURN(auto ids, EnqueueTasks(std::move(tasks)));
-  return wire::TaskEnqueueManyResponse{std::move(ids)};
+  return EnqueueTasks(std::move(tasks));
 }
 
 Result<wire::TaskGetResponse> TaskQueueService::Get(HostCallContext&, const wire::TaskGetRequest& request) {

@@ -98,6 +98,8 @@ class TaskQueueService final : public services::TaskService {
   Result<wire::TaskDetail> TaskDetailOf(std::string_view id);
   Result<std::vector<wire::TaskDetail>> Tasks(const ListFilter& filter);
   Status CancelTask(std::string_view id);  // pending or running
+  // Enqueues into a created or stored queue (with its settings).
+  Result<std::vector<std::string>> AdminEnqueue(std::string_view queue, const std::vector<wire::TaskSpec>& specs);
   Status RetryTask(std::string_view id);
   // Retries every failed task of the queue; how many.
   Result<int64_t> RetryFailed(std::string_view queue, const std::function<void(int64_t done)>& progress = {});
@@ -122,6 +124,7 @@ class TaskQueueService final : public services::TaskService {
   std::vector<std::shared_ptr<QueueDispatcher>> Dispatchers() const;            // locks mu_
   void StartDispatcher(const QueueSettings& q);  // guarded by mu_
   Result<std::vector<std::string>> EnqueueTasks(std::vector<NewTask> tasks);
+  Result<std::vector<std::string>> EnqueueSpecs(const QueueSettings& q, const std::vector<wire::TaskSpec>& specs);
   Result<QueueSettings> StoredQueue(std::string_view queue);
   wire::TaskDetail Detail(TaskRow row);
   void MaintenanceLoop();

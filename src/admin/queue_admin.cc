@@ -1,0 +1,77 @@
+#include "admin/queue_admin.h"
+
+#include "services/taskqueue/sqlite_task_store.h"
+
+namespace pier {
+
+namespace {
+
+using Json = wire::Json;
+
+Status Need(const std::string& value, const char* what) {
+  if (value.empty()) return InvalidArgumentError(std::string("missing ") + what);
+  return OkStatus();
+}
+
+}  // namespace
+
+bool IsLongQueueOp(const QueueRequest& r) { return r.op == "purge" || (r.op == "retry" && r.task.empty()); }
+
+Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& r,
+                        const std::function<void(int64_t)>& progress) {
+  const Json ok = {{"ok", true}};
+  if (r.op == "list") {
+    PIER_ASSIGN_OR_RETURN(auto all, tasks.AllQueueStats());
+    return wire::EncodeList(all, wire::EncodeQueueStats);
+  }
+  if (r.op == "show" || r.op == "cancel" || (r.op == "retry" && !r.task.empty())) {
+    PIER_RETURN_IF_ERROR(Need(r.task, "task ID"));
+    if (r.op == "show") {
+      PIER_ASSIGN_OR_RETURN(auto t, tasks.TaskDetailOf(r.task));
+      return wire::EncodeTaskDetail(t);
+    }
+    PIER_RETURN_IF_ERROR(r.op == "cancel" ? tasks.CancelTask(r.task) : tasks.RetryTask(r.task));
+    return ok;
+  }
+  PIER_RETURN_IF_ERROR(Need(r.queue, "queue name"));
+  if (r.op == "stats") {
+    PIER_ASSIGN_OR_RETURN(auto s, tasks.QueueStatsOf(r.queue));
+    return wire::EncodeQueueStats(s);
+  }
+  if (r.op == "tasks") {
+    PIER_ASSIGN_OR_RETURN(auto list, tasks.Tasks({.queue = r.queue, .status = r.status, .limit = r.limit,
+                                                  .offset = r.offset}));
+    return wire::EncodeList(list, wire::EncodeTaskDetail);
+  }
+  if (r.op == "pause" || r.op == "resume") {
+    PIER_RETURN_IF_ERROR(tasks.SetPaused(r.queue, r.op == "pause"));
+    return ok;
+  }
+  if (r.op == "retry") {
+    PIER_ASSIGN_OR_RETURN(int64_t n, tasks.RetryFailed(r.queue, progress));
+    return Json{{"retried", n}};
+  }
+  if (r.op == "purge") {
+    PIER_ASSIGN_OR_RETURN(int64_t n, tasks.Purge(r.queue, r.status, progress));
+    return Json{{"purged", n}};
+  }
+  if (r.op == "enqueue") {
+    Json body = Json::parse(r.body, nullptr, false);
+    if (body.is_discarded()) return InvalidArgumentError("the body is not JSON");
+    std::vector<wire::TaskSpec> specs;
+    PIER_RETURN_IF_ERROR(wire::DecodeList(body, &specs, "tasks", wire::DecodeTaskSpec));
+    PIER_ASSIGN_OR_RETURN(auto ids, tasks.AdminEnqueue(r.queue, specs));
+    return Json{{"ids", ids}};
+  }
+  return InvalidArgumentError("unknown queue operation '" + r.op + "'");
+}
+
+Result<std::unique_ptr<taskqueue::TaskQueueService>> OpenQueuesOffline(const std::filesystem::path& data_dir,
+                                                                      const std::string& plugin_id) {
+  const auto file = data_dir / "plugins" / plugin_id / "taskqueue.db";
+  if (!std::filesystem::exists(file)) return NotFoundError("plugin " + plugin_id + " has no task queues");
+  PIER_ASSIGN_OR_RETURN(auto store, taskqueue::SqliteTaskStore::Open(file));
+  return std::make_unique<taskqueue::TaskQueueService>(std::move(store), taskqueue::TaskServiceOptions{});
+}
+
+}  // namespace pier

@@ -1,0 +1,220 @@
+// `pier queue` against a running `pier serve` (live numbers through the
+// admin API) and on the data folder alone; and the crash harness: SIGKILL
+// the server at random moments while tasks flow, restart it, and check that
+// every acknowledged task ends in a final state and that no completed task
+// ever ran again.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/run_pier.h"
+#include "cli/serve_process.h"
+#include "pier/wire/gojson.h"
+#include "services/taskqueue/sqlite_task_store.h"
+#include "support/test_plugins.h"
+#include "support/zip_writer.h"
+
+namespace pier {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kManifest[] =
+    R"({"name":"worker","author":"pier","version":"1","permissions":{"taskqueue":{"maxConcurrency":2},)"
+    R"("http":{"requiredHosts":["127.0.0.1"]}},)"
+    R"("config":{"schema":{"type":"object","properties":{"concurrency":{"type":"integer"},)"
+    R"("max_retries":{"type":"integer"},"queue":{"type":"string"}}}}})";
+
+class PierQueue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "plugins");
+    std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
+                                          "log_level = \"info\"\nadmin_listen = \"127.0.0.1:0\"\n";
+    testing::ZipWriter zip;
+    zip.Add("manifest.json", kManifest);
+    zip.Add("plugin.wasm", testing::PluginWasm("cpp_task_worker"));
+    zip.WriteTo(root_ / "plugins" / "worker.ndp");
+  }
+  void TearDown() override {
+    serve_.Kill(SIGKILL);
+    fs::remove_all(root_);
+  }
+  CliRun Cli(std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back((root_ / "pier.toml").string());
+    return Pier(args);
+  }
+  void Enable(const std::string& config) {
+    CliRun set = Cli({"plugins", "config", "worker", "--set", config});
+    ASSERT_EQ(set.exit_code, 0) << set.out;
+    CliRun enable = Cli({"plugins", "enable", "worker"});
+    ASSERT_EQ(enable.exit_code, 0) << enable.out;
+  }
+  std::string AdminUrl() {
+    std::string url = testing::ReadFile(root_ / "data" / "pier.admin");
+    return url.substr(0, url.find('\n'));
+  }
+  // Enqueues through the admin API; the acknowledged IDs.
+  std::vector<std::string> Enqueue(const json& specs) {
+    httplib::Client client(AdminUrl());
+    auto res = client.Post("/api/plugins/worker/queues/work/tasks", specs.dump(), "application/json");
+    if (!res || res->status != 200) return {};
+    return json::parse(res->body)["ids"].get<std::vector<std::string>>();
+  }
+
+  fs::path root_ = fs::temp_directory_path() / ("pier-queue-" + std::to_string(getpid()));
+  ServeProcess serve_{root_ / "pier.toml", root_ / "serve.log"};
+};
+
+TEST_F(PierQueue, LiveThroughTheServerAndOnTheDataFolder) {
+  ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":2})"));
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  json specs = json::array();
+  for (int i = 0; i < 30; ++i) specs.push_back({{"payload", "bm9vcA=="}});  // noop
+  specs.push_back({{"payload", "ZmFpbA=="}});                               // fail
+  specs.push_back({{"payload", "c2xlZXA6NjAwMDA="}});                        // sleep:60000
+  auto ids = Enqueue(specs);
+  ASSERT_EQ(ids.size(), 32u);
+  const std::string failing = ids[30], sleeping = ids[31];
+
+  // Live numbers from the running server.
+  json stats;
+  for (int i = 0; i < 100; ++i) {
+    CliRun run = Cli({"queue", "stats", "worker", "work", "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.out;
+    stats = json::parse(run.out);
+    if (stats["completed"] == 30 && stats["failed"] == 1 && stats["running"] == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(stats["completed"], 30) << stats;
+  EXPECT_EQ(stats["failed"], 1);
+  EXPECT_EQ(stats["running"], 1);
+  EXPECT_EQ(stats["active"], true);
+  CliRun list = Cli({"queue", "list", "worker"});
+  EXPECT_NE(list.out.find("work"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("COMPLETED"), std::string::npos) << list.out;
+
+  CliRun failed = Cli({"queue", "tasks", "worker", "work", "--status", "failed"});
+  EXPECT_NE(failed.out.find(failing), std::string::npos) << failed.out;
+  EXPECT_NE(failed.out.find("task failed as instructed"), std::string::npos) << failed.out;
+  CliRun show = Cli({"queue", "show", "worker", sleeping, "--json"});
+  EXPECT_EQ(json::parse(show.out)["status"], "running") << show.out;
+
+  // Cancel interrupts the running call through the server.
+  CliRun cancel = Cli({"queue", "cancel", "worker", sleeping});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
+  EXPECT_EQ(json::parse(Cli({"queue", "show", "worker", sleeping, "--json"}).out)["status"], "cancelled");
+  EXPECT_EQ(Cli({"queue", "cancel", "worker", "nope"}).exit_code, 1);
+
+  // Pause, retry (with progress), resume.
+  ASSERT_EQ(Cli({"queue", "pause", "worker", "work"}).exit_code, 0);
+  CliRun retry = Cli({"queue", "retry", "worker", "--queue", "work"});
+  EXPECT_EQ(retry.exit_code, 0) << retry.out;
+  EXPECT_NE(retry.out.find("retried 1 task(s)"), std::string::npos) << retry.out;
+  EXPECT_EQ(json::parse(Cli({"queue", "show", "worker", failing, "--json"}).out)["status"], "pending") << "paused";
+  ASSERT_EQ(Cli({"queue", "resume", "worker", "work"}).exit_code, 0);
+  for (int i = 0; i < 100; ++i) {
+    if (json::parse(Cli({"queue", "show", "worker", failing, "--json"}).out)["attempt"] == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(json::parse(Cli({"queue", "show", "worker", failing, "--json"}).out)["attempt"], 1);
+
+  // Purge, then the same commands on the data folder with no server.
+  CliRun purge = Cli({"queue", "purge", "worker", "work", "--status", "completed"});
+  EXPECT_NE(purge.out.find("purged 30 task(s)"), std::string::npos) << purge.out;
+  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
+  CliRun offline = Cli({"queue", "stats", "worker", "work", "--json"});
+  ASSERT_EQ(offline.exit_code, 0) << offline.out;
+  EXPECT_EQ(json::parse(offline.out)["completed"], 0);
+  EXPECT_EQ(json::parse(offline.out)["active"], false);
+  EXPECT_EQ(Cli({"queue", "stats", "worker", "nope"}).exit_code, 1);
+  EXPECT_EQ(Cli({"queue", "list", "ghost"}).exit_code, 1);
+}
+
+// The crash harness, short: PIER_CRASH_ROUNDS (default 4) SIGKILLs at random
+// moments while tasks are enqueued and run. bench/crash.sh runs it long.
+TEST_F(PierQueue, CrashHarnessLosesNothingAndNeverRerunsACompletedTask) {
+  // The witness: every execution reports "<task> <attempt>" before it returns.
+  std::mutex mu;
+  std::multimap<std::string, int> runs;
+  httplib::Server witness;
+  witness.Post("/run", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    const size_t space = req.body.find(' ');
+    runs.emplace(req.body.substr(0, space), std::atoi(req.body.c_str() + space + 1));
+    res.set_content("ok", "text/plain");
+  });
+  const int port = witness.bind_to_any_port("127.0.0.1");
+  std::thread witness_thread([&] { witness.listen_after_bind(); });
+  const std::string payload = "report:http://127.0.0.1:" + std::to_string(port) + "/run";
+  json spec = {{"payload", wire::Base64Encode(payload)}};
+
+  ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":2,"max_retries":20})"));
+  const char* env = std::getenv("PIER_CRASH_ROUNDS");
+  const int rounds = env ? std::atoi(env) : 4;
+  std::mt19937 rng(std::random_device{}());
+  std::set<std::string> acknowledged;
+  for (int round = 0; round <= rounds; ++round) {
+    serve_.Start(/*append=*/true);
+    ASSERT_TRUE(serve_.LogShows("pier serve: ready", round + 1, 30));
+    if (round == rounds) break;  // the last run only finishes the work
+    const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 + rng() % 400);
+    while (std::chrono::steady_clock::now() < kill_at) {
+      auto ids = Enqueue(json::array({spec, spec, spec, spec, spec}));
+      acknowledged.insert(ids.begin(), ids.end());
+    }
+    serve_.Kill(SIGKILL);
+  }
+  ASSERT_GT(acknowledged.size(), 50u);
+  // Let the last run drain the queue, then stop it and read the database.
+  for (int i = 0; i < 600; ++i) {
+    CliRun run = Cli({"queue", "stats", "worker", "work", "--json"});
+    json s = json::parse(run.out, nullptr, false);
+    if (!s.is_discarded() && s["pending"] == 0 && s["running"] == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
+  witness.stop();
+  witness_thread.join();
+
+  auto store = taskqueue::SqliteTaskStore::Open(root_ / "data" / "plugins" / "worker" / "taskqueue.db").value();
+  int completed = 0, duplicates = 0;
+  for (const std::string& id : acknowledged) {
+    auto row = store->Get(id).value();
+    ASSERT_TRUE(row.has_value()) << "acknowledged task " << id << " was lost";
+    ASSERT_TRUE(row->status == "completed" || row->status == "failed") << id << " ended " << row->status;
+    if (row->status != "completed") continue;
+    ++completed;
+    auto [from, to] = runs.equal_range(id);
+    ASSERT_NE(from, to) << "completed task " << id << " never ran";
+    for (auto it = from; it != to; ++it) {
+      EXPECT_LE(it->second, row->attempt) << "task " << id << " ran again (attempt " << it->second
+                                          << ") after completing at attempt " << row->attempt;
+    }
+    duplicates += static_cast<int>(std::distance(from, to)) - 1;
+  }
+  EXPECT_GT(completed, 0);
+  RecordProperty("tasks", static_cast<int>(acknowledged.size()));
+  RecordProperty("reruns_of_interrupted_attempts", duplicates);
+  std::cout << acknowledged.size() << " tasks over " << rounds << " SIGKILLs: all final, " << completed
+            << " completed, " << duplicates << " re-run after a crash interrupted them\n";
+}
+
+}  // namespace
+}  // namespace pier

@@ -1,0 +1,272 @@
+// Task-queue benchmark: no-op tasks through real worker plugins (C++ kit and
+// Navidrome's Go kit), on a real SQLite file with durable settings
+// (WAL, synchronous=FULL), and, in the same run, the floor: the rate at which
+// the same kind of file commits just the writes those tasks needed (enqueue,
+// claim, complete) with the same batch sizes, with no plugin, no threads and
+// no dispatching. Every figure is printed with its ratio to that floor.
+//
+//   bench/taskqueue.sh                       # defaults: 20000 tasks
+//   pier_taskqueue_bench --tasks 50000 --latency-samples 500
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pier/runtime.h"
+#include "pier/services/host_services.h"
+#include "services/config/config_service.h"
+#include "services/taskqueue/plugin_executor.h"
+#include "services/taskqueue/sqlite_task_store.h"
+#include "services/taskqueue/task_service.h"
+
+namespace fs = std::filesystem;
+using namespace pier;
+using namespace pier::taskqueue;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Args {
+  int tasks = 20000;
+  int batch = 100;        // host-API enqueue batch
+  int plugin_tasks = 5000;
+  int latency_samples = 300;
+  int concurrency = 2;
+  fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
+};
+
+class NoContext final : public HostCallContext {
+ public:
+  std::string_view plugin_name() const override { return "bench"; }
+  Clock::time_point deadline() const override { return Clock::time_point::max(); }
+  bool interrupted() const override { return false; }
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// A worker plugin bound to a fresh task service on its own database.
+struct Rig {
+  std::unique_ptr<TaskQueueService> service;
+  services::MapConfigService config{{}};
+  std::unique_ptr<Plugin> plugin;
+  SqliteTaskStore* store = nullptr;
+  std::mutex mu;
+  std::map<std::string, Clock::time_point> started;  // for latency runs
+  std::atomic<bool> record_starts = false;
+
+  Rig(Runtime& runtime, const fs::path& db, const std::string& wasm, int concurrency) {
+    auto s = SqliteTaskStore::Open(db).value();
+    store = s.get();
+    TaskServiceOptions options;
+    options.max_concurrency = concurrency;
+    service = std::make_unique<TaskQueueService>(std::move(s), options);
+    services::HostServices host;
+    host.task = service.get();
+    host.config = &config;
+    PluginOptions po;
+    po.name = "bench";
+    po.host_functions = services::BindHostServices(host, {"taskqueue"});
+    po.log_level = LogLevel::kWarn;
+    const std::string bytes = ReadFile(wasm);
+    plugin = runtime.Load(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                          std::move(po))
+                 .value();
+    TaskExecutor run = PluginExecutor(*plugin);
+    service->Start([this, run](const TaskCall& call) {
+      if (record_starts) {
+        std::lock_guard<std::mutex> lock(mu);
+        started[call.request.task_id] = Clock::now();
+      }
+      return run(call);
+    });
+    NoContext ctx;
+    wire::QueueConfig qc;
+    qc.concurrency = concurrency;
+    if (Status st = service->CreateQueue(ctx, {"work", qc}); !st.ok()) {
+      std::fprintf(stderr, "create queue: %s\n", st.message().c_str());
+      std::exit(1);
+    }
+  }
+  ~Rig() { service->Stop(); }
+
+  int64_t Done() {
+    auto s = store->Stats("work").value();
+    return s.completed + s.failed;
+  }
+  void WaitDone(int64_t n) {
+    while (Done() < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+};
+
+struct Throughput {
+  double tasks_per_s = 0;
+  double tasks_per_commit = 0;
+  int64_t failed = 0;
+};
+
+// Enqueues `n` no-op tasks through the host API in batches while the
+// workers drain them; end to end: first enqueue to last completion committed.
+Throughput HostEnqueue(Rig& rig, int n, int batch) {
+  const auto before = rig.store->commit_stats();
+  const auto t0 = Clock::now();
+  std::vector<wire::TaskSpec> specs(batch, wire::TaskSpec{"noop"});
+  for (int sent = 0; sent < n; sent += batch) {
+    specs.resize(std::min(batch, n - sent), wire::TaskSpec{"noop"});
+    if (!rig.service->AdminEnqueue("work", specs).ok()) std::exit(1);
+  }
+  rig.WaitDone(n);
+  const double s = Seconds(Clock::now() - t0);
+  const auto after = rig.store->commit_stats();
+  Throughput t;
+  t.tasks_per_s = n / s;
+  t.tasks_per_commit = double(n) * 3 / std::max<int64_t>(1, after.transactions - before.transactions);
+  t.failed = rig.store->Stats("work").value().failed;
+  return t;
+}
+
+// The plugin enqueues `n` tasks one host call at a time (export enqueue_noops).
+double PluginEnqueue(Rig& rig, int n, int64_t already) {
+  const auto t0 = Clock::now();
+  auto r = rig.plugin->Call("enqueue_noops", std::to_string(n));
+  if (!r.ok() || !r->is_output()) {
+    std::fprintf(stderr, "enqueue_noops failed\n");
+    std::exit(1);
+  }
+  rig.WaitDone(already + n);
+  return n / Seconds(Clock::now() - t0);
+}
+
+// Enqueue-to-start latency on an idle queue, in ms: p50, p99.
+std::pair<double, double> IdleLatency(Rig& rig, int samples) {
+  rig.record_starts = true;
+  std::vector<double> ms;
+  for (int i = 0; i < samples; ++i) {
+    const auto t0 = Clock::now();
+    auto ids = rig.service->AdminEnqueue("work", {wire::TaskSpec{"noop"}}).value();
+    while (rig.store->Get(ids[0]).value()->status != kCompleted) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    std::lock_guard<std::mutex> lock(rig.mu);
+    auto it = rig.started.find(ids[0]);
+    if (it == rig.started.end()) {
+      std::fprintf(stderr, "task %s completed without a recorded start\n", ids[0].c_str());
+      std::exit(1);
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(it->second - t0).count());
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));  // let the queue go idle again
+  }
+  rig.record_starts = false;
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
+}
+
+// The floor: the same writes with the same batch sizes, straight into a
+// store on a file with the same settings: enqueue batches of `batch`, and
+// claim + complete rounds of `per_round` tasks, one thread, no plugin.
+double Floor(const fs::path& db, int n, int batch, int per_round) {
+  auto store = SqliteTaskStore::Open(db).value();
+  std::vector<NewTask> specs(batch, NewTask{.queue = "work", .payload = "noop"});
+  const auto t0 = Clock::now();
+  int64_t now = 1;
+  std::vector<Completion> done;
+  int enqueued = 0, finished = 0;
+  while (finished < n) {
+    if (enqueued < n) {
+      specs.resize(std::min(batch, n - enqueued), NewTask{.queue = "work", .payload = "noop"});
+      enqueued += static_cast<int>(store->Enqueue(specs, now).value().size());
+    }
+    const int rounds = std::max(1, batch / std::max(1, per_round));
+    for (int r = 0; r < rounds && finished < n; ++r) {
+      ClaimRequest claim{.queue = "work", .owner = "floor", .max = per_round};
+      auto ex = store->FinishAndClaim(done, &claim, now).value();
+      finished += static_cast<int>(ex.finished);
+      done.clear();
+      for (const TaskRow& t : ex.claimed) done.push_back({.id = t.id, .owner = "floor", .message = "\"ok\""});
+      if (ex.claimed.empty() && done.empty() && enqueued >= n) break;
+    }
+  }
+  if (!done.empty()) finished += static_cast<int>(store->Finish(done, now).value());
+  return finished / Seconds(Clock::now() - t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    const int v = std::atoi(argv[i + 1]);
+    if (k == "--tasks") a.tasks = v;
+    if (k == "--batch") a.batch = v;
+    if (k == "--plugin-tasks") a.plugin_tasks = v;
+    if (k == "--latency-samples") a.latency_samples = v;
+    if (k == "--concurrency") a.concurrency = v;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  fs::remove_all(a.dir);
+  fs::create_directories(a.dir);
+  auto runtime = Runtime::Create({.cache_dir = a.dir / "cache"}).value();
+  const std::string plugins = PIER_PLUGIN_DIR;
+
+  std::printf("task-queue benchmark: %d no-op tasks, host enqueue batches of %d, %d workers, "
+              "WAL + synchronous=FULL, this machine (%u cores)\n",
+              a.tasks, a.batch, a.concurrency, std::thread::hardware_concurrency());
+
+  Throughput cpp, go;
+  double plugin_rate = 0, p50 = 0, p99 = 0;
+  {
+    Rig rig(*runtime, a.dir / "cpp" / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency);
+    HostEnqueue(rig, 2000, a.batch);  // warm up: instances, page cache, claim-ahead depth
+    cpp = HostEnqueue(rig, a.tasks, a.batch);
+    plugin_rate = PluginEnqueue(rig, a.plugin_tasks, rig.Done());
+    std::tie(p50, p99) = IdleLatency(rig, a.latency_samples);
+  }
+  {
+    Rig rig(*runtime, a.dir / "go" / "taskqueue.db", plugins + "/go_taskqueue.wasm", a.concurrency);
+    HostEnqueue(rig, 500, a.batch);
+    go = HostEnqueue(rig, std::max(2000, a.tasks / 4), a.batch);
+  }
+  // Same batch sizes as the C++ run: enqueue batches of `batch`; claim and
+  // complete as many per transaction as the C++ run averaged.
+  const int per_round = std::max(1, static_cast<int>(cpp.tasks_per_commit / 2 + 0.5));
+  const double floor = Floor(a.dir / "floor" / "taskqueue.db", a.tasks, a.batch, per_round);
+  const double floor_single = Floor(a.dir / "floor1" / "taskqueue.db", std::min(a.tasks, 3000), 1, 1);
+
+  std::printf("\n%-58s %12s %10s\n", "figure", "value", "vs floor");
+  std::printf("%-58s %10.0f/s %10s\n", ("floor: same writes, batches " + std::to_string(a.batch) + " / " +
+                                        std::to_string(per_round) + ", no plugin").c_str(), floor, "1.00");
+  std::printf("%-58s %10.0f/s %9.2fx\n", "C++ worker, host enqueue, end to end", cpp.tasks_per_s, cpp.tasks_per_s / floor);
+  std::printf("%-58s %10.0f/s %9.2fx\n", "Go worker (Navidrome kit), host enqueue, end to end", go.tasks_per_s,
+              go.tasks_per_s / floor);
+  std::printf("%-58s %10.0f/s %9.2fx\n", "C++ worker, plugin enqueues one by one (task_enqueue)", plugin_rate,
+              plugin_rate / floor);
+  std::printf("%-58s %10.0f/s %9.2fx\n", "original's pattern: 1 task per transaction, no plugin", floor_single,
+              floor_single / floor);
+  std::printf("%-58s %10.1f\n", "C++ run: writes per commit (enqueue+claim+complete)", cpp.tasks_per_commit);
+  std::printf("%-58s %9.2f ms\n", "idle queue, enqueue -> call start, p50", p50);
+  std::printf("%-58s %9.2f ms\n", "idle queue, enqueue -> call start, p99", p99);
+  std::printf("\nGo / C++ worker throughput: %.2f (the cost of the Go runtime per call)\n",
+              go.tasks_per_s / cpp.tasks_per_s);
+  std::printf("targets: C++ >= 10000/s: %s; >= 50%% of floor: %s; p50 <= 2 ms: %s\n",
+              cpp.tasks_per_s >= 10000 ? "met" : "MISSED", cpp.tasks_per_s >= floor / 2 ? "met" : "MISSED",
+              p50 <= 2.0 ? "met" : "MISSED");
+  if (cpp.failed + go.failed > 0) std::printf("WARNING: %lld tasks failed\n", (long long)(cpp.failed + go.failed));
+  fs::remove_all(a.dir);
+  return 0;
+}

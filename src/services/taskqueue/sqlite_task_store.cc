@@ -83,6 +83,15 @@ std::string NewTaskId() {
   return id;
 }
 
+// The status of task `id` into *status (nullopt when there is no such task).
+Status SqliteTaskStore::StatusOf(Connection& c, std::string_view id, std::optional<std::string>* status) {
+  PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
+  q->Bind(1, id);
+  PIER_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (row) *status = q->ColumnText(0);
+  return OkStatus();
+}
+
 struct SqliteTaskStore::Write {
   const std::function<Status(Connection&)>* op;
   Status result;
@@ -298,11 +307,7 @@ Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
     PIER_RETURN_IF_ERROR(s->Run());
     changed = s->Changes();
     if (changed == 1) return OkStatus();
-    PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
-    q->Bind(1, id);
-    PIER_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row) status = q->ColumnText(0);
-    return OkStatus();
+    return StatusOf(c, id, &status);
   }).WithContext("cancelling task"));
   if (changed == 1) return OkStatus();
   if (!status) return NotFoundError("task " + GoQuote(id) + " not found");
@@ -337,11 +342,7 @@ Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
     PIER_RETURN_IF_ERROR(s->Run());
     changed = s->Changes();
     if (changed == 1) return OkStatus();
-    PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
-    q->Bind(1, id);
-    PIER_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row) status = q->ColumnText(0);
-    return OkStatus();
+    return StatusOf(c, id, &status);
   }).WithContext("retrying task"));
   if (changed == 1) return OkStatus();
   if (!status) return NotFoundError("task " + GoQuote(id) + " not found");

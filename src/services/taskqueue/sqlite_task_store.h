@@ -103,6 +103,7 @@ class SqliteTaskStore final : public TaskStore {
   // returns once that transaction committed (or failed).
   Status RunWrite(const std::function<Status(Connection&)>& op);
   void CommitBatch(const std::vector<Write*>& batch);
+  static Status StatusOf(Connection& c, std::string_view id, std::optional<std::string>* status);
 
   mutable std::mutex queue_mu_;
   std::condition_variable committed_;

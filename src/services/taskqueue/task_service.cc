@@ -162,16 +162,17 @@ Result<std::vector<std::string>> TaskQueueService::EnqueueTasks(std::vector<NewT
   return ids;
 }
 
+Result<QueueSettings> TaskQueueService::CreatedQueue(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  PIER_RETURN_IF_ERROR(CheckOpen());
+  auto it = created_.find(name);
+  if (it == created_.end()) return QueueMissing(name);
+  return it->second;
+}
+
 Result<wire::TaskEnqueueResponse> TaskQueueService::Enqueue(HostCallContext&,
                                                            const wire::TaskEnqueueRequest& request) {
-  QueueSettings q;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-    auto it = created_.find(request.queue_name);
-    if (it == created_.end()) return QueueMissing(request.queue_name);
-    q = it->second;
-  }
+  PIER_ASSIGN_OR_RETURN(QueueSettings q, CreatedQueue(request.queue_name));
   PIER_RETURN_IF_ERROR(PayloadFits(request.payload.size()));
   // A JSON null payload arrives as empty bytes, not an error.
   NewTask t{.queue = q.name, .payload = request.payload, .max_retries = q.max_retries, .backoff_ms = q.backoff_ms};
@@ -181,14 +182,7 @@ Result<wire::TaskEnqueueResponse> TaskQueueService::Enqueue(HostCallContext&,
 
 Result<wire::TaskEnqueueManyResponse> TaskQueueService::EnqueueMany(HostCallContext&,
                                                                    const wire::TaskEnqueueManyRequest& request) {
-  QueueSettings q;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-    auto it = created_.find(request.queue_name);
-    if (it == created_.end()) return QueueMissing(request.queue_name);
-    q = it->second;
-  }
+  PIER_ASSIGN_OR_RETURN(QueueSettings q, CreatedQueue(request.queue_name));
   PIER_ASSIGN_OR_RETURN(auto ids, EnqueueSpecs(q, request.tasks));
   return wire::TaskEnqueueManyResponse{std::move(ids)};
 }

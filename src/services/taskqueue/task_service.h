@@ -120,6 +120,8 @@ class TaskQueueService final : public services::TaskService {
  private:
   int64_t Now() const;
   Status CheckOpen() const;  // guarded by mu_
+  // A queue created in this service (its settings), else the original's "does not exist".
+  Result<QueueSettings> CreatedQueue(std::string_view name) const;  // locks mu_
   std::shared_ptr<QueueDispatcher> DispatcherFor(std::string_view queue) const;  // locks mu_
   std::vector<std::shared_ptr<QueueDispatcher>> Dispatchers() const;            // locks mu_
   void StartDispatcher(const QueueSettings& q);  // guarded by mu_

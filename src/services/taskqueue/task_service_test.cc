@@ -257,6 +257,32 @@ TEST_F(TaskServiceTest, CancelAndClearBehindABlockedWorker) {
             "task \"" + blocked + "\" cannot be cancelled (status: completed)");
 }
 
+// A queue runs exactly `concurrency` calls at once; the budget caps it.
+TEST_F(TaskServiceTest, ConcurrencyIsExactlyTheQueuesWorkers) {
+  Gate gate;
+  std::atomic<int> inside = 0, most = 0;
+  Run([&](const TaskCall&) {
+    const int now = ++inside;
+    for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
+    }
+    TaskCallResult r = gate.Pass();
+    --inside;
+    return r;
+  });
+  ASSERT_TRUE(Create("q", {3, 0, 0, 0, 0}).ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(Add("q"));
+  ASSERT_TRUE(WaitFor([&] { return gate.entered == 3; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(gate.entered, 3) << "three workers, three calls";
+  EXPECT_EQ(service_->QueueStatsOf("q").value().running, 3);
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return service_->QueueStatsOf("q").value().completed == 6; }));
+  EXPECT_EQ(most, 3);
+  EXPECT_EQ(Create("r", {5, 0, 0, 0, 0}).ok(), true);
+  EXPECT_EQ(service_->QueueStatsOf("r").value().concurrency, 2) << "what was left of the budget of 5";
+}
+
 // §7.4 #19/#20: a stopped service leaves nothing running; after it, every call fails.
 TEST_F(TaskServiceTest, StopInterruptsAfterTheGraceAndNothingIsLeftRunning) {
   Run([&](const TaskCall& call) -> TaskCallResult {

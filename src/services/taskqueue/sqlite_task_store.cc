@@ -83,15 +83,6 @@ std::string NewTaskId() {
   return id;
 }
 
-// The status of task `id` into *status (nullopt when there is no such task).
-Status SqliteTaskStore::StatusOf(Connection& c, std::string_view id, std::optional<std::string>* status) {
-  PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
-  q->Bind(1, id);
-  PIER_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (row) *status = q->ColumnText(0);
-  return OkStatus();
-}
-
 struct SqliteTaskStore::Write {
   const std::function<Status(Connection&)>* op;
   Status result;
@@ -173,6 +164,38 @@ void SqliteTaskStore::CommitBatch(const std::vector<Write*>& batch) {
   }
 }
 
+Result<int64_t> SqliteTaskStore::WriteOne(std::string_view sql, std::string_view context,
+                                          const std::function<void(sqlite::Statement&)>& bind) {
+  int64_t changed = 0;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(sql));
+    bind(*s);
+    PIER_RETURN_IF_ERROR(s->Run());
+    changed = s->Changes();
+    return OkStatus();
+  }).WithContext(std::string(context)));
+  return changed;
+}
+
+Result<std::optional<std::string>> SqliteTaskStore::Transition(std::string_view sql, std::string_view id,
+                                                               int64_t now, std::string_view context) {
+  std::optional<std::string> refused;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(sql));
+    s->Bind(1, now);
+    s->Bind(2, id);
+    PIER_RETURN_IF_ERROR(s->Run());
+    if (s->Changes() == 1) return OkStatus();
+    // In the same transaction: why it did not apply.
+    PIER_ASSIGN_OR_RETURN(Stmt q, c.Prepare("SELECT status FROM tasks WHERE id = ?"));
+    q->Bind(1, id);
+    PIER_ASSIGN_OR_RETURN(bool row, q->Step());
+    refused = row ? q->ColumnText(0) : std::string();
+    return OkStatus();
+  }).WithContext(std::string(context)));
+  return refused;
+}
+
 SqliteTaskStore::CommitStats SqliteTaskStore::commit_stats() const {
   std::lock_guard<std::mutex> lock(queue_mu_);
   return stats_;
@@ -211,15 +234,11 @@ Result<std::vector<QueueSettings>> SqliteTaskStore::LoadQueues() {
 }
 
 Status SqliteTaskStore::SetPaused(std::string_view queue, bool paused) {
-  int64_t changed = 0;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE queues SET paused = ? WHERE name = ?"));
-    s->Bind(1, int64_t{paused});
-    s->Bind(2, queue);
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    return OkStatus();
-  }).WithContext("pausing queue"));
+  PIER_ASSIGN_OR_RETURN(int64_t changed, WriteOne("UPDATE queues SET paused = ? WHERE name = ?", "pausing queue",
+                                                  [&](sqlite::Statement& s) {
+                                                    s.Bind(1, int64_t{paused});
+                                                    s.Bind(2, queue);
+                                                  }));
   if (changed == 0) return NotFoundError("queue " + GoQuote(queue) + " does not exist");
   return OkStatus();
 }
@@ -297,60 +316,36 @@ Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
 }
 
 Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
-  int64_t changed = 0;
-  std::optional<std::string> status;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
-                                            " WHERE id = ? AND status = 'pending'"));
-    s->Bind(1, now);
-    s->Bind(2, id);
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    if (changed == 1) return OkStatus();
-    return StatusOf(c, id, &status);
-  }).WithContext("cancelling task"));
-  if (changed == 1) return OkStatus();
-  if (!status) return NotFoundError("task " + GoQuote(id) + " not found");
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + *status + ")");
+  PIER_ASSIGN_OR_RETURN(auto refused, Transition("UPDATE tasks SET status = 'cancelled', updated_at = ?1"
+                                                 " WHERE id = ?2 AND status = 'pending'",
+                                                 id, now, "cancelling task"));
+  if (!refused) return OkStatus();
+  if (refused->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + *refused + ")");
 }
 
 Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t now) {
-  int64_t changed = 0;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE tasks SET status = 'cancelled', updated_at = ?"
-                                            " WHERE queue_name = ? AND status = 'pending'"));
-    s->Bind(1, now);
-    s->Bind(2, queue);
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    return OkStatus();
-  }).WithContext("clearing queue"));
-  return changed;
+  return WriteOne("UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE queue_name = ? AND status = 'pending'",
+                  "clearing queue", [&](sqlite::Statement& s) {
+                    s.Bind(1, now);
+                    s.Bind(2, queue);
+                  });
 }
 
 Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
-  int64_t changed = 0;
-  std::optional<std::string> status;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
-        "UPDATE tasks SET status = 'pending', attempt = 0, next_run_at = ?1, updated_at = ?1"
-        " WHERE id = ?2 AND status IN ('failed', 'cancelled') AND (unique_key IS NULL OR NOT EXISTS"
-        " (SELECT 1 FROM tasks o WHERE o.queue_name = tasks.queue_name AND o.unique_key = tasks.unique_key"
-        " AND o.status IN ('pending', 'running')))"));
-    s->Bind(1, now);
-    s->Bind(2, id);
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    if (changed == 1) return OkStatus();
-    return StatusOf(c, id, &status);
-  }).WithContext("retrying task"));
-  if (changed == 1) return OkStatus();
-  if (!status) return NotFoundError("task " + GoQuote(id) + " not found");
-  if (*status == kFailed || *status == kCancelled) {
+  PIER_ASSIGN_OR_RETURN(auto refused, Transition(
+      "UPDATE tasks SET status = 'pending', attempt = 0, next_run_at = ?1, updated_at = ?1"
+      " WHERE id = ?2 AND status IN ('failed', 'cancelled') AND (unique_key IS NULL OR NOT EXISTS"
+      " (SELECT 1 FROM tasks o WHERE o.queue_name = tasks.queue_name AND o.unique_key = tasks.unique_key"
+      " AND o.status IN ('pending', 'running')))",
+      id, now, "retrying task"));
+  if (!refused) return OkStatus();
+  if (refused->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  if (*refused == kFailed || *refused == kCancelled) {
     return FailedPreconditionError("task " + GoQuote(id) +
                                    " cannot be retried: another task with its unique key is pending or running");
   }
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + *status + ")");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + *refused + ")");
 }
 
 Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& completions,
@@ -422,24 +417,19 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& 
 
 Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dead_owner_prefix,
                                                std::string_view live_owner) {
-  int64_t changed = 0;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
-        "UPDATE tasks SET status = CASE WHEN attempt > max_retries THEN 'failed' ELSE 'pending' END,"
-        " message = CASE WHEN attempt > max_retries THEN 'attempt ' || attempt ||"
-        " ' did not finish: its worker stopped or crashed' ELSE message END,"
-        " last_error = 'attempt ' || attempt || ' did not finish: its worker stopped or crashed',"
-        " lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
-        " WHERE status = 'running' AND (lease_until < ?1 OR (?2 <> '' AND substr(lease_owner, 1, length(?2)) = ?2"
-        " AND lease_owner <> ?3))"));
-    s->Bind(1, now);
-    s->Bind(2, dead_owner_prefix);
-    s->Bind(3, live_owner);
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    return OkStatus();
-  }).WithContext("recovering tasks"));
-  return changed;
+  return WriteOne(
+      "UPDATE tasks SET status = CASE WHEN attempt > max_retries THEN 'failed' ELSE 'pending' END,"
+      " message = CASE WHEN attempt > max_retries THEN 'attempt ' || attempt ||"
+      " ' did not finish: its worker stopped or crashed' ELSE message END,"
+      " last_error = 'attempt ' || attempt || ' did not finish: its worker stopped or crashed',"
+      " lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
+      " WHERE status = 'running' AND (lease_until < ?1 OR (?2 <> '' AND substr(lease_owner, 1, length(?2)) = ?2"
+      " AND lease_owner <> ?3))",
+      "recovering tasks", [&](sqlite::Statement& s) {
+        s.Bind(1, now);
+        s.Bind(2, dead_owner_prefix);
+        s.Bind(3, live_owner);
+      });
 }
 
 Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue) {
@@ -454,20 +444,15 @@ Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue
 
 Result<int64_t> SqliteTaskStore::DeleteFinished(std::string_view queue, int64_t cutoff, std::string_view status,
                                                 int limit) {
-  int64_t changed = 0;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
-        "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE queue_name = ?1 AND updated_at < ?2"
-        " AND status IN ('completed', 'failed', 'cancelled') AND (?3 = '' OR status = ?3) LIMIT ?4)"));
-    s->Bind(1, queue);
-    s->Bind(2, cutoff);
-    s->Bind(3, status);
-    s->Bind(4, int64_t{limit});
-    PIER_RETURN_IF_ERROR(s->Run());
-    changed = s->Changes();
-    return OkStatus();
-  }).WithContext("deleting finished tasks"));
-  return changed;
+  return WriteOne(
+      "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE queue_name = ?1 AND updated_at < ?2"
+      " AND status IN ('completed', 'failed', 'cancelled') AND (?3 = '' OR status = ?3) LIMIT ?4)",
+      "deleting finished tasks", [&](sqlite::Statement& s) {
+        s.Bind(1, queue);
+        s.Bind(2, cutoff);
+        s.Bind(3, status);
+        s.Bind(4, int64_t{limit});
+      });
 }
 
 Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {

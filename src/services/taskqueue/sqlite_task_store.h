@@ -103,7 +103,13 @@ class SqliteTaskStore final : public TaskStore {
   // returns once that transaction committed (or failed).
   Status RunWrite(const std::function<Status(Connection&)>& op);
   void CommitBatch(const std::vector<Write*>& batch);
-  static Status StatusOf(Connection& c, std::string_view id, std::optional<std::string>* status);
+  // One statement in a group-committed transaction; the rows it changed.
+  Result<int64_t> WriteOne(std::string_view sql, std::string_view context,
+                           const std::function<void(sqlite::Statement&)>& bind);
+  // Moves task `id` with `sql` (?1 = now, ?2 = id). nullopt when it applied;
+  // otherwise the task's status, or "" when there is no such task.
+  Result<std::optional<std::string>> Transition(std::string_view sql, std::string_view id, int64_t now,
+                                                std::string_view context);
 
   mutable std::mutex queue_mu_;
   std::condition_variable committed_;

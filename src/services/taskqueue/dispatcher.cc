@@ -49,8 +49,7 @@ void QueueDispatcher::Stop() {
     std::unique_lock<std::mutex> lock(mu_);
     if (!started_ || stopping_) return;
     stopping_ = true;
-    for (const TaskRow& t : ready_) given_back.push_back(GiveBack(t, Outcome::kReleased));
-    ready_.clear();
+    given_back = TakeReady(Outcome::kReleased);
     loop_cv_.notify_all();
     work_cv_.notify_all();
     if (!settled_cv_.wait_for(lock, options_.shutdown_grace, [&] { return running_.empty(); })) {
@@ -76,8 +75,8 @@ void QueueDispatcher::Wake(int64_t due_ms) {
   if (due_ms <= Now()) {
     wake_ = true;
     ++wake_generation_;
-  } else if (next_due_ == 0 || due_ms < next_due_) {
-    next_due_ = due_ms;
+  } else {
+    DueAt(due_ms);
   }
   loop_cv_.notify_all();
 }
@@ -88,8 +87,7 @@ void QueueDispatcher::SetPaused(bool paused) {
     std::lock_guard<std::mutex> lock(mu_);
     paused_ = paused;
     if (paused) {
-      for (const TaskRow& t : ready_) given_back.push_back(GiveBack(t, Outcome::kReleased));
-      ready_.clear();
+      given_back = TakeReady(Outcome::kReleased);
     } else {
       wake_ = true;
       ++wake_generation_;
@@ -127,17 +125,22 @@ int64_t QueueDispatcher::CancelBuffered() {
   std::vector<Completion> cancelled;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const TaskRow& t : ready_) cancelled.push_back(GiveBack(t, Outcome::kCancelled));
-    ready_.clear();
+    cancelled = TakeReady(Outcome::kCancelled);
   }
   const int64_t n = static_cast<int64_t>(cancelled.size());
   Commit(std::move(cancelled));
   return n;
 }
 
-DispatcherCounters QueueDispatcher::counters() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return counters_;
+void QueueDispatcher::DueAt(int64_t due_ms) {
+  if (next_due_ == 0 || due_ms < next_due_) next_due_ = due_ms;
+}
+
+std::vector<Completion> QueueDispatcher::TakeReady(Outcome outcome) {
+  std::vector<Completion> out;
+  for (const TaskRow& t : ready_) out.push_back(GiveBack(t, outcome));
+  ready_.clear();
+  return out;
 }
 
 Completion QueueDispatcher::GiveBack(const TaskRow& t, Outcome outcome) const {
@@ -189,9 +192,9 @@ void QueueDispatcher::Loop() {
     int want = claim ? free : 0;
     if (settings_.delay_ms > 0) want = std::min(want, 1);
     const uint64_t generation = wake_generation_;
-    ClaimRequest request{.queue = settings_.name, .owner = options_.owner, .max = want};
-    int64_t longest = settings_.concurrency > 0 ? options_.call_timeout.count() : 0;
-    request.lease_ms = longest + options_.lease_slack.count();
+    // A claimed task's lease outlasts its longest possible call.
+    const ClaimRequest request{.queue = settings_.name, .owner = options_.owner,
+                               .lease_ms = options_.call_timeout.count() + options_.lease_slack.count(), .max = want};
     lock.unlock();
 
     auto exchange = store_.FinishAndClaim(completions, want > 0 ? &request : nullptr, now);
@@ -202,7 +205,6 @@ void QueueDispatcher::Loop() {
     }
 
     lock.lock();
-    ++counters_.rounds;
     if (!exchange.ok()) {
       Log("task queue " + settings_.name + ": " + exchange.status().message());
       // Keep the outcomes for the next round; try again shortly.
@@ -215,10 +217,10 @@ void QueueDispatcher::Loop() {
     if (want > 0) {
       if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = now + settings_.delay_ms;
       for (TaskRow& t : exchange->claimed) ready_.push_back(std::move(t));
-      if (static_cast<int>(ready_.size()) > 0) work_cv_.notify_all();
+      if (!ready_.empty()) work_cv_.notify_all();
       if (static_cast<int>(exchange->claimed.size()) < want) {
         if (wake_generation_ == generation) wake_ = false;
-        if (next && *next > now && (next_due_ == 0 || *next < next_due_)) next_due_ = *next;
+        if (next && *next > now) DueAt(*next);
         if (next && *next <= now) wake_ = true;  // became due while we claimed
       }
     }
@@ -237,7 +239,6 @@ void QueueDispatcher::Work() {
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
     call.cancel = slot.token;
     if (task.timeout_ms > 0) call.timeout = std::chrono::milliseconds(std::min(task.timeout_ms, options_.call_timeout.count()));
-    ++counters_.started;
     lock.unlock();
 
     const auto start = std::chrono::steady_clock::now();
@@ -253,7 +254,6 @@ void QueueDispatcher::Work() {
     done_.push_back(std::move(c));
     settled_cv_.notify_all();
     loop_cv_.notify_all();
-    if (ready_.empty()) loop_cv_.notify_all();
   }
 }
 
@@ -262,13 +262,11 @@ Completion QueueDispatcher::Judge(const TaskRow& t, const TaskCallResult& result
   if (reason == Interrupt::kCancel) {
     c.outcome = Outcome::kCancelled;
     c.message = "cancelled while running (attempt " + std::to_string(t.attempt) + ")";
-    ++counters_.cancelled;
     return c;
   }
   if (result.ok) {
     c.outcome = Outcome::kCompleted;
     c.message = result.message;
-    ++counters_.completed;
     return c;
   }
   const bool exhausted = t.attempt > t.max_retries;
@@ -276,19 +274,16 @@ Completion QueueDispatcher::Judge(const TaskRow& t, const TaskCallResult& result
     // Like a crash: the attempt counts, and a task that used its retries stops.
     c.message = "attempt " + std::to_string(t.attempt) + " did not finish: its worker stopped or crashed";
     c.outcome = exhausted ? Outcome::kFailed : Outcome::kReleased;
-    if (exhausted) ++counters_.failed;
     return c;
   }
   c.message = result.message;
   if (exhausted) {
     c.outcome = Outcome::kFailed;
-    ++counters_.failed;
     return c;
   }
   c.outcome = Outcome::kRetry;
   c.retry_at_ms = now + RetryDelayMs(t.backoff_ms, t.attempt);
-  if (next_due_ == 0 || c.retry_at_ms < next_due_) next_due_ = c.retry_at_ms;
-  ++counters_.retried;
+  DueAt(c.retry_at_ms);
   return c;
 }
 

@@ -70,11 +70,6 @@ struct DispatcherOptions {
   std::function<void(const std::string&)> log_error;  // unset: spdlog
 };
 
-// Counters since Start(), for statistics and benchmarks.
-struct DispatcherCounters {
-  int64_t started = 0, completed = 0, retried = 0, failed = 0, cancelled = 0, rounds = 0;
-};
-
 class QueueDispatcher {
  public:
   QueueDispatcher(TaskStore& store, QueueSettings settings, DispatcherOptions options);
@@ -100,7 +95,6 @@ class QueueDispatcher {
   int64_t CancelBuffered();
 
   const QueueSettings& settings() const { return settings_; }
-  DispatcherCounters counters() const;
 
  private:
   enum class Interrupt { kNone, kCancel, kStop };
@@ -114,6 +108,9 @@ class QueueDispatcher {
   void Work();
   Completion Judge(const TaskRow& task, const TaskCallResult& result, Interrupt reason, int64_t now);
   Completion GiveBack(const TaskRow& task, Outcome outcome) const;
+  void DueAt(int64_t due_ms);  // guarded by mu_: work may be due then
+  // Every claimed-but-unstarted task, given back with `outcome`; guarded by mu_.
+  std::vector<Completion> TakeReady(Outcome outcome);
   int Capacity() const;  // guarded by mu_
   void Commit(std::vector<Completion> completions);  // outside mu_
   void Log(const std::string& message) const;
@@ -136,7 +133,6 @@ class QueueDispatcher {
   std::map<std::string, Running> running_;
   std::vector<Completion> done_;  // reported, not yet committed
   std::set<std::string> uncommitted_;
-  DispatcherCounters counters_;
   std::thread loop_;
   std::vector<std::thread> workers_;
 };

@@ -102,7 +102,7 @@ bool QueueDispatcher::IsBuffered(const std::string& id) const {
   return std::any_of(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
 }
 
-bool QueueDispatcher::Cancel(const std::string& id) {
+bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = std::find_if(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
   if (it != ready_.end()) {
@@ -113,7 +113,7 @@ bool QueueDispatcher::Cancel(const std::string& id) {
     return true;
   }
   auto run = running_.find(id);
-  if (run == running_.end()) return false;
+  if (!interrupt_running || run == running_.end()) return false;
   run->second.reason = Interrupt::kCancel;
   run->second.token.Cancel();
   settled_cv_.wait_for(lock, options_.shutdown_grace,

@@ -88,9 +88,9 @@ class QueueDispatcher {
 
   // Claimed ahead but not started: reads as pending.
   bool IsBuffered(const std::string& id) const;
-  // Cancels a buffered task (true) or interrupts a running one, waiting
-  // until it is stored as cancelled (true); false if it is neither here.
-  bool Cancel(const std::string& id);
+  // Cancels a buffered task (true) or, with interrupt_running, interrupts a
+  // running one, waiting until it is stored as cancelled (true); false otherwise.
+  bool Cancel(const std::string& id, bool interrupt_running);
   // Cancels every buffered task; how many.
   int64_t CancelBuffered();
 

@@ -56,6 +56,11 @@ int64_t TaskQueueService::Now() const {
       .count();
 }
 
+Status TaskQueueService::EnsureOpen() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckOpen();
+}
+
 Status TaskQueueService::CheckOpen() const {
   if (stopped_) return FailedPreconditionError("task queues are closed: the plugin is being unloaded");
   return OkStatus();
@@ -189,16 +194,8 @@ Result<wire::TaskEnqueueManyResponse> TaskQueueService::EnqueueMany(HostCallCont
 
 Result<std::vector<std::string>> TaskQueueService::AdminEnqueue(std::string_view queue,
                                                                 const std::vector<wire::TaskSpec>& specs) {
-  QueueSettings q;
-  bool created = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-    if (auto it = created_.find(queue); it != created_.end()) q = it->second, created = true;
-  }
-  if (!created) {
-    PIER_ASSIGN_OR_RETURN(q, StoredQueue(queue));
-  }
+  PIER_RETURN_IF_ERROR(EnsureOpen());
+  PIER_ASSIGN_OR_RETURN(QueueSettings q, CreatedOrStored(queue));
   return EnqueueSpecs(q, specs);
 }
 
@@ -230,10 +227,7 @@ Result<std::vector<std::string>> TaskQueueService::EnqueueSpecs(const QueueSetti
 }
 
 Result<wire::TaskGetResponse> TaskQueueService::Get(HostCallContext&, const wire::TaskGetRequest& request) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-  }
+  PIER_RETURN_IF_ERROR(EnsureOpen());
   auto row = store_->Get(request.task_id);
   if (!row.ok()) return row.status().WithContext("getting task info");
   if (!row->has_value()) return NotFoundError("task " + GoQuote(request.task_id) + " not found");
@@ -257,34 +251,20 @@ wire::TaskDetail TaskQueueService::Detail(TaskRow t) {
 }
 
 Status TaskQueueService::Cancel(HostCallContext&, const wire::TaskCancelRequest& request) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-  }
-  Status st = store_->Cancel(request.task_id, Now());
-  if (st.code() != StatusCode::kFailedPrecondition) return st;
-  // Running in the store but only claimed ahead here: it has not started.
-  auto row = store_->Get(request.task_id);
-  if (row.ok() && row->has_value() && (*row)->status == kRunning) {
-    if (auto d = DispatcherFor((*row)->queue); d && d->IsBuffered(request.task_id) && d->Cancel(request.task_id)) {
-      return OkStatus();
-    }
-  }
-  return st;
+  return CancelTask(request.task_id, /*interrupt_running=*/false);
 }
 
-Status TaskQueueService::CancelTask(std::string_view id) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-  }
+Status TaskQueueService::CancelTask(std::string_view id, bool interrupt_running) {
+  PIER_RETURN_IF_ERROR(EnsureOpen());
   Status st = store_->Cancel(id, Now());
   if (st.code() != StatusCode::kFailedPrecondition) return st;
+  // Running in the store: claimed ahead here (not started yet), or in a call.
   auto row = store_->Get(id);
-  if (!row.ok()) return row.status();
+  if (!row.ok()) return interrupt_running ? row.status() : st;
   if (!row->has_value() || (*row)->status != kRunning) return st;
   auto d = DispatcherFor((*row)->queue);
-  if (d && d->Cancel(std::string(id))) return OkStatus();
+  if (d && d->Cancel(std::string(id), interrupt_running)) return OkStatus();
+  if (!interrupt_running) return st;  // the original's "cannot be cancelled (status: running)"
   return FailedPreconditionError("task " + GoQuote(id) + " is running elsewhere (" + (*row)->lease_owner +
                                  "); only its node can interrupt it");
 }
@@ -295,21 +275,14 @@ Status TaskQueueService::Interrupt(HostCallContext&, const wire::TaskInterruptRe
 
 Result<wire::TaskClearQueueResponse> TaskQueueService::ClearQueue(HostCallContext&,
                                                                  const wire::TaskClearQueueRequest& request) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-    if (!created_.contains(request.queue_name)) return QueueMissing(request.queue_name);
-  }
+  PIER_RETURN_IF_ERROR(CreatedQueue(request.queue_name).status());
   PIER_ASSIGN_OR_RETURN(int64_t n, store_->CancelPending(request.queue_name, Now()));
   if (auto d = DispatcherFor(request.queue_name)) n += d->CancelBuffered();
   return wire::TaskClearQueueResponse{n};
 }
 
 Status TaskQueueService::RetryTask(std::string_view id) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PIER_RETURN_IF_ERROR(CheckOpen());
-  }
+  PIER_RETURN_IF_ERROR(EnsureOpen());
   PIER_RETURN_IF_ERROR(store_->Retry(id, Now()));
   auto row = store_->Get(id);
   if (row.ok() && row->has_value()) {
@@ -368,27 +341,36 @@ Result<QueueSettings> TaskQueueService::StoredQueue(std::string_view queue) {
   return QueueMissing(queue);
 }
 
-Result<wire::QueueStats> TaskQueueService::QueueStatsOf(std::string_view queue) {
-  QueueSettings q;
-  bool active = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = created_.find(queue); it != created_.end()) q = it->second, active = true;
-  }
-  if (!active) {
-    PIER_ASSIGN_OR_RETURN(q, StoredQueue(queue));
-  }
-  PIER_ASSIGN_OR_RETURN(QueueStats s, store_->Stats(queue));
+std::optional<QueueSettings> TaskQueueService::Created(std::string_view queue) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = created_.find(queue);
+  return it == created_.end() ? std::nullopt : std::optional<QueueSettings>(it->second);
+}
+
+Result<QueueSettings> TaskQueueService::CreatedOrStored(std::string_view queue) {
+  if (auto created = Created(queue)) return *created;
+  return StoredQueue(queue);
+}
+
+Result<wire::QueueStats> TaskQueueService::StatsFor(const QueueSettings& q, bool active) {
+  PIER_ASSIGN_OR_RETURN(QueueStats s, store_->Stats(q.name));
   wire::QueueStats out{q.name,       active,    q.paused,  q.concurrency, q.max_retries, q.backoff_ms, q.delay_ms,
                        q.retention_ms, s.pending, s.running, s.completed,   s.failed,      s.cancelled};
   return out;
+}
+
+Result<wire::QueueStats> TaskQueueService::QueueStatsOf(std::string_view queue) {
+  const bool active = Created(queue).has_value();
+  PIER_ASSIGN_OR_RETURN(QueueSettings q, CreatedOrStored(queue));
+  return StatsFor(q, active);
 }
 
 Result<std::vector<wire::QueueStats>> TaskQueueService::AllQueueStats() {
   PIER_ASSIGN_OR_RETURN(auto stored, store_->LoadQueues());
   std::vector<wire::QueueStats> out;
   for (const QueueSettings& q : stored) {
-    PIER_ASSIGN_OR_RETURN(auto s, QueueStatsOf(q.name));
+    const std::optional<QueueSettings> created = Created(q.name);
+    PIER_ASSIGN_OR_RETURN(auto s, StatsFor(created.value_or(q), created.has_value()));
     out.push_back(std::move(s));
   }
   return out;
@@ -450,11 +432,9 @@ Status TaskQueueService::RunMaintenance() {
   }
   PIER_ASSIGN_OR_RETURN(auto stored, store_->LoadQueues());
   for (const QueueSettings& q : stored) {
-    int64_t retention = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = created_.find(q.name); it != created_.end()) retention = it->second.retention_ms;
-    }
+    const std::optional<QueueSettings> created = Created(q.name);
+    const int64_t retention =
+        created ? created->retention_ms : std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
     while (true) {  // bounded batches: the writer is never held for long
       PIER_ASSIGN_OR_RETURN(int64_t n, store_->DeleteFinished(q.name, now - retention, "", kRetentionBatch));
       if (n < kRetentionBatch) break;

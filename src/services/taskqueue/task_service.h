@@ -97,7 +97,9 @@ class TaskQueueService final : public services::TaskService {
   Result<wire::QueueStats> QueueStatsOf(std::string_view queue);
   Result<wire::TaskDetail> TaskDetailOf(std::string_view id);
   Result<std::vector<wire::TaskDetail>> Tasks(const ListFilter& filter);
-  Status CancelTask(std::string_view id);  // pending or running
+  // Cancels a pending task; with interrupt_running (task_interrupt, the
+  // administrators' cancel) also a running one, whose call is interrupted.
+  Status CancelTask(std::string_view id, bool interrupt_running = true);
   // Enqueues into a created or stored queue (with its settings).
   Result<std::vector<std::string>> AdminEnqueue(std::string_view queue, const std::vector<wire::TaskSpec>& specs);
   Status RetryTask(std::string_view id);
@@ -119,7 +121,8 @@ class TaskQueueService final : public services::TaskService {
 
  private:
   int64_t Now() const;
-  Status CheckOpen() const;  // guarded by mu_
+  Status CheckOpen() const;   // guarded by mu_
+  Status EnsureOpen() const;  // locks mu_
   // A queue created in this service (its settings), else the original's "does not exist".
   Result<QueueSettings> CreatedQueue(std::string_view name) const;  // locks mu_
   std::shared_ptr<QueueDispatcher> DispatcherFor(std::string_view queue) const;  // locks mu_
@@ -128,6 +131,10 @@ class TaskQueueService final : public services::TaskService {
   Result<std::vector<std::string>> EnqueueTasks(std::vector<NewTask> tasks);
   Result<std::vector<std::string>> EnqueueSpecs(const QueueSettings& q, const std::vector<wire::TaskSpec>& specs);
   Result<QueueSettings> StoredQueue(std::string_view queue);
+  std::optional<QueueSettings> Created(std::string_view queue) const;  // locks mu_
+  // The settings in force: as created in this service, else as stored.
+  Result<QueueSettings> CreatedOrStored(std::string_view queue);
+  Result<wire::QueueStats> StatsFor(const QueueSettings& q, bool active);
   wire::TaskDetail Detail(TaskRow row);
   void MaintenanceLoop();
 

@@ -16,11 +16,11 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "support/test_plugins.h"
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -55,13 +55,15 @@ class ServeProcess {
   }
   // Waits until the log contains `text` `occurrences` times (10 s at most).
   bool LogShows(const std::string& text, size_t occurrences = 1, int seconds = 10) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      const std::string log = testing::ReadFile(log_);
-      size_t count = 0;
-      for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
-      if (count >= occurrences) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    const bool shown = testing::WaitFor(
+        [&] {
+          const std::string log = testing::ReadFile(log_);
+          size_t count = 0;
+          for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
+          return count >= occurrences;
+        },
+        std::chrono::seconds(seconds), std::chrono::milliseconds(50));
+    if (shown) return true;
     ADD_FAILURE() << "log never showed '" << text << "':\n" << testing::ReadFile(log_);
     return false;
   }

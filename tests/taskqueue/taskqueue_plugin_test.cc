@@ -16,6 +16,7 @@
 #include "services/taskqueue/sqlite_task_store.h"
 #include "services/taskqueue/task_service.h"
 #include "support/test_plugins.h"
+#include "support/wait.h"
 #include "support/zip_writer.h"
 
 namespace pier {
@@ -80,12 +81,7 @@ class TaskQueuePluginTest : public ::testing::Test {
   // Waits until `pred` holds (true) or `limit` passes (false).
   template <typename F>
   bool WaitFor(F pred, std::chrono::milliseconds limit = 5000ms) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(5ms);
-    }
-    return pred();
+    return testing::WaitFor(pred, limit, 5ms);
   }
   std::string Status(LoadedPlugin& p, const std::string& id) {
     auto t = p.tasks->TaskDetailOf(id);

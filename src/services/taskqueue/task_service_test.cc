@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "services/taskqueue/sqlite_task_store.h"
+#include "support/wait.h"
 
 namespace pier::taskqueue {
 namespace {
@@ -52,12 +53,8 @@ class TaskServiceTest : public ::testing::Test {
   // Starts the workers with `execute` (called on worker threads).
   void Run(TaskExecutor execute) { service_->Start(std::move(execute)); }
   template <typename F>
-  bool WaitFor(F pred, int ms = 3000) {
-    for (int i = 0; i < ms; ++i) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return pred();
+  bool WaitFor(F pred) {
+    return testing::WaitFor(pred, std::chrono::milliseconds(3000));
   }
   wire::TaskDetail Task(const std::string& id) { return service_->TaskDetailOf(id).value(); }
   std::string Add(const std::string& queue, const std::string& payload = "x") {

@@ -222,7 +222,13 @@ TEST_F(TaskServiceTest, RateLimitSpacesDispatchStarts) {
   });
   ASSERT_TRUE(Create("q", {3, 0, 0, 200, 0}).ok());
   for (int i = 0; i < 5; ++i) Add("q");
-  for (int step = 0; step < 100; ++step) {
+  // Move the fake clock until all five started (the spacing needs 800 ms of
+  // it; a loaded machine may notice each token a few steps late).
+  for (int step = 0; step < 2000; ++step) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (starts.size() == 5) break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
     now_ += 10;
   }

@@ -234,6 +234,9 @@ void QueueDispatcher::Work() {
     if (stopping_) return;
     TaskRow task = std::move(ready_.front());
     ready_.pop_front();
+    // The spacing holds between call starts, not only claims: a worker that
+    // wakes late pushes the next token back.
+    if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, Now() + settings_.delay_ms);
     Running& slot = running_[task.id];
     TaskCall call;
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};

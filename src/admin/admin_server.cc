@@ -1,4 +1,5 @@
 #include "admin/admin_server.h"
+#include "pier/json.h"
 
 #include <httplib.h>
 
@@ -21,8 +22,8 @@ Json Describe(const PluginState& s, bool with_manifest) {
             {"path", s.entry.path},
             {"sha256", s.entry.sha256}};
   if (with_manifest) {
-    Json m = Json::parse(s.entry.manifest_json, nullptr, false);
-    j["manifest"] = m.is_discarded() ? Json(nullptr) : m;
+    auto m = ParseJson(s.entry.manifest_json);
+    j["manifest"] = m.ok() ? *m : Json(nullptr);
   }
   return j;
 }

@@ -1,5 +1,7 @@
 #include "admin/queue_admin.h"
+#include "pier/json.h"
 
+#include "common/plugin_id.h"
 #include "services/taskqueue/sqlite_task_store.h"
 
 namespace pier {
@@ -56,8 +58,9 @@ Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& 
     return Json{{"purged", n}};
   }
   if (r.op == "enqueue") {
-    Json body = Json::parse(r.body, nullptr, false);
-    if (body.is_discarded()) return InvalidArgumentError("the body is not JSON");
+    auto parsed = ParseJson<Json>(r.body);
+    if (!parsed.ok()) return InvalidArgumentError("the body is not usable JSON: " + parsed.status().message());
+    const Json& body = *parsed;
     std::vector<wire::TaskSpec> specs;
     PIER_RETURN_IF_ERROR(wire::DecodeList(body, &specs, "tasks", wire::DecodeTaskSpec));
     PIER_ASSIGN_OR_RETURN(auto ids, tasks.AdminEnqueue(r.queue, specs));
@@ -68,7 +71,8 @@ Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& 
 
 Result<std::unique_ptr<taskqueue::TaskQueueService>> OpenQueuesOffline(const std::filesystem::path& data_dir,
                                                                       const std::string& plugin_id) {
-  const auto file = data_dir / "plugins" / plugin_id / "taskqueue.db";
+  PIER_ASSIGN_OR_RETURN(const auto dir, PluginDataDir(data_dir, plugin_id));
+  const auto file = dir / "taskqueue.db";
   if (!std::filesystem::exists(file)) return NotFoundError("plugin " + plugin_id + " has no task queues");
   PIER_ASSIGN_OR_RETURN(auto store, taskqueue::SqliteTaskStore::Open(file));
   return std::make_unique<taskqueue::TaskQueueService>(std::move(store), taskqueue::TaskServiceOptions{});

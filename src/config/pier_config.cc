@@ -7,17 +7,6 @@
 
 namespace pier {
 
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || n < 0) return InvalidArgumentError("invalid duration '" + std::string(text) + "'");
-  const std::string_view unit(end, text.data() + text.size() - end);
-  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "s") return std::chrono::milliseconds(n * 1000);
-  if (unit == "m") return std::chrono::milliseconds(n * 60000);
-  return InvalidArgumentError("invalid duration '" + std::string(text) + "' (use ms, s or m)");
-}
-
 Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem::path& base) {
   toml::table t;
   try {  // this toml++ build reports syntax errors by exception; none leaves here
@@ -34,16 +23,20 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
     *out = p.is_absolute() ? p : base / p;
     return OkStatus();
   };
-  auto duration = [&](const toml::node& n, const std::string& key, std::chrono::milliseconds* out) -> Status {
+  auto duration = [&](const toml::node& n, const std::string& key, std::chrono::milliseconds max,
+                      std::chrono::milliseconds* out) -> Status {
     if (auto i = n.value<int64_t>(); i && n.is_integer()) {
       if (*i < 0) return InvalidArgumentError(key + " must not be negative");
+      if (*i > max.count()) {
+        return InvalidArgumentError(key + ": " + std::to_string(*i) + " ms exceeds the maximum of " + FormatDuration(max));
+      }
       *out = std::chrono::milliseconds(*i);
       return OkStatus();
     }
     auto s = n.value<std::string>();
-    if (!s) return InvalidArgumentError(key + " must be a duration such as \"30s\" or milliseconds");
-    auto d = ParseDuration(*s);
-    if (!d.ok()) return d.status().WithContext(key);
+    if (!s || !n.is_string()) return InvalidArgumentError(key + " must be a duration such as \"30s\" or milliseconds");
+    auto d = ParseDuration(*s, max);
+    if (!d.ok()) return InvalidArgumentError(key + ": " + d.status().message());
     *out = *d;
     return OkStatus();
   };
@@ -60,9 +53,10 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       if (!s) return InvalidArgumentError("log_level must be a string");
       PIER_ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(*s));
     } else if (key == "call_timeout") {
-      PIER_RETURN_IF_ERROR(duration(node, key, &c.call_timeout));
+      PIER_RETURN_IF_ERROR(duration(node, key, kMaxCallTimeout, &c.call_timeout));
+      if (c.call_timeout.count() == 0) return InvalidArgumentError("call_timeout must be greater than 0");
     } else if (key == "reload_debounce") {
-      PIER_RETURN_IF_ERROR(duration(node, key, &c.reload_debounce));
+      PIER_RETURN_IF_ERROR(duration(node, key, kMaxReloadDebounce, &c.reload_debounce));
     } else if (key == "instance_mode") {
       auto s = node.value<std::string>();
       if (!s) return InvalidArgumentError("instance_mode must be a string");
@@ -70,6 +64,10 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
     } else if (key == "admin_listen") {
       auto s = node.value<std::string>();
       if (!s) return InvalidArgumentError("admin_listen must be a string such as \"127.0.0.1:4533\"");
+      if (!s->empty()) {
+        auto address = ParseListenAddress(*s);
+        if (!address.ok()) return InvalidArgumentError("admin_listen: " + address.status().message());
+      }
       c.admin_listen = *s;
     } else if (key == "auto_reload") {
       auto b = node.value<bool>();

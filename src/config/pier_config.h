@@ -6,7 +6,7 @@
 //   plugins_folder = "plugins"
 //   data_folder = "data"
 //   log_level = "info"
-//   call_timeout = "30s"        # or milliseconds as an integer
+//   call_timeout = "30s"        # or milliseconds as an integer; at most 24h
 //   instance_mode = "pooled"    # or "fresh"
 //   auto_reload = true
 //   reload_debounce = "2s"
@@ -21,6 +21,8 @@
 
 #include "pier/log_level.h"
 #include "pier/plugin_options.h"
+#include "common/duration.h"
+#include "common/listen_address.h"
 #include "pier/status.h"
 
 namespace pier {
@@ -40,7 +42,8 @@ struct PierConfig {
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);
 Result<PierConfig> ParsePierConfig(std::string_view toml_text, const std::filesystem::path& base_dir);
 
-// "30s", "500ms", "2m", or a plain number of milliseconds.
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+// Bounds of the duration settings (a larger value is refused, naming the key).
+inline constexpr std::chrono::milliseconds kMaxCallTimeout = std::chrono::hours(24);
+inline constexpr std::chrono::milliseconds kMaxReloadDebounce = std::chrono::hours(1);
 
 }  // namespace pier

@@ -35,11 +35,44 @@ TEST(PierConfig, MistakesAreNamed) {
   EXPECT_EQ(ParsePierConfig("plugin_folder = \"x\"", "/").status().message(), "unknown setting 'plugin_folder'");
   EXPECT_EQ(ParsePierConfig("auto_reload = \"yes\"", "/").status().message(), "auto_reload must be true or false");
   EXPECT_EQ(ParsePierConfig("call_timeout = \"5 hours\"", "/").status().message(),
-            "call_timeout: invalid duration '5 hours' (use ms, s or m)");
+            "call_timeout: invalid duration '5 hours' (use a number of milliseconds, or ms, s, m, h: \"1h30m\")");
   EXPECT_NE(ParsePierConfig("log_level = \"loud\"", "/").status().message().find("unknown log level"),
             std::string::npos);
   EXPECT_EQ(ParsePierConfig("= broken", "/").status().message().rfind("line 1: ", 0), 0u);
   EXPECT_EQ(LoadPierConfig("/nonexistent/pier.toml").status().code(), StatusCode::kNotFound);
+}
+
+TEST(PierConfig, DurationsAreBoundedAndNeverOverflow) {
+  // The probe's values: huge integers, and the same with a unit suffix.
+  EXPECT_EQ(ParsePierConfig("call_timeout = 9223372036854775807", "/").status().message(),
+            "call_timeout: 9223372036854775807 ms exceeds the maximum of 24h");
+  for (const char* v : {"9223372036854775807s", "9223372036854775807m", "99999999999999999999", "2562047788015215h"}) {
+    auto c = ParsePierConfig(std::string("call_timeout = \"") + v + "\"", "/");
+    EXPECT_EQ(c.status().message(), "call_timeout: duration '" + std::string(v) + "' exceeds the maximum of 24h") << v;
+  }
+  EXPECT_EQ(ParsePierConfig("call_timeout = 0", "/").status().message(), "call_timeout must be greater than 0");
+  EXPECT_EQ(ParsePierConfig("call_timeout = \"1h30m\"", "/")->call_timeout, std::chrono::minutes(90));
+  EXPECT_EQ(ParsePierConfig("reload_debounce = \"2h\"", "/").status().message(),
+            "reload_debounce: duration '2h' exceeds the maximum of 1h");
+}
+
+TEST(PierConfig, AdminListenIsANumericLoopbackAddressWithAPort) {
+  EXPECT_TRUE(ParsePierConfig("admin_listen = \"127.0.0.1:4533\"", "/").ok());
+  EXPECT_TRUE(ParsePierConfig("admin_listen = \"[::1]:0\"", "/").ok());
+  EXPECT_TRUE(ParsePierConfig("admin_listen = \"\"", "/").ok()) << "off";
+  EXPECT_EQ(ParsePierConfig("admin_listen = \"127.0.0.1:99999\"", "/").status().message(),
+            "admin_listen: listen address '127.0.0.1:99999': the port must be a number from 0 to 65535");
+  EXPECT_EQ(ParsePierConfig("admin_listen = \"127.0.0.1:http\"", "/").status().message(),
+            "admin_listen: listen address '127.0.0.1:http': the port must be a number from 0 to 65535");
+  EXPECT_NE(ParsePierConfig("admin_listen = \"127.attacker.test:0\"", "/").status().message().find(
+                "only numeric loopback addresses"), std::string::npos);
+  EXPECT_FALSE(ParsePierConfig("admin_listen = \"0.0.0.0:4533\"", "/").ok());
+  EXPECT_FALSE(ParsePierConfig("admin_listen = \"::1:4533\"", "/").ok());
+  auto v6 = ParseListenAddress("[::1]:4533").value();
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.ToString(80), "[::1]:80");
+  EXPECT_EQ(ParseListenAddress("localhost:1").value().host, "127.0.0.1");
+  EXPECT_EQ(ParseListenAddress("127.9.9.9:1").value().host, "127.9.9.9");
 }
 
 }  // namespace

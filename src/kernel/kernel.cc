@@ -1,4 +1,5 @@
 #include "kernel/kernel.h"
+#include "pier/json.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -202,7 +203,7 @@ Status Kernel::Log(LogLevel level, int64_t message) {
 Result<int64_t> Kernel::HttpRequest(int64_t request, int64_t body) {
   PIER_ASSIGN_OR_RETURN(std::string_view req_text, ReadBlock("http_request", request));
   PIER_ASSIGN_OR_RETURN(std::string_view body_bytes, ReadBlock("http_request", body));
-  nlohmann::json req = nlohmann::json::parse(req_text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json req = ParseJsonOrNull(req_text);
   if (!req.is_object() || !req.contains("url") || !req["url"].is_string()) {
     return InvalidArgumentError("http_request: the request must be a JSON object with a string \"url\"");
   }

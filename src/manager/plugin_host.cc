@@ -1,4 +1,5 @@
 #include "manager/plugin_host.h"
+#include "pier/json.h"
 
 #include <spdlog/spdlog.h>
 
@@ -68,9 +69,10 @@ Status PluginHost::Configure(std::string_view id, const PluginSettings& settings
   if (!e) return NotFoundError("no plugin " + std::string(id));
   PIER_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(e->manifest_json));
   if (!settings.config_json.empty()) {
-    nlohmann::json config = nlohmann::json::parse(settings.config_json, nullptr, false);
-    if (config.is_discarded() || !config.is_object()) return InvalidArgumentError("config must be a JSON object");
-    PIER_RETURN_IF_ERROR(ValidateConfig(manifest, config));
+    auto config = ParseJson(settings.config_json);
+    if (!config.ok()) return InvalidArgumentError("config: " + config.status().message());
+    if (!config->is_object()) return InvalidArgumentError("config must be a JSON object");
+    PIER_RETURN_IF_ERROR(ValidateConfig(manifest, *config));
   }
   PIER_RETURN_IF_ERROR(registry_->SetSettings(id, settings));
   if (!e->enabled) return OkStatus();

@@ -85,7 +85,8 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     if (options_.data_dir.empty()) {
       return FailedPreconditionError("taskqueue permission needs a data folder (none configured)");
     }
-    const auto db = options_.data_dir / "plugins" / loaded->id / "taskqueue.db";
+    PIER_ASSIGN_OR_RETURN(const auto dir, PluginDataDir(options_.data_dir, loaded->id));
+    const auto db = dir / "taskqueue.db";
     auto store = taskqueue::SqliteTaskStore::Open(db);
     if (!store.ok()) return Status(store.status().code(), "task queue database: " + store.status().message());
     taskqueue::TaskServiceOptions task_options;

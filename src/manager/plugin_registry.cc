@@ -1,4 +1,5 @@
 #include "manager/plugin_registry.h"
+#include "pier/json.h"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -37,14 +38,14 @@ RegistryEntry Row(const sqlite::Statement& s) {
   e.path = s.ColumnText(1);
   e.manifest_json = s.ColumnText(2);
   e.settings.config_json = s.ColumnText(3);
-  auto users = nlohmann::json::parse(s.ColumnText(4), nullptr, false);
+  auto users = ParseJsonOrNull(s.ColumnText(4));
   if (users.is_array()) {
     for (auto& u : users) {
       if (u.is_string()) e.settings.users.push_back(u.get<std::string>());
     }
   }
   e.settings.all_users = s.ColumnInt(5) != 0;
-  auto libs = nlohmann::json::parse(s.ColumnText(6), nullptr, false);
+  auto libs = ParseJsonOrNull(s.ColumnText(6));
   if (libs.is_array()) {
     for (auto& l : libs) {
       if (l.is_number_integer()) e.settings.libraries.push_back(l.get<int32_t>());

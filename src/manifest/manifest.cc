@@ -1,16 +1,10 @@
 #include "manifest/manifest.h"
 
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
-
 #include <algorithm>
 #include <climits>
-#include <exception>
 #include <memory>
 
+#include "pier/json.h"
 #include "manifest/manifest_schema.h"
 
 namespace pier {
@@ -26,43 +20,18 @@ Status RuleError(std::string why) {
   return InvalidArgumentError("parsing manifest: validating manifest: " + std::move(why));
 }
 
-const valijson::Schema& ManifestSchema() {
-  static const std::unique_ptr<valijson::Schema> schema = [] {
-    auto s = std::make_unique<valijson::Schema>();
-    const Json doc = Json::parse(internal::ManifestSchemaText());
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    valijson::SchemaParser().populateSchema(adapter, *s);
-    return s;
-  }();
-  return *schema;
+const schema::JsonSchema& ManifestSchema() {
+  static const schema::JsonSchema compiled =
+      schema::JsonSchema::Compile(Json::parse(internal::ManifestSchemaText())).value();
+  return compiled;
 }
 
-// valijson's context ("<root>", "[permissions]", "[\"x\"]"...) as "permissions<sep>x".
-std::string ContextPath(const std::vector<std::string>& context, std::string_view sep) {
-  std::string path;
-  for (const std::string& c : context) {
-    if (c == "<root>") continue;
-    std::string part = c;
-    if (part.size() >= 2 && part.front() == '[' && part.back() == ']') part = part.substr(1, part.size() - 2);
-    if (part.size() >= 2 && part.front() == '"' && part.back() == '"') part = part.substr(1, part.size() - 2);
-    path += (path.empty() ? "" : std::string(sep)) + part;
-  }
-  return path;
-}
-
-// The deepest problem valijson reports, as "a.b.c: description".
-std::string FirstProblem(valijson::ValidationResults& results) {
-  valijson::ValidationResults::Error error;
-  std::string deepest;
-  size_t depth = 0;
-  while (results.popError(error)) {
-    const std::string path = ContextPath(error.context, ".");
-    if (deepest.empty() || error.context.size() > depth) {
-      depth = error.context.size();
-      deepest = (path.empty() ? std::string("manifest") : path) + ": " + error.description;
-    }
-  }
-  return deepest;
+// The first problem, as "a.b.c: description".
+std::string FirstProblem(const std::vector<schema::SchemaError>& errors) {
+  const schema::SchemaError& e = errors.front();
+  std::string path = e.field;
+  std::replace(path.begin(), path.end(), '/', '.');
+  return (path.empty() ? std::string("manifest") : path) + ": " + e.message;
 }
 
 // Required, non-empty string field (the original's two messages).
@@ -93,17 +62,6 @@ std::vector<std::string> Hosts(const Json& p) {
   return out;
 }
 
-Result<std::unique_ptr<valijson::Schema>> CompileSchema(const Json& doc) {
-  try {
-    auto schema = std::make_unique<valijson::Schema>();
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    valijson::SchemaParser().populateSchema(adapter, *schema);
-    return schema;
-  } catch (const std::exception& e) {
-    return InvalidArgumentError(e.what());
-  }
-}
-
 }  // namespace
 
 std::set<std::string> Permissions::Granted() const {
@@ -122,14 +80,11 @@ std::set<std::string> Permissions::Granted() const {
 }
 
 Result<Manifest> ParseManifest(std::string_view text) {
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return DecodeError("not valid JSON");
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return DecodeError(parsed.status().message());
+  Json doc = std::move(*parsed);
   if (!doc.is_object()) return DecodeError("the manifest must be a JSON object");
-
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(doc);
-  if (!validator.validate(ManifestSchema(), target, &results)) return DecodeError(FirstProblem(results));
+  if (auto problems = ManifestSchema().Validate(doc); !problems.empty()) return DecodeError(FirstProblem(problems));
 
   Manifest m;
   PIER_RETURN_IF_ERROR(RequiredString(doc, "name", &m.name));
@@ -176,8 +131,9 @@ Result<Manifest> ParseManifest(std::string_view text) {
     return RuleError("'subsonicapi' permission requires 'users' permission to be declared");
   }
   if (m.config_schema) {
-    auto compiled = CompileSchema(*m.config_schema);
+    auto compiled = schema::JsonSchema::Compile(*m.config_schema);
     if (!compiled.ok()) return RuleError("invalid config schema: " + compiled.status().message());
+    m.config_validator = std::make_shared<const schema::JsonSchema>(std::move(*compiled));
   }
   m.raw = std::move(doc);
   return m;
@@ -208,19 +164,16 @@ Status CheckCapabilityRules(const Manifest& manifest, const std::vector<std::str
 }
 
 Status ValidateConfig(const Manifest& manifest, const Json& config) {
-  if (!manifest.config_schema) return FailedPreconditionError("plugin has no configurable options");
-  auto schema = CompileSchema(*manifest.config_schema);
-  if (!schema.ok()) return schema.status().WithContext("invalid config schema");
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(config);
-  if (validator.validate(**schema, target, &results)) return OkStatus();
-  std::string text;
-  valijson::ValidationResults::Error error;
-  while (results.popError(error)) {
-    text += (text.empty() ? "" : "; ") + ContextPath(error.context, "/") + ": " + error.description;
+  if (!manifest.config_schema || !manifest.config_validator) {
+    return FailedPreconditionError("plugin has no configurable options");
   }
-  return InvalidArgumentError(text);
+  std::vector<schema::SchemaError> problems = manifest.config_validator->Validate(config);
+  return problems.empty() ? OkStatus() : InvalidArgumentError(schema::JoinErrors(problems));
+}
+
+std::vector<schema::SchemaError> ConfigProblems(const Manifest& manifest, const Json& config) {
+  if (!manifest.config_validator) return {{"", "plugin has no configurable options"}};
+  return manifest.config_validator->Validate(config);
 }
 
 }  // namespace pier

@@ -1,6 +1,6 @@
 // Manifest: the manifest.json of a Navidrome plugin package, parsed and
 // validated as the original host does (spec §2): the structure is checked
-// against a JSON schema (valijson), unknown keys are accepted everywhere, and
+// against a JSON schema (src/schema), unknown keys are accepted everywhere, and
 // the enforced rules of §2.5 and §2.6 answer with the original's messages.
 //
 //   Result<Manifest> m = ParseManifest(text);
@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "pier/status.h"
+#include "schema/json_schema.h"
 
 namespace pier {
 
@@ -62,6 +64,7 @@ struct Manifest {
   bool experimental_threads = false;
   std::optional<nlohmann::json> config_schema;  // absent or null: the plugin takes no config
   std::optional<nlohmann::json> ui_schema;
+  std::shared_ptr<const schema::JsonSchema> config_validator;  // compiled config_schema
   nlohmann::json raw;  // the document as written (unknown keys kept)
 };
 
@@ -83,5 +86,7 @@ std::vector<std::string> CapabilityRuleViolations(const Manifest& manifest,
 // Validates a plugin config object against the manifest's config schema.
 // Problems are joined as "field: message; field: message".
 Status ValidateConfig(const Manifest& manifest, const nlohmann::json& config);
+// The same problems one by one, with the field each concerns.
+std::vector<schema::SchemaError> ConfigProblems(const Manifest& manifest, const nlohmann::json& config);
 
 }  // namespace pier

@@ -1,5 +1,4 @@
-// The structure of manifest.json as JSON Schema (draft-07, what valijson
-// implements), written from spec §2.1-§2.4. Required-ness, lengths and
+// The structure of manifest.json as JSON Schema (draft-07), written from spec §2.1-§2.4. Required-ness, lengths and
 // minimums are checked in manifest.cc to give the original's exact messages;
 // unknown keys are allowed everywhere, as the original allows them.
 #include "manifest/manifest_schema.h"
@@ -12,15 +11,14 @@ std::string_view ManifestSchemaText() {
   "title": "Manifest",
   "type": "object",
   "definitions": {
-    "reason": {"type": "object", "properties": {"reason": {"type": "string"}}},
+    "reason": {"type": ["object", "null"], "properties": {"reason": {"type": "string"}}},
     "hosts": {
-      "type": "object",
+      "type": ["object", "null"],
       "properties": {
         "reason": {"type": "string"},
         "requiredHosts": {"type": ["array", "null"], "items": {"type": "string"}}
       }
-    },
-    "maybe": {"type": ["object", "null"]}
+    }
   },
   "properties": {
     "name": {"type": ["string", "null"]},
@@ -31,13 +29,13 @@ std::string_view ManifestSchemaText() {
     "permissions": {
       "type": ["object", "null"],
       "properties": {
-        "http": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/hosts"}]},
-        "websocket": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/hosts"}]},
-        "subsonicapi": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]},
-        "scheduler": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]},
-        "artwork": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]},
-        "cache": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]},
-        "users": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]},
+        "http": {"$ref": "#/definitions/hosts"},
+        "websocket": {"$ref": "#/definitions/hosts"},
+        "subsonicapi": {"$ref": "#/definitions/reason"},
+        "scheduler": {"$ref": "#/definitions/reason"},
+        "artwork": {"$ref": "#/definitions/reason"},
+        "cache": {"$ref": "#/definitions/reason"},
+        "users": {"$ref": "#/definitions/reason"},
         "library": {
           "type": ["object", "null"],
           "properties": {"reason": {"type": "string"}, "filesystem": {"type": ["boolean", "null"]}}
@@ -54,7 +52,7 @@ std::string_view ManifestSchemaText() {
     },
     "experimental": {
       "type": ["object", "null"],
-      "properties": {"threads": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/reason"}]}}
+      "properties": {"threads": {"$ref": "#/definitions/reason"}}
     },
     "config": {
       "type": ["object", "null"],

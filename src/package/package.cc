@@ -207,17 +207,6 @@ std::string PluginIdFor(const std::filesystem::path& path) {
   return path.has_filename() ? path.filename().string() : path.parent_path().filename().string();
 }
 
-Status ValidatePluginId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return InvalidArgumentError("plugin ID must have 1 to 128 characters");
-  if (id.front() == '.') return InvalidArgumentError("plugin ID \"" + std::string(id) + "\" starts with '.'");
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
-      return InvalidArgumentError("plugin ID \"" + std::string(id) + "\" may only use letters, digits, '.', '_' and '-'");
-    }
-  }
-  return OkStatus();
-}
-
 Result<Package> OpenPackage(const std::filesystem::path& path, bool manifest_only, const PackageLimits& limits) {
   const std::string where = "opening package " + path.string();
   Package p;

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/plugin_id.h"
 #include "manifest/manifest.h"
 #include "pier/status.h"
 
@@ -51,8 +52,6 @@ bool LooksLikePackage(const std::filesystem::path& path);
 // without its extension. Not validated (see ValidatePluginId).
 std::string PluginIdFor(const std::filesystem::path& path);
 
-// Plugin IDs: letters, digits, '.', '_', '-'; 1 to 128 characters; not starting with '.'.
-Status ValidatePluginId(std::string_view id);
 
 // Reads and validates a package. With `manifest_only`, plugin.wasm is checked
 // but not read. Errors start with "opening package <path>: ".

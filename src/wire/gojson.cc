@@ -1,5 +1,7 @@
 #include "pier/wire/gojson.h"
 
+#include "pier/json.h"
+
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -109,8 +111,7 @@ Result<Json> ParseObject(std::string_view text) {
                                 std::to_string(kMaxMessageBytes));
   }
   if (text.empty()) return Json::object();
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgumentError("not valid JSON");
+  PIER_ASSIGN_OR_RETURN(Json j, ParseJson<Json>(text));
   if (!j.is_object()) return InvalidArgumentError("expected a JSON object");
   return j;
 }

@@ -1,4 +1,5 @@
 #include "services/config/config_service.h"
+#include "pier/json.h"
 
 #include <charconv>
 #include <cmath>
@@ -41,8 +42,9 @@ std::string GoText(const nlohmann::json& v) {
 Result<std::map<std::string, std::string>> PluginConfigValues(std::string_view json_text) {
   std::map<std::string, std::string> out;
   if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
-  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgumentError("parsing plugin config: not valid JSON");
+  auto parsed = ParseJson(json_text);
+  if (!parsed.ok()) return InvalidArgumentError("parsing plugin config: " + parsed.status().message());
+  const nlohmann::json& j = *parsed;
   if (!j.is_object()) return InvalidArgumentError("parsing plugin config: expected a JSON object");
   for (auto& [k, v] : j.items()) out[k] = GoText(v);
   return out;

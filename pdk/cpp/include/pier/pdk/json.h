@@ -9,13 +9,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pier/json.h"
 #include "pier/status.h"
 
 namespace pier::pdk {
 
+// Refuses input nested deeper than pier::kMaxJsonDepth.
 inline Result<nlohmann::json> ParseJson(std::string_view text) {
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return InvalidArgumentError("input is not valid JSON");
+  auto value = pier::ParseJson(text);
+  if (!value.ok()) return InvalidArgumentError("input is not usable JSON: " + value.status().message());
   return value;
 }
 

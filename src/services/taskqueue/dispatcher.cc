@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "common/duration.h"
 #include "services/taskqueue/task_service.h"
 
 namespace pier::taskqueue {
@@ -65,6 +66,8 @@ void QueueDispatcher::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     rest.swap(done_);
+    // Nothing claimed but unstarted survives Stop, whatever raced with it.
+    for (Completion& c : TakeReady(Outcome::kReleased)) rest.push_back(std::move(c));
   }
   rest.insert(rest.end(), given_back.begin(), given_back.end());
   Commit(std::move(rest));
@@ -194,7 +197,8 @@ void QueueDispatcher::Loop() {
     const uint64_t generation = wake_generation_;
     // A claimed task's lease outlasts its longest possible call.
     const ClaimRequest request{.queue = settings_.name, .owner = options_.owner,
-                               .lease_ms = options_.call_timeout.count() + options_.lease_slack.count(), .max = want};
+                               .lease_ms = SaturatingAdd(options_.call_timeout.count(), options_.lease_slack.count()),
+                               .max = want};
     lock.unlock();
 
     auto exchange = store_.FinishAndClaim(completions, want > 0 ? &request : nullptr, now);
@@ -214,8 +218,14 @@ void QueueDispatcher::Loop() {
     }
     for (const Completion& c : completions) uncommitted_.erase(c.id);
     settled_cv_.notify_all();
-    if (want > 0) {
-      if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = now + settings_.delay_ms;
+    if (want > 0 && (stopping_ || paused_)) {
+      // Stop() or a pause came while this claim was in flight: what it took
+      // goes back uncounted (Stop commits done_ after joining this thread).
+      for (const TaskRow& t : exchange->claimed) done_.push_back(GiveBack(t, Outcome::kReleased));
+      exchange->claimed.clear();
+      loop_cv_.notify_all();
+    } else if (want > 0) {
+      if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = SaturatingAdd(now, settings_.delay_ms);
       for (TaskRow& t : exchange->claimed) ready_.push_back(std::move(t));
       if (!ready_.empty()) work_cv_.notify_all();
       if (static_cast<int>(exchange->claimed.size()) < want) {
@@ -236,7 +246,7 @@ void QueueDispatcher::Work() {
     ready_.pop_front();
     // The spacing holds between call starts, not only claims: a worker that
     // wakes late pushes the next token back.
-    if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, Now() + settings_.delay_ms);
+    if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, SaturatingAdd(Now(), settings_.delay_ms));
     Running& slot = running_[task.id];
     TaskCall call;
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
@@ -285,7 +295,7 @@ Completion QueueDispatcher::Judge(const TaskRow& t, const TaskCallResult& result
     return c;
   }
   c.outcome = Outcome::kRetry;
-  c.retry_at_ms = now + RetryDelayMs(t.backoff_ms, t.attempt);
+  c.retry_at_ms = SaturatingAdd(now, RetryDelayMs(t.backoff_ms, t.attempt));
   DueAt(c.retry_at_ms);
   return c;
 }

@@ -1,5 +1,7 @@
 #include "services/taskqueue/sqlite_task_store.h"
 
+#include "common/duration.h"
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -395,7 +397,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& 
           " RETURNING " + std::string(kTaskColumns)));
       s->Bind(1, now);
       s->Bind(2, claim->owner);
-      s->Bind(3, now + claim->lease_ms);
+      s->Bind(3, SaturatingAdd(now, claim->lease_ms));
       s->Bind(4, claim->queue);
       s->Bind(5, int64_t{claim->max});
       while (true) {

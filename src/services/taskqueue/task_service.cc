@@ -1,5 +1,7 @@
 #include "services/taskqueue/task_service.h"
 
+#include "common/duration.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -131,7 +133,8 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
   q.concurrency = request.config.concurrency > 0 ? request.config.concurrency : kDefaultConcurrency;
   q.max_retries = request.config.max_retries;
   q.backoff_ms = request.config.backoff_ms > 0 ? request.config.backoff_ms : kDefaultBackoffMs;
-  q.delay_ms = request.config.delay_ms;
+  // The rate limit is spacing between starts; more than kMaxDurationMs (100 years) means "never again".
+  q.delay_ms = std::min(request.config.delay_ms, kMaxDurationMs);
   q.retention_ms = request.config.retention_ms > 0 ? request.config.retention_ms : kDefaultRetentionMs;
   q.retention_ms = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
   // A pause set by an administrator survives the plugin re-creating its queue.
@@ -214,12 +217,12 @@ Result<std::vector<std::string>> TaskQueueService::EnqueueSpecs(const QueueSetti
     if (Status fits = PayloadFits(spec.payload.size()); !fits.ok()) {
       return fits.WithContext("task " + std::to_string(i));
     }
-    if (spec.delay_ms < 0 || spec.run_at < 0 || spec.timeout_ms < 0) {
-      return InvalidArgumentError("task " + std::to_string(i) + ": delayMs, runAt and timeoutMs cannot be negative");
-    }
+    if (spec.run_at < 0) return InvalidArgumentError("task " + std::to_string(i) + ": runAt cannot be negative");
+    PIER_RETURN_IF_ERROR(CheckDurationMs(spec.delay_ms, "delayMs").WithContext("task " + std::to_string(i)));
+    PIER_RETURN_IF_ERROR(CheckDurationMs(spec.timeout_ms, "timeoutMs").WithContext("task " + std::to_string(i)));
     NewTask t{.queue = q.name, .payload = spec.payload, .priority = spec.priority, .unique_key = spec.unique_key,
               .timeout_ms = spec.timeout_ms, .max_retries = q.max_retries, .backoff_ms = q.backoff_ms};
-    const int64_t run_at = std::max(spec.run_at, spec.delay_ms > 0 ? now + spec.delay_ms : 0);
+    const int64_t run_at = std::max(spec.run_at, spec.delay_ms > 0 ? SaturatingAdd(now, spec.delay_ms) : 0);
     if (run_at > now) t.run_at_ms = run_at;
     tasks.push_back(std::move(t));
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/duration.h"
 #include "services/taskqueue/sqlite_task_store.h"
 #include "support/wait.h"
 
@@ -345,6 +346,33 @@ TEST(RetryDelay, MatchesTheOriginalsTable) {
   EXPECT_EQ(RetryDelayMs(100, 13), 409'600);
   EXPECT_EQ(RetryDelayMs(100, 70), 3'600'000) << "overflow is capped, not wrapped";
   EXPECT_EQ(RetryDelayMs(INT64_MAX / 2, 3), 3'600'000);
+}
+
+}  // namespace
+}  // namespace pier::taskqueue
+
+namespace pier::taskqueue {
+namespace {
+
+// The probe's overflow: delayMs 9223372036854775807 wrapped around and the
+// task ran at once. Per-task delays above the bound are refused; a queue's
+// rate limit is held at the bound (the original accepts any value there).
+TEST_F(TaskServiceTest, HugeDelaysAreRefusedOrHeldNeverWrapped) {
+  ASSERT_TRUE(Create("q", {1, 0, 0, INT64_MAX, 0}).ok());
+  EXPECT_EQ(service_->queues()[0].delay_ms, kMaxDurationMs);
+  wire::TaskSpec spec{.payload = "x", .delay_ms = INT64_MAX};
+  auto r = service_->EnqueueMany(ctx_, {"q", {spec}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("task 0: delayMs of 9223372036854775807 ms exceeds the maximum", 0), 0u)
+      << r.status().message();
+  spec = {.payload = "x", .timeout_ms = INT64_MAX};
+  EXPECT_FALSE(service_->EnqueueMany(ctx_, {"q", {spec}}).ok());
+  // At the bound the task waits (100 years), it does not run now.
+  spec = {.payload = "x", .delay_ms = kMaxDurationMs};
+  auto id = service_->EnqueueMany(ctx_, {"q", {spec}}).value().result.at(0);
+  EXPECT_EQ(Task(id).next_run_at, now_.load() + kMaxDurationMs);
+  EXPECT_EQ(SaturatingAdd(INT64_MAX - 1, 5), INT64_MAX);
+  EXPECT_EQ(SaturatingAdd(INT64_MIN + 1, -5), INT64_MIN);
 }
 
 }  // namespace

@@ -39,6 +39,10 @@ lib="$CARGO_TARGET_DIR/release/libpier_wasmtime.a"
 [ -f "$lib" ] || { echo "build-wasmtime: $lib missing after build" >&2; exit 1; }
 
 mkdir -p "$out/lib"
-rm -rf "$out/include.new" && cp -r "$include_dir" "$out/include.new" && rm -rf "$out/include" && mv "$out/include.new" "$out/include"
-cp -p -u "$lib" "$out/lib/libpier_wasmtime.a"
+# Copied only when they changed: new timestamps would make every target that
+# includes them rebuild.
+if ! diff -rq "$include_dir" "$out/include" >/dev/null 2>&1; then
+  rm -rf "$out/include.new" && cp -rp "$include_dir" "$out/include.new" && rm -rf "$out/include" && mv "$out/include.new" "$out/include"
+fi
+cmp -s "$lib" "$out/lib/libpier_wasmtime.a" || cp -p "$lib" "$out/lib/libpier_wasmtime.a"
 echo "build-wasmtime: ready in $out"

@@ -1,17 +1,19 @@
 #include "admin/admin_server.h"
-#include "pier/json.h"
-
-#include <httplib.h>
 
 #include <nlohmann/json.hpp>
 
 #include "admin/queue_admin.h"
+#include "common/listen_address.h"
+#include "common/plugin_id.h"
+#include "pier/json.h"
 
 namespace pier {
 
 namespace {
 
 using Json = nlohmann::json;
+using http::HttpRequest;
+using http::HttpResponse;
 
 Json Describe(const PluginState& s, bool with_manifest) {
   Json j = {{"id", s.entry.id},
@@ -28,89 +30,115 @@ Json Describe(const PluginState& s, bool with_manifest) {
   return j;
 }
 
-void Reply(httplib::Response& res, int status, const Json& body) {
+template <typename J>
+void Reply(HttpResponse& res, int status, const J& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.body = body.dump(-1, ' ', false, J::error_handler_t::replace);
 }
 
-void ReplyStatus(httplib::Response& res, const Status& st) {
-  if (st.ok()) return Reply(res, 200, {{"ok", true}});
-  const int code = st.code() == StatusCode::kNotFound          ? 404
-                   : st.code() == StatusCode::kInvalidArgument ? 400
-                                                               : 409;
-  Reply(res, code, {{"ok", false}, {"error", st.message()}});
+int HttpStatusFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange: return 400;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal:
+    case StatusCode::kDataLoss: return 500;
+    default: return 409;
+  }
 }
 
-bool IsLoopback(const std::string& address) {
-  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+void ReplyStatus(HttpResponse& res, const Status& st) {
+  if (st.ok()) return Reply(res, 200, Json{{"ok", true}});
+  Reply(res, HttpStatusFor(st), Json{{"ok", false}, {"error", st.message()}});
+}
+
+int IntParam(const HttpRequest& req, const std::string& name, int fallback, int min, int max) {
+  const std::string v = req.Query(name);
+  if (v.empty()) return fallback;
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (end == v.c_str() || *end != '\0') return fallback;
+  return static_cast<int>(std::clamp<long>(n, min, max));
 }
 
 }  // namespace
 
-AdminServer::AdminServer(PluginHost& host) : host_(host), server_(std::make_unique<httplib::Server>()) { Routes(); }
+AdminServer::AdminServer(PluginHost& host, http::ServerOptions options) : host_(host), server_(std::move(options)) {
+  Routes();
+}
 
 AdminServer::~AdminServer() { Stop(); }
 
 void AdminServer::Routes() {
-  server_->Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
-    Reply(res, 200, {{"status", "ok"}});
+  http::Router& r = server_.router();
+  // A plugin ID in the path is checked before anything looks it up.
+  r.SetFilter([](const HttpRequest& req, HttpResponse& res) {
+    static const std::string kPrefix = "/api/plugins/";
+    if (req.path.rfind(kPrefix, 0) != 0) return false;
+    const std::string rest = req.path.substr(kPrefix.size());
+    const std::string id = http::PercentDecode(rest.substr(0, rest.find('/')));
+    if (id == "rescan") return false;
+    if (Status st = ValidatePluginId(id); !st.ok()) {
+      ReplyStatus(res, st);
+      return true;
+    }
+    return false;
   });
-  server_->Get("/api/plugins", [this](const httplib::Request&, httplib::Response& res) {
+  r.Add("GET", "/api/health", [](const HttpRequest&, HttpResponse& res) { Reply(res, 200, Json{{"status", "ok"}}); });
+  r.Add("GET", "/api/plugins", [this](const HttpRequest&, HttpResponse& res) {
     auto states = host_.States();
-    if (!states.ok()) return Reply(res, 500, {{"error", states.status().message()}});
+    if (!states.ok()) return ReplyStatus(res, states.status());
     Json out = Json::array();
     for (const PluginState& s : *states) out.push_back(Describe(s, false));
     Reply(res, 200, out);
   });
-  server_->Get(R"(/api/plugins/([A-Za-z0-9._-]+))", [this](const httplib::Request& req, httplib::Response& res) {
+  const std::string id = R"(/api/plugins/([^/]+))";
+  r.Add("GET", id, [this](const HttpRequest& req, HttpResponse& res) {
     auto states = host_.States();
-    if (!states.ok()) return Reply(res, 500, {{"error", states.status().message()}});
+    if (!states.ok()) return ReplyStatus(res, states.status());
     for (const PluginState& s : *states) {
-      if (s.entry.id == req.matches[1]) return Reply(res, 200, Describe(s, true));
+      if (s.entry.id == req.params[0]) return Reply(res, 200, Describe(s, true));
     }
-    Reply(res, 404, {{"error", "no plugin " + std::string(req.matches[1])}});
+    ReplyStatus(res, NotFoundError("no plugin " + req.params[0]));
   });
-  server_->Post(R"(/api/plugins/([A-Za-z0-9._-]+)/(enable|disable))",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  const std::string id = req.matches[1];
-                  ReplyStatus(res, req.matches[2] == "enable" ? host_.Enable(id) : host_.Disable(id));
-                });
-  server_->Post("/api/plugins/rescan", [this](const httplib::Request&, httplib::Response& res) {
+  r.Add("POST", id + "/(enable|disable)", [this](const HttpRequest& req, HttpResponse& res) {
+    ReplyStatus(res, req.params[1] == "enable" ? host_.Enable(req.params[0]) : host_.Disable(req.params[0]));
+  });
+  r.Add("POST", "/api/plugins/rescan", [this](const HttpRequest&, HttpResponse& res) {
     ReplyStatus(res, host_.Rescan());
   });
 
   // Task queues: /api/plugins/{id}/queues[/{queue}[/tasks|/{action}]] and /api/plugins/{id}/tasks/{task}[/{action}].
-  const std::string id = R"(/api/plugins/([A-Za-z0-9._-]+))";
-  server_->Get(id + "/queues", [this](const httplib::Request& req, httplib::Response& res) {
+  r.Add("GET", id + "/queues", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "list"});
   });
-  server_->Get(id + R"(/queues/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    Queues(req, res, {.op = "stats", .queue = req.matches[2]});
+  r.Add("GET", id + "/queues/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = "stats", .queue = req.params[1]});
   });
-  server_->Get(id + R"(/queues/([^/]+)/tasks)", [this](const httplib::Request& req, httplib::Response& res) {
-    QueueRequest r{.op = "tasks", .queue = req.matches[2], .status = req.get_param_value("status")};
-    if (req.has_param("limit")) r.limit = std::atoi(req.get_param_value("limit").c_str());
-    if (req.has_param("offset")) r.offset = std::atoi(req.get_param_value("offset").c_str());
-    Queues(req, res, r);
+  r.Add("GET", id + "/queues/([^/]+)/tasks", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = "tasks", .queue = req.params[1], .status = req.Query("status"),
+                      .limit = IntParam(req, "limit", 100, 1, 10000),
+                      .offset = IntParam(req, "offset", 0, 0, INT32_MAX)});
   });
-  server_->Post(id + R"(/queues/([^/]+)/tasks)", [this](const httplib::Request& req, httplib::Response& res) {
-    Queues(req, res, {.op = "enqueue", .queue = req.matches[2], .body = req.body});
+  r.Add("POST", id + "/queues/([^/]+)/tasks", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = "enqueue", .queue = req.params[1], .body = req.body});
   });
-  server_->Post(id + R"(/queues/([^/]+)/(pause|resume|retry|purge))",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  Queues(req, res, {.op = req.matches[3], .queue = req.matches[2],
-                                    .status = req.get_param_value("status")});
-                });
-  server_->Get(id + R"(/tasks/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    Queues(req, res, {.op = "show", .task = req.matches[2]});
+  r.Add("POST", id + "/queues/([^/]+)/(pause|resume|retry|purge)", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = req.params[2], .queue = req.params[1], .status = req.Query("status")});
   });
-  server_->Post(id + R"(/tasks/([^/]+)/(cancel|retry))", [this](const httplib::Request& req, httplib::Response& res) {
-    Queues(req, res, {.op = req.matches[3], .task = req.matches[2]});
+  r.Add("GET", id + "/tasks/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = "show", .task = req.params[1]});
+  });
+  r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry)", [this](const HttpRequest& req, HttpResponse& res) {
+    Queues(req, res, {.op = req.params[2], .task = req.params[1]});
   });
 }
 
-void AdminServer::Queues(const httplib::Request& req, httplib::Response& res, const QueueRequest& request) {
-  const std::string plugin = req.matches[1];
+void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest request) {
+  const std::string& plugin = req.params[0];
+  if (!host_.Get(plugin) && !host_.Known(plugin)) return ReplyStatus(res, NotFoundError("no plugin " + plugin));
   // The running plugin's queues, or (not loaded) its database opened for administration.
   std::shared_ptr<LoadedPlugin> loaded = host_.Get(plugin);
   std::shared_ptr<taskqueue::TaskQueueService> tasks;
@@ -124,38 +152,27 @@ void AdminServer::Queues(const httplib::Request& req, httplib::Response& res, co
   if (!IsLongQueueOp(request)) {
     auto out = RunQueueOp(*tasks, request);
     if (!out.ok()) return ReplyStatus(res, out.status());
-    res.status = 200;
-    return res.set_content(out->dump(), "application/json");
+    return Reply(res, 200, *out);
   }
+  // Refused before anything is streamed: the answer is a 4xx, not a 200 with an error inside.
+  if (Status st = CheckQueueOp(*tasks, request); !st.ok()) return ReplyStatus(res, st);
   // Long operations stream their progress as JSON lines, the result last.
-  res.set_chunked_content_provider("application/x-ndjson", [tasks, request](size_t, httplib::DataSink& sink) {
-    auto out = RunQueueOp(*tasks, request, [&](int64_t done) {
-      const std::string line = wire::Json{{"progress", done}}.dump() + "\n";
-      sink.write(line.data(), line.size());
-    });
-    const std::string last =
-        (out.ok() ? *out : wire::Json{{"ok", false}, {"error", out.status().message()}}).dump() + "\n";
-    sink.write(last.data(), last.size());
-    sink.done();
-    return true;
-  });
+  res.content_type = "application/x-ndjson";
+  res.stream = [tasks, request](http::ChunkWriter& out) {
+    auto result = RunQueueOp(*tasks, request, [&](int64_t done) { out.Write(Json{{"progress", done}}.dump() + "\n"); });
+    const wire::Json last = result.ok() ? *result : wire::Json{{"ok", false}, {"error", result.status().message()}};
+    out.Write(last.dump(-1, ' ', false, wire::Json::error_handler_t::replace) + "\n");
+  };
 }
 
 Status AdminServer::Start(const std::string& address, int port) {
-  if (!IsLoopback(address)) {
-    return InvalidArgumentError("the admin API listens on loopback only; '" + address + "' is not a loopback address");
+  if (!IsNumericLoopback(address)) {
+    return InvalidArgumentError("the admin API listens on loopback only; '" + address +
+                                "' is not a numeric loopback address (127.0.0.1, ::1)");
   }
-  port_ = port == 0 ? server_->bind_to_any_port(address) : (server_->bind_to_port(address, port) ? port : -1);
-  if (port_ <= 0) return UnavailableError("cannot listen on " + address + ":" + std::to_string(port));
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return OkStatus();
+  return server_.Listen(address, port);
 }
 
-void AdminServer::Stop() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
-  }
-}
+void AdminServer::Stop() { server_.Stop(); }
 
 }  // namespace pier

@@ -18,6 +18,12 @@
 //   GET  /api/plugins/{id}/tasks/{task}
 //   POST /api/plugins/{id}/tasks/{task}/cancel|retry
 //
+// Every route with {id} validates the plugin ID first (400). Long
+// operations are checked (unknown queue 404, bad status 400) before anything
+// is streamed. The HTTP layer (http/http_server.h) bounds connections,
+// request time and body size, so slow or idle clients cannot make the API
+// unanswered.
+//
 //   AdminServer admin(*host);
 //   PIER_RETURN_IF_ERROR(admin.Start("127.0.0.1", 0));   // 0: any free port
 //   admin.port();
@@ -27,36 +33,31 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "http/http_server.h"
 #include "manager/plugin_host.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}
 
 namespace pier {
 
+struct QueueRequest;
+
 class AdminServer {
  public:
-  explicit AdminServer(PluginHost& host);  // `host` outlives the server
+  // `host` outlives the server.
+  explicit AdminServer(PluginHost& host, http::ServerOptions options = {});
   ~AdminServer();
 
-  // Refuses addresses other than loopback (127.0.0.0/8, ::1, localhost).
+  // Numeric loopback addresses only (127.0.0.0/8, ::1).
   Status Start(const std::string& address, int port);
   void Stop();
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
 
  private:
   void Routes();
-  void Queues(const httplib::Request& req, httplib::Response& res, const struct QueueRequest& request);
+  void Queues(const http::HttpRequest& req, http::HttpResponse& res, QueueRequest request);
 
   PluginHost& host_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  http::HttpServer server_;
 };
 
 }  // namespace pier

@@ -19,6 +19,18 @@ Status Need(const std::string& value, const char* what) {
 
 bool IsLongQueueOp(const QueueRequest& r) { return r.op == "purge" || (r.op == "retry" && r.task.empty()); }
 
+Status CheckQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& r) {
+  if (r.op == "purge" && !r.status.empty() && r.status != "completed" && r.status != "failed" &&
+      r.status != "cancelled") {
+    return InvalidArgumentError("only finished tasks (completed, failed, cancelled) can be purged, not " + r.status);
+  }
+  if (!r.queue.empty() || IsLongQueueOp(r)) {
+    PIER_RETURN_IF_ERROR(Need(r.queue, "queue name"));
+    PIER_RETURN_IF_ERROR(tasks.QueueStatsOf(r.queue).status());
+  }
+  return OkStatus();
+}
+
 Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& r,
                         const std::function<void(int64_t)>& progress) {
   const Json ok = {{"ok", true}};

@@ -41,6 +41,10 @@ struct QueueRequest {
 // The operations that can report progress.
 bool IsLongQueueOp(const QueueRequest& request);
 
+// The checks a long operation would fail on at once (unknown queue, bad
+// status), so a server can refuse it before streaming progress.
+Status CheckQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& request);
+
 Result<wire::Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& request,
                                   const std::function<void(int64_t done)>& progress = {});
 

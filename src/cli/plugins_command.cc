@@ -8,6 +8,7 @@
 
 #include "cli/config_args.h"
 #include "cli/inspect_command.h"
+#include "cli/server_files.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
 #include "manager/plugin_host.h"
@@ -18,16 +19,11 @@ namespace {
 
 // Tells a running server on this data folder to apply registry changes.
 void NotifyServer(const std::filesystem::path& data) {
-  std::ifstream in(ServerPidFile(data.string()));
-  pid_t pid = 0;
-  if (in >> pid && pid > 0 && kill(pid, SIGHUP) == 0) std::cout << "told the running pier serve (pid " << pid << ")\n";
+  auto server = FindRunningServer(data);
+  if (server && kill(server->pid, SIGHUP) == 0) std::cout << "told the running pier serve (pid " << server->pid << ")\n";
 }
 
 }  // namespace
-
-std::string ServerPidFile(const std::string& data_folder) {
-  return (std::filesystem::path(data_folder) / "pier.pid").string();
-}
 
 CLI::App* AddPluginsCommand(CLI::App& app, PluginsArgs& a) {
   CLI::App* cmd = app.add_subcommand("plugins", "Manage the plugin registry of a data folder");

@@ -1,6 +1,6 @@
 // `pier plugins list|inspect|enable|disable|config`: the plugin registry of a
 // data folder. Changes are recorded in the registry; a `pier serve` running on
-// the same data folder is told to apply them (pid file + SIGHUP).
+// the same data folder is told to apply them (its data-folder lock + SIGHUP).
 //
 //   pier plugins list --data data
 //   pier plugins enable hello --data data --plugins plugins
@@ -31,8 +31,5 @@ struct PluginsArgs {
 
 CLI::App* AddPluginsCommand(CLI::App& app, PluginsArgs& args);
 int RunPlugins(const PluginsArgs& args);
-
-// The pid file `pier serve` writes in its data folder.
-std::string ServerPidFile(const std::string& data_folder);
 
 }  // namespace pier::cli

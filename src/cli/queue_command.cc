@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -11,7 +12,10 @@
 #include "admin/queue_admin.h"
 #include "cli/config_args.h"
 #include "cli/plugins_command.h"
+#include "cli/server_files.h"
 #include "common/logging.h"
+#include "common/plugin_id.h"
+#include "manager/plugin_registry.h"
 
 namespace pier::cli {
 
@@ -20,18 +24,43 @@ namespace {
 using Json = wire::Json;
 
 // The admin URL of a live `pier serve` on this data folder, if any.
-std::string RunningServer(const std::filesystem::path& data) {
-  std::ifstream pid_in(ServerPidFile(data.string()));
-  pid_t pid = 0;
-  if (!(pid_in >> pid) || pid <= 0 || kill(pid, 0) != 0) return "";
-  std::ifstream url_in(data / "pier.admin");
-  std::string url;
-  url_in >> url;
-  return url;
+std::string RunningServerUrl(const std::filesystem::path& data) {
+  auto server = FindRunningServer(data);
+  return server ? server->admin_url : "";
 }
 
-std::string PathOf(const QueueRequest& r, const std::string& plugin, bool* post) {
-  const std::string base = "/api/plugins/" + plugin;
+// NotFound unless the data folder's registry knows `plugin`.
+Status KnownPlugin(const std::filesystem::path& data, const std::string& plugin) {
+  PIER_RETURN_IF_ERROR(ValidatePluginId(plugin));
+  const auto file = data / "registry.db";
+  if (!std::filesystem::exists(file)) return NotFoundError("no plugin '" + plugin + "' (no registry in " + data.string() + ")");
+  PIER_ASSIGN_OR_RETURN(auto registry, PluginRegistry::Open(file));
+  PIER_ASSIGN_OR_RETURN(auto entry, registry->Get(plugin));
+  if (!entry) return NotFoundError("no plugin '" + plugin + "' in " + data.string());
+  return OkStatus();
+}
+
+// A path segment with everything but unreserved characters %-encoded ("a/b" -> "a%2Fb").
+std::string Segment(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string PathOf(QueueRequest r, const std::string& plugin, bool* post) {
+  const std::string base = "/api/plugins/" + Segment(plugin);
+  r.queue = Segment(r.queue);
+  r.task = Segment(r.task);
+  r.status = Segment(r.status);
   *post = r.op != "list" && r.op != "stats" && r.op != "tasks" && r.op != "show";
   if (r.op == "list") return base + "/queues";
   if (r.op == "stats") return base + "/queues/" + r.queue;
@@ -218,10 +247,14 @@ int RunQueue(const QueueArgs& a) {
   Json out;
   std::string error;
   int rc = 0;
-  const std::string server = a.offline ? "" : RunningServer(resolved->data_folder);
+  const std::string server = a.offline ? "" : RunningServerUrl(resolved->data_folder);
   if (!server.empty()) {
     rc = ViaServer(server, a.plugin, r, &out, &error);
   } else {
+    if (Status known = KnownPlugin(resolved->data_folder, a.plugin); !known.ok()) {
+      std::cerr << "pier queue " << a.action << ": " << known.message() << "\n";
+      return 1;
+    }
     auto tasks = OpenQueuesOffline(resolved->data_folder, a.plugin);
     if (!tasks.ok()) {
       std::cerr << "pier queue: " << tasks.status().message() << "\n";

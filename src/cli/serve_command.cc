@@ -11,10 +11,13 @@
 #include "admin/admin_server.h"
 #include "cli/config_args.h"
 #include "cli/plugins_command.h"
+#include "cli/server_files.h"
+#include "common/listen_address.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
+#include "storage/sqlite/database.h"
 
 namespace pier::cli {
 
@@ -25,7 +28,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
   cmd->add_option("--data", a.data, "Data folder (registry, plugin data, module cache); overrides the file");
   cmd->add_option("--log-level", a.log_level, "trace, debug, info, warn, error or off; overrides the file");
   cmd->add_flag("--no-watch", a.no_watch, "Do not reload packages that change on disk");
-  cmd->add_option("--admin", a.admin, "Admin API address on loopback, host:port (port 0 = any; \"\" = off)");
+  cmd->add_option("--admin", a.admin, "Admin API address on loopback, host:port or [::1]:port (port 0 = any; \"\" = off)")
+      ->each([&a](const std::string&) { a.admin_given = true; });
+  cmd->add_flag("--start-over", a.start_over,
+                "A database file that is empty, not SQLite or damaged is moved aside and started anew "
+                "(default: refuse to start, naming the file)");
   cmd->add_option("--run-for", a.run_for_seconds, "Stop by itself after this many seconds (demos, tests)");
   return cmd;
 }
@@ -45,8 +52,31 @@ int RunServe(const ServeArgs& a) {
     }
     config.log_level = *level;
   }
-  if (!a.admin.empty()) config.admin_listen = a.admin;
+  if (a.admin_given) config.admin_listen = a.admin;
   internal::SetHostLogLevel(config.log_level);
+  std::optional<ListenAddress> admin_address;
+  if (!config.admin_listen.empty()) {
+    auto parsed = ParseListenAddress(config.admin_listen);
+    if (!parsed.ok()) {
+      std::cerr << "pier serve: the admin API listens on loopback only: " << parsed.status().message() << "\n";
+      return 3;
+    }
+    admin_address = *parsed;
+  }
+  if (a.start_over) sqlite::SetBrokenFilePolicy(sqlite::BrokenFile::kStartOver);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(config.plugins_folder, ec)) {
+    std::cerr << "pier serve: the plugins folder " << config.plugins_folder.string()
+              << " does not exist (create it, or point --plugins or plugins_folder at the right one)\n";
+    return 3;
+  }
+  std::filesystem::create_directories(config.data_folder, ec);
+  // One server per data folder; the lock also tells other commands one runs.
+  auto lock = ServerLock::Acquire(config.data_folder);
+  if (!lock.ok()) {
+    std::cerr << "pier serve: " << lock.status().message() << "\n";
+    return 3;
+  }
 
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
@@ -91,25 +121,19 @@ int RunServe(const ServeArgs& a) {
   }
 
   std::unique_ptr<AdminServer> admin;
-  const std::filesystem::path admin_file = config.data_folder / "pier.admin";
-  if (!config.admin_listen.empty()) {
-    const size_t colon = config.admin_listen.rfind(':');
-    const std::string address = config.admin_listen.substr(0, colon);
-    const int port = colon == std::string::npos ? 0 : std::atoi(config.admin_listen.c_str() + colon + 1);
+  if (admin_address) {
     admin = std::make_unique<AdminServer>(**host);
-    if (Status st = admin->Start(address, port); !st.ok()) {
+    if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
       std::cerr << "pier serve: admin API: " << st.message() << "\n";
       (*host)->Shutdown();
       return 3;
     }
-    const std::string url = "http://" + address + ":" + std::to_string(admin->port());
-    std::ofstream(admin_file) << url << "\n";
+    const std::string url = "http://" + admin_address->ToString(admin->port());
+    (*lock)->PublishAdminUrl(url);
     spdlog::info("pier serve: admin API on {}/api/plugins", url);
   }
 
-  const std::string pid_file = ServerPidFile(config.data_folder.string());
-  std::ofstream(pid_file) << getpid() << "\n";
-  // Last: everything above (admin file, pid file) exists once this is logged.
+  // Last: everything above (lock, pid file, admin file) exists once this is logged.
   spdlog::info("pier serve: ready (pid {})", getpid());
   const auto stop_at = std::chrono::steady_clock::now() +
                        std::chrono::milliseconds(static_cast<int64_t>(a.run_for_seconds * 1000));
@@ -131,12 +155,9 @@ int RunServe(const ServeArgs& a) {
   }
   spdlog::info("pier serve: {}, shutting down", signal_number > 0 ? strsignal(signal_number) : "time is up");
   if (watcher) watcher->Stop();
-  if (admin) {
-    admin->Stop();
-    std::filesystem::remove(admin_file);
-  }
+  if (admin) admin->Stop();
   (*host)->Shutdown();
-  std::filesystem::remove(pid_file);
+  lock->reset();  // removes pier.pid and pier.admin, releases the lock
   spdlog::info("pier serve: stopped");
   return 0;
 }

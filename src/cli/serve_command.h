@@ -18,6 +18,8 @@ struct ServeArgs {
   std::string data;
   std::string log_level;
   std::string admin;  // host:port, overrides admin_listen
+  bool admin_given = false;
+  bool start_over = false;
   bool no_watch = false;
   double run_for_seconds = 0;  // 0: until a signal
 };

@@ -12,9 +12,8 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
   PIER_ASSIGN_OR_RETURN(auto registry, PluginRegistry::Open(config.data_dir / "registry.db"));
   std::unique_ptr<PluginHost> host(new PluginHost(runtime, std::move(config), std::move(registry)));
   std::lock_guard<std::mutex> lock(host->mu_);
-  // A serving host starts clean (errors are re-found by loading); an
-  // administration tool keeps them to show.
-  if (host->config_.load_enabled) PIER_RETURN_IF_ERROR(host->registry_->ClearErrors());
+  // Recorded errors stay until a load succeeds (a plugin whose enable failed
+  // keeps showing why, also once a server runs).
   PIER_ASSIGN_OR_RETURN(auto changes, host->registry_->Sync(host->config_.plugins_dir));
   for (const SyncChange& c : changes) {
     if (c.kind == SyncChange::Kind::kAdded) spdlog::info("plugin {} discovered (disabled until enabled)", c.id);
@@ -23,7 +22,7 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
   PIER_ASSIGN_OR_RETURN(auto rows, host->registry_->List());
   if (!host->config_.load_enabled) rows.clear();
   for (const RegistryEntry& e : rows) {
-    if (!e.enabled || !e.last_error.empty()) continue;
+    if (!e.enabled) continue;
     if (Status st = host->LoadLocked(e); !st.ok()) {
       spdlog::error("plugin {} failed to load and was disabled: {}", e.id, st.message());
       PIER_RETURN_IF_ERROR(host->registry_->SetEnabled(e.id, false));
@@ -33,6 +32,7 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
 }
 
 Status PluginHost::LoadLocked(const RegistryEntry& e) {
+  std::string init_error;
   Status st = [&]() -> Status {
     if (e.manifest_json.empty()) {
       return FailedPreconditionError(e.last_error.empty() ? "the package has not been read" : e.last_error);
@@ -40,9 +40,13 @@ Status PluginHost::LoadLocked(const RegistryEntry& e) {
     auto manifest = ParseManifest(e.manifest_json);
     if (!manifest.ok()) return manifest.status();
     PIER_RETURN_IF_ERROR(CheckEnableGates(*manifest, e.settings));
-    return manager_.Load(e.path, e.settings).status();
+    PIER_ASSIGN_OR_RETURN(auto loaded, manager_.Load(e.path, e.settings));
+    init_error = loaded->init_error;
+    return OkStatus();
   }();
-  PIER_RETURN_IF_ERROR(registry_->SetLastError(e.id, st.ok() ? "" : st.message()));
+  // A load that succeeded but whose initialisation went wrong keeps the plugin
+  // running and still records why.
+  PIER_RETURN_IF_ERROR(registry_->SetLastError(e.id, st.ok() ? init_error : st.message()));
   return st;
 }
 
@@ -153,6 +157,12 @@ Result<std::vector<PluginState>> PluginHost::States() {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+bool PluginHost::Known(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto e = registry_->Get(id);
+  return e.ok() && e->has_value();
 }
 
 void PluginHost::Shutdown() {

@@ -5,7 +5,7 @@
 //   host->Enable("hello");
 //   host->Refresh("hello");   // after the package file changed (the watcher calls this)
 //
-// At start: clear recorded errors, sync the folder, load every enabled plugin
+// At start: sync the folder, load every enabled plugin
 // (one that fails is disabled with its error recorded). Thread-safe.
 #pragma once
 
@@ -53,6 +53,8 @@ class PluginHost {
   // those whose settings changed.
   Status Reconcile();
   Result<std::vector<PluginState>> States();
+  // Whether the registry has a row for `id`.
+  bool Known(std::string_view id);
   std::shared_ptr<LoadedPlugin> Get(std::string_view id) const { return manager_.Get(id); }
   // Unloads everything (plugins stop before they are unregistered).
   void Shutdown();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include "pier/capabilities/callers.h"
 #include "pier/services/host_services.h"
 #include "services/config/config_service.h"
@@ -97,6 +99,18 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     loaded->tasks = std::make_unique<taskqueue::TaskQueueService>(std::move(*store), std::move(task_options));
     host.task = loaded->tasks.get();
   }
+  // Host-service errors seen while nd_on_init runs are kept for init_error.
+  struct InitWatch {
+    std::atomic<bool> active{false};
+    std::mutex mu;
+    std::string first;  // guarded by mu
+  };
+  auto watch = std::make_shared<InitWatch>();
+  host.observer = [watch](std::string_view function, std::string_view error) {
+    if (error.empty() || !watch->active.load(std::memory_order_relaxed)) return;
+    std::lock_guard<std::mutex> lock(watch->mu);
+    if (watch->first.empty()) watch->first = std::string(function) + ": " + std::string(error);
+  };
   const std::set<std::string> granted = manifest.permissions.Granted();
   options.host_functions = services::BindHostServices(host, granted);
   options.explain_missing_import = services::MissingImportExplainer(granted);
@@ -137,12 +151,18 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
 
   // 10. nd_on_init: failures are logged, the plugin stays loaded.
   if (options_.run_init && loaded->plugin->HasExport("nd_on_init")) {
+    watch->active = true;
     auto init = capabilities::CallLifecycleOnInit(*loaded->plugin, {});
+    watch->active = false;
     if (!init.ok()) {
-      spdlog::error("plugin {}: nd_on_init: {}", loaded->id, init.status().message());
+      loaded->init_error = "nd_on_init: " + init.status().message();
     } else if (!init->ok() && init->kind != capabilities::CallKind::kNotImplemented) {
-      spdlog::error("plugin {}: nd_on_init failed: {}", loaded->id, init->error);
+      loaded->init_error = "nd_on_init failed: " + init->error;
+    } else {
+      std::lock_guard<std::mutex> lock(watch->mu);
+      if (!watch->first.empty()) loaded->init_error = "during nd_on_init, " + watch->first;
     }
+    if (!loaded->init_error.empty()) spdlog::error("plugin {}: {}", loaded->id, loaded->init_error);
   }
   spdlog::info("plugin {} loaded (capabilities: {})", loaded->id, fmt::join(loaded->capabilities, ", "));
   return loaded;

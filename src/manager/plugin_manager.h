@@ -93,6 +93,10 @@ struct LoadedPlugin {
   std::unique_ptr<taskqueue::TaskQueueService> tasks;
   std::unique_ptr<Plugin> plugin;
   std::vector<std::unique_ptr<BackgroundWork>> background;
+  // Why initialisation went wrong ("" when it did not): nd_on_init's failure,
+  // or the first host-service error a call made during nd_on_init received
+  // (a queue that could not be created, say). The plugin stays loaded.
+  std::string init_error;
   // Stops the background work (newest first); idempotent.
   void StopBackground();
   ~LoadedPlugin();

@@ -60,7 +60,7 @@ Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<cons
   if (!module) {
     wasmtime_module_t* raw = nullptr;
     if (wasmtime_error_t* e = wasmtime_module_new(engine.engine.get(), wasm.data(), wasm.size(), &raw)) {
-      return InvalidArgumentError("invalid Wasm module: " + TakeErrorMessage(e));
+      return InvalidArgumentError("invalid Wasm module: " + OneLine(TakeErrorMessage(e)));
     }
     module = ShareModule(raw);
     stats_.compiled++;
@@ -98,7 +98,7 @@ SharedModule ModuleCache::LoadEntry(const EngineFlavor& engine, const std::strin
   wasmtime_module_t* raw = nullptr;
   if (wasmtime_error_t* e = wasmtime_module_deserialize(
           engine.engine.get(), reinterpret_cast<const uint8_t*>(payload.data()), payload.size(), &raw)) {
-    return reject("Wasmtime refused it: " + TakeErrorMessage(e));
+    return reject("Wasmtime refused it: " + OneLine(TakeErrorMessage(e)));
   }
   stats_.disk_hits++;
   return ShareModule(raw);

@@ -10,6 +10,7 @@
 //   }
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,39 @@ inline std::string TakeErrorMessage(wasmtime_error_t* error) {
   std::string out(msg.data, msg.size);
   wasm_byte_vec_delete(&msg);
   wasmtime_error_delete(error);
+  return out;
+}
+
+// An engine error in one line: "what: why (at offset N)". Wasmtime's
+// messages run over many lines ("Caused by:", indented causes, byte dumps).
+inline std::string OneLine(const std::string& message) {
+  std::string out;
+  size_t pos = 0;
+  bool take_next = true;  // the first line, and the first line after "Caused by:"
+  while (pos < message.size()) {
+    const size_t nl = std::min(message.find('\n', pos), message.size());
+    std::string line = message.substr(pos, nl - pos);
+    pos = nl + 1;
+    const size_t text = line.find_first_not_of(" \t");
+    line = text == std::string::npos ? "" : line.substr(text);
+    if (line.rfind("Caused by:", 0) == 0) {
+      take_next = true;
+      continue;
+    }
+    // Numbered causes ("0: ...", "1: ...") are each taken.
+    const size_t digits = line.find_first_not_of("0123456789");
+    const bool numbered = digits != std::string::npos && digits > 0 && line.compare(digits, 2, ": ") == 0;
+    if (numbered) line = line.substr(digits + 2);
+    if (line.empty() || !(take_next || numbered)) continue;
+    if (const size_t dump = line.find(" - expected="); dump != std::string::npos) line.resize(dump);
+    out += (out.empty() ? "" : ": ") + line;
+    take_next = false;
+  }
+  if (const size_t at = message.rfind("(at offset "); at != std::string::npos) {
+    const size_t close = message.find(')', at);
+    const std::string offset = message.substr(at, close == std::string::npos ? std::string::npos : close - at + 1);
+    if (out.find(offset) == std::string::npos) out += " " + offset;
+  }
   return out;
 }
 

@@ -43,6 +43,9 @@ struct HostServices {
   TaskService* task = nullptr;
   UsersService* users = nullptr;
   WebSocketService* websocket = nullptr;
+  // Optional: told after every call of a bound host function, with the error
+  // the plugin received ("" on success). Runs on the calling thread.
+  std::function<void(std::string_view function, std::string_view error)> observer;
 };
 
 struct HostFunctionInfo {

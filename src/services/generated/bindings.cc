@@ -15,6 +15,23 @@ std::string InvalidRequest(std::string_view function, const Status& st) {
   return wire::ErrorResponse("invalid " + std::string(function) + " request: " + st.message());
 }
 
+using Observer = std::function<void(std::string_view, std::string_view)>;
+
+// Tells `observer` how a call ended: the error the plugin read, or "".
+Result<std::string> Observed(const Observer& observer, std::string_view function, Result<std::string> out) {
+  if (!observer) return out;
+  if (!out.ok()) {
+    observer(function, out.status().message());
+  } else if (out->rfind("{\"error\":", 0) == 0) {
+    auto j = wire::ParseObject(*out);
+    const wire::Json* e = j.ok() ? wire::Field(*j, "error") : nullptr;
+    observer(function, e != nullptr && e->is_string() ? e->get<std::string>() : std::string("error"));
+  } else {
+    observer(function, "");
+  }
+  return out;
+}
+
 Result<std::string> Handle_artwork_getartisturl(ArtworkService* service, HostCallContext& context,
                                     std::string_view text) {
   auto parsed = wire::ParseObject(text);
@@ -755,140 +772,504 @@ std::vector<HostFunction> BindHostServices(const HostServices& services, const s
   std::vector<HostFunction> out;
   if (services.artwork != nullptr && granted.contains("artwork")) {
     ArtworkService* s = services.artwork;
-    out.push_back({std::string(kUserModule), "artwork_getartisturl",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getartisturl(s, c, r); }});
-    out.push_back({std::string(kUserModule), "artwork_getalbumurl",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getalbumurl(s, c, r); }});
-    out.push_back({std::string(kUserModule), "artwork_gettrackurl",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_artwork_gettrackurl(s, c, r); }});
-    out.push_back({std::string(kUserModule), "artwork_getplaylisturl",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getplaylisturl(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "artwork_getartisturl",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "artwork_getartisturl", Handle_artwork_getartisturl(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "artwork_getartisturl",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getartisturl(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "artwork_getalbumurl",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "artwork_getalbumurl", Handle_artwork_getalbumurl(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "artwork_getalbumurl",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getalbumurl(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "artwork_gettrackurl",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "artwork_gettrackurl", Handle_artwork_gettrackurl(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "artwork_gettrackurl",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_artwork_gettrackurl(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "artwork_getplaylisturl",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "artwork_getplaylisturl", Handle_artwork_getplaylisturl(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "artwork_getplaylisturl",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_artwork_getplaylisturl(s, c, r); }});
+    }
   }
   if (services.cache != nullptr && granted.contains("cache")) {
     CacheService* s = services.cache;
-    out.push_back({std::string(kUserModule), "cache_setstring",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_setstring(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_getstring",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_getstring(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_setint",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_setint(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_getint",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_getint(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_setfloat",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_setfloat(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_getfloat",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_getfloat(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_setbytes",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_setbytes(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_getbytes",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_getbytes(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_has",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_has(s, c, r); }});
-    out.push_back({std::string(kUserModule), "cache_remove",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_cache_remove(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_setstring",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_setstring", Handle_cache_setstring(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_setstring",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_setstring(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_getstring",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_getstring", Handle_cache_getstring(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_getstring",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_getstring(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_setint",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_setint", Handle_cache_setint(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_setint",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_setint(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_getint",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_getint", Handle_cache_getint(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_getint",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_getint(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_setfloat",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_setfloat", Handle_cache_setfloat(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_setfloat",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_setfloat(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_getfloat",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_getfloat", Handle_cache_getfloat(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_getfloat",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_getfloat(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_setbytes",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_setbytes", Handle_cache_setbytes(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_setbytes",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_setbytes(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_getbytes",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_getbytes", Handle_cache_getbytes(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_getbytes",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_getbytes(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_has",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_has", Handle_cache_has(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_has",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_has(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "cache_remove",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "cache_remove", Handle_cache_remove(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "cache_remove",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_cache_remove(s, c, r); }});
+    }
   }
   if (services.config != nullptr) {
     ConfigService* s = services.config;
-    out.push_back({std::string(kUserModule), "config_get",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_config_get(s, c, r); }});
-    out.push_back({std::string(kUserModule), "config_getint",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_config_getint(s, c, r); }});
-    out.push_back({std::string(kUserModule), "config_keys",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_config_keys(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "config_get",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "config_get", Handle_config_get(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "config_get",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_config_get(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "config_getint",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "config_getint", Handle_config_getint(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "config_getint",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_config_getint(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "config_keys",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "config_keys", Handle_config_keys(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "config_keys",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_config_keys(s, c, r); }});
+    }
   }
   if (services.http != nullptr && granted.contains("http")) {
     HTTPService* s = services.http;
-    out.push_back({std::string(kUserModule), "http_send",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_http_send(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "http_send",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "http_send", Handle_http_send(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "http_send",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_http_send(s, c, r); }});
+    }
   }
   if (services.kvstore != nullptr && granted.contains("kvstore")) {
     KVStoreService* s = services.kvstore;
-    out.push_back({std::string(kUserModule), "kvstore_set",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_set(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_setwithttl",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_setwithttl(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_get",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_get(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_getmany",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_getmany(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_has",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_has(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_list",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_list(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_delete",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_delete(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_deletebyprefix",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_deletebyprefix(s, c, r); }});
-    out.push_back({std::string(kUserModule), "kvstore_getstorageused",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_getstorageused(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_set",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_set", Handle_kvstore_set(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_set",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_set(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_setwithttl",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_setwithttl", Handle_kvstore_setwithttl(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_setwithttl",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_setwithttl(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_get",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_get", Handle_kvstore_get(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_get",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_get(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_getmany",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_getmany", Handle_kvstore_getmany(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_getmany",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_getmany(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_has",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_has", Handle_kvstore_has(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_has",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_has(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_list",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_list", Handle_kvstore_list(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_list",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_list(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_delete",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_delete", Handle_kvstore_delete(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_delete",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_delete(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_deletebyprefix",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_deletebyprefix", Handle_kvstore_deletebyprefix(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_deletebyprefix",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_deletebyprefix(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "kvstore_getstorageused",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "kvstore_getstorageused", Handle_kvstore_getstorageused(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "kvstore_getstorageused",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_kvstore_getstorageused(s, c, r); }});
+    }
   }
   if (services.library != nullptr && granted.contains("library")) {
     LibraryService* s = services.library;
-    out.push_back({std::string(kUserModule), "library_getlibrary",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_library_getlibrary(s, c, r); }});
-    out.push_back({std::string(kUserModule), "library_getalllibraries",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_library_getalllibraries(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "library_getlibrary",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "library_getlibrary", Handle_library_getlibrary(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "library_getlibrary",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_library_getlibrary(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "library_getalllibraries",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "library_getalllibraries", Handle_library_getalllibraries(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "library_getalllibraries",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_library_getalllibraries(s, c, r); }});
+    }
   }
   if (services.scheduler != nullptr && granted.contains("scheduler")) {
     SchedulerService* s = services.scheduler;
-    out.push_back({std::string(kUserModule), "scheduler_scheduleonetime",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_scheduleonetime(s, c, r); }});
-    out.push_back({std::string(kUserModule), "scheduler_schedulerecurring",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_schedulerecurring(s, c, r); }});
-    out.push_back({std::string(kUserModule), "scheduler_cancelschedule",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_cancelschedule(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scheduler_scheduleonetime",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scheduler_scheduleonetime", Handle_scheduler_scheduleonetime(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scheduler_scheduleonetime",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_scheduleonetime(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scheduler_schedulerecurring",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scheduler_schedulerecurring", Handle_scheduler_schedulerecurring(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scheduler_schedulerecurring",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_schedulerecurring(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scheduler_cancelschedule",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scheduler_cancelschedule", Handle_scheduler_cancelschedule(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scheduler_cancelschedule",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_cancelschedule(s, c, r); }});
+    }
   }
   if (services.subsonicapi != nullptr && granted.contains("subsonicapi")) {
     SubsonicAPIService* s = services.subsonicapi;
-    out.push_back({std::string(kUserModule), "subsonicapi_call",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_subsonicapi_call(s, c, r); }});
-    out.push_back({std::string(kUserModule), "subsonicapi_callraw",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_subsonicapi_callraw(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "subsonicapi_call",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "subsonicapi_call", Handle_subsonicapi_call(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "subsonicapi_call",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_subsonicapi_call(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "subsonicapi_callraw",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "subsonicapi_callraw", Handle_subsonicapi_callraw(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "subsonicapi_callraw",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_subsonicapi_callraw(s, c, r); }});
+    }
   }
   if (services.task != nullptr && granted.contains("taskqueue")) {
     TaskService* s = services.task;
-    out.push_back({std::string(kUserModule), "task_createqueue",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_createqueue(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_enqueue",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_enqueue(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_get",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_get(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_cancel",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_cancel(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_clearqueue",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_clearqueue(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_enqueuemany",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_enqueuemany(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_interrupt",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_interrupt(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_retry",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_retry(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_pausequeue",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_pausequeue(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_resumequeue",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_resumequeue(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_getqueuestats",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_getqueuestats(s, c, r); }});
-    out.push_back({std::string(kUserModule), "task_listtasks",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_task_listtasks(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_createqueue",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_createqueue", Handle_task_createqueue(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_createqueue",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_createqueue(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_enqueue",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_enqueue", Handle_task_enqueue(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_enqueue",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_enqueue(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_get",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_get", Handle_task_get(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_get",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_get(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_cancel",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_cancel", Handle_task_cancel(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_cancel",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_cancel(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_clearqueue",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_clearqueue", Handle_task_clearqueue(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_clearqueue",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_clearqueue(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_enqueuemany",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_enqueuemany", Handle_task_enqueuemany(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_enqueuemany",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_enqueuemany(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_interrupt",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_interrupt", Handle_task_interrupt(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_interrupt",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_interrupt(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_retry",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_retry", Handle_task_retry(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_retry",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_retry(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_pausequeue",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_pausequeue", Handle_task_pausequeue(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_pausequeue",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_pausequeue(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_resumequeue",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_resumequeue", Handle_task_resumequeue(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_resumequeue",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_resumequeue(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_getqueuestats",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_getqueuestats", Handle_task_getqueuestats(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_getqueuestats",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_getqueuestats(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "task_listtasks",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "task_listtasks", Handle_task_listtasks(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "task_listtasks",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_task_listtasks(s, c, r); }});
+    }
   }
   if (services.users != nullptr && granted.contains("users")) {
     UsersService* s = services.users;
-    out.push_back({std::string(kUserModule), "users_getusers",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_users_getusers(s, c, r); }});
-    out.push_back({std::string(kUserModule), "users_getadmins",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_users_getadmins(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "users_getusers",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "users_getusers", Handle_users_getusers(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "users_getusers",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_users_getusers(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "users_getadmins",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "users_getadmins", Handle_users_getadmins(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "users_getadmins",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_users_getadmins(s, c, r); }});
+    }
   }
   if (services.websocket != nullptr && granted.contains("websocket")) {
     WebSocketService* s = services.websocket;
-    out.push_back({std::string(kUserModule), "websocket_connect",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_websocket_connect(s, c, r); }});
-    out.push_back({std::string(kUserModule), "websocket_sendtext",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_websocket_sendtext(s, c, r); }});
-    out.push_back({std::string(kUserModule), "websocket_sendbinary",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_websocket_sendbinary(s, c, r); }});
-    out.push_back({std::string(kUserModule), "websocket_closeconnection",
-                   [s](HostCallContext& c, std::string_view r) { return Handle_websocket_closeconnection(s, c, r); }});
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "websocket_connect",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "websocket_connect", Handle_websocket_connect(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "websocket_connect",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_websocket_connect(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "websocket_sendtext",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "websocket_sendtext", Handle_websocket_sendtext(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "websocket_sendtext",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_websocket_sendtext(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "websocket_sendbinary",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "websocket_sendbinary", Handle_websocket_sendbinary(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "websocket_sendbinary",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_websocket_sendbinary(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "websocket_closeconnection",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "websocket_closeconnection", Handle_websocket_closeconnection(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "websocket_closeconnection",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_websocket_closeconnection(s, c, r); }});
+    }
   }
   return out;
 }

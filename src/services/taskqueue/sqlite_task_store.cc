@@ -112,7 +112,7 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
   PIER_RETURN_IF_ERROR(writer->Exec(durability == Durability::kFull ? "PRAGMA foreign_keys=OFF; PRAGMA synchronous=FULL"
                                                                     : "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL"));
   PIER_RETURN_IF_ERROR(writer->Migrate(kMigrations).WithContext("task queue database"));
-  PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file));
+  PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file, /*check=*/false));
   return std::unique_ptr<SqliteTaskStore>(new SqliteTaskStore(std::move(writer), std::move(reader)));
 }
 

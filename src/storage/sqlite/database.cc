@@ -1,12 +1,58 @@
 #include "storage/sqlite/database.h"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+
 namespace pier::sqlite {
 
 namespace {
+
 Status Error(sqlite3* db, std::string_view what) {
   return InternalError(std::string(what) + ": " + sqlite3_errmsg(db));
 }
+
+std::atomic<BrokenFile> g_policy{BrokenFile::kRefuse};
+
+// Why an existing file cannot be used as it is ("" when it looks fine).
+std::string Inspect(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return "";
+  if (!std::filesystem::is_regular_file(path, ec)) return "it is not a regular file";
+  const auto size = std::filesystem::file_size(path, ec);
+  const auto wal = std::filesystem::path(path.string() + "-wal");
+  const bool wal_has_data = std::filesystem::exists(wal, ec) && std::filesystem::file_size(wal, ec) > 0;
+  if (size == 0 && !wal_has_data) return "it exists but is empty (0 bytes)";
+  if (size > 0) {
+    std::ifstream in(path, std::ios::binary);
+    char header[16] = {};
+    in.read(header, sizeof header);
+    if (!in || std::memcmp(header, "SQLite format 3\0", 16) != 0) return "it is not an SQLite database";
+  }
+  return "";
+}
+
+// Moves a broken file (and its -wal/-shm) aside; the new name.
+std::filesystem::path MoveAside(const std::filesystem::path& path) {
+  const auto stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto aside = std::filesystem::path(path.string() + ".broken-" + stamp);
+  std::error_code ec;
+  std::filesystem::rename(path, aside, ec);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const auto extra = std::filesystem::path(path.string() + suffix);
+    if (std::filesystem::exists(extra, ec)) std::filesystem::rename(extra, aside.string() + suffix, ec);
+  }
+  return aside;
+}
+
 }  // namespace
+
+void SetBrokenFilePolicy(BrokenFile policy) { g_policy = policy; }
 
 Statement::Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
 Statement& Statement::operator=(Statement&& o) noexcept {
@@ -63,20 +109,62 @@ std::string Statement::ColumnBlob(int c) const {
 }
 int64_t Statement::Changes() const { return sqlite3_changes64(db_); }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path) {
+Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path, bool check) {
+  const bool start_over = g_policy.load() == BrokenFile::kStartOver;
+  auto broken = [&](const std::string& why) -> Status {
+    if (!start_over) {
+      return DataLossError("database " + path.string() + ": " + why +
+                           "; nothing was changed (move it away, or start pier serve with --start-over)");
+    }
+    return OkStatus();
+  };
+  if (const std::string why = Inspect(path); !why.empty()) {
+    PIER_RETURN_IF_ERROR(broken(why));
+    spdlog::warn("database {}: {}; moved to {}, starting over", path.string(), why, MoveAside(path).string());
+  }
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return UnavailableError("cannot open database " + path.string() + ": " + why);
+  for (int round = 0;; ++round) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return UnavailableError("cannot open database " + path.string() + ": " + why);
+    }
+    auto out = std::unique_ptr<Database>(new Database(db, path));
+    if (sqlite3_db_readonly(db, "main") == 1) {
+      return UnavailableError("cannot open database " + path.string() + " for writing: " + std::strerror(EACCES));
+    }
+    sqlite3_busy_timeout(db, 5000);
+    std::string damage;
+    if (Status st = out->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        !st.ok()) {
+      damage = st.message();
+    } else if (check) {
+      auto checked = out->Prepare("PRAGMA quick_check(5)");
+      if (!checked.ok()) {
+        damage = checked.status().message();
+      } else {
+        for (int lines = 0; lines < 5; ++lines) {
+          auto row = checked->Step();
+          if (!row.ok()) {
+            damage = row.status().message();
+            break;
+          }
+          if (!*row) break;
+          const std::string line = checked->ColumnText(0);
+          if (line != "ok") damage += (damage.empty() ? "" : "; ") + line;
+        }
+      }
+    }
+    if (damage.empty()) return out;
+    out.reset();
+    PIER_RETURN_IF_ERROR(broken("it is damaged (" + damage + ")"));
+    if (round > 0) return DataLossError("database " + path.string() + ": damaged again after starting over: " + damage);
+    spdlog::warn("database {}: damaged ({}); moved to {}, starting over", path.string(), damage,
+                 MoveAside(path).string());
   }
-  auto out = std::unique_ptr<Database>(new Database(db, path));
-  sqlite3_busy_timeout(db, 5000);
-  PIER_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"));
-  return out;
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }

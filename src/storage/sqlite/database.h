@@ -61,10 +61,24 @@ struct Migration {
   std::string sql;  // one or more statements
 };
 
+// What to do with a database file that exists but is empty, is not an
+// SQLite database or fails `PRAGMA quick_check`.
+enum class BrokenFile {
+  kRefuse,     // the default: an error naming the file and what is wrong
+  kStartOver,  // move it aside (`<name>.broken-<unix time>`, with its -wal/-shm) and start a new one
+};
+// The process-wide choice (`pier serve --start-over` sets kStartOver).
+void SetBrokenFilePolicy(BrokenFile policy);
+
 class Database {
  public:
-  // Opens (creating it and its folder) with WAL, foreign keys and a busy timeout.
-  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path);
+  // Opens (creating it and its folder) with WAL, foreign keys and a busy
+  // timeout. An existing file is checked first: an empty file (data would
+  // silently be "new"), a file that is not SQLite, a read-only or unopenable
+  // file, or one that fails `PRAGMA quick_check` is refused with the file's
+  // name and the reason, unless the policy is kStartOver.
+  // `check` off skips quick_check (a second connection to a file just checked).
+  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path, bool check = true);
   ~Database();
 
   Status Exec(std::string_view sql);

@@ -1,0 +1,118 @@
+#include "http/router.h"
+
+#include <re2/re2.h>
+#include <strings.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+namespace pier::http {
+
+bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
+  const size_t n = std::min(a.size(), b.size());
+  const int c = strncasecmp(a.data(), b.data(), n);
+  return c != 0 ? c < 0 : a.size() < b.size();
+}
+
+std::string HttpRequest::Query(const std::string& name, const std::string& fallback) const {
+  auto it = query.find(name);
+  return it == query.end() ? fallback : it->second;
+}
+
+std::string HttpRequest::Header(std::string_view name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+namespace {
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2]));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+void ParseTarget(std::string_view target, HttpRequest* r) {
+  const size_t q = target.find('?');
+  r->path = std::string(target.substr(0, q));
+  r->query.clear();
+  if (q == std::string_view::npos) return;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (!pair.empty()) {
+      const size_t eq = pair.find('=');
+      const std::string key = PercentDecode(pair.substr(0, eq), true);
+      const std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+      r->query.emplace(key, value);  // the first of repeated keys wins
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+}
+
+void ErrorReply(HttpResponse& response, int status, const std::string& message) {
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Router::Router() = default;
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+void Router::Add(std::string method, std::string_view pattern, Handler handler) {
+  auto re = std::make_unique<re2::RE2>(pattern);
+  if (!re->ok()) std::abort();
+  routes_.push_back({std::move(method), std::move(re), std::move(handler)});
+}
+
+HttpResponse Router::Handle(HttpRequest request) const {
+  HttpResponse response;
+  if (filter_ && filter_(request, response)) return response;
+  bool path_known = false;
+  for (const Route& route : routes_) {
+    const int groups = route.pattern->NumberOfCapturingGroups();
+    std::vector<re2::StringPiece> captures(groups);
+    std::vector<re2::RE2::Arg> args(groups);
+    std::vector<re2::RE2::Arg*> arg_ptrs(groups);
+    for (int i = 0; i < groups; ++i) {
+      args[i] = &captures[i];
+      arg_ptrs[i] = &args[i];
+    }
+    if (!re2::RE2::FullMatchN(request.path, *route.pattern, arg_ptrs.data(), groups)) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    request.params.clear();
+    for (const auto& c : captures) request.params.push_back(PercentDecode(std::string_view(c.data(), c.size())));
+    route.handler(request, response);
+    return response;
+  }
+  if (path_known) {
+    ErrorReply(response, 405, request.method + " is not allowed on " + request.path);
+  } else {
+    ErrorReply(response, 404, "no such route: " + request.path);
+  }
+  return response;
+}
+
+}  // namespace pier::http

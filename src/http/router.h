@@ -1,0 +1,101 @@
+// Requests, responses and routing for HttpServer, with no networking in
+// them (so they can be tested and fuzzed alone).
+//
+// Routes match the raw path with an RE2 pattern (whole path); each capture
+// group is percent-decoded into `params`, so a segment `[^/]+` may carry an
+// encoded '/' ("a%2Fb" -> "a/b").
+//
+//   Router r;
+//   r.Add("GET", R"(/api/plugins/([^/]+))", [](const HttpRequest& q, HttpResponse& a) {
+//     a.body = q.params[0];
+//   });
+//   HttpResponse out = r.Handle(request);   // 404 / 405 when nothing matches
+//
+// Thread-compatible: add every route, then Handle from any number of threads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace re2 {
+class RE2;
+}
+
+namespace pier::http {
+
+struct CaseInsensitiveLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+  using is_transparent = void;
+};
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // as sent: "/api/x?a=1"
+  std::string path;    // the target without its query, not decoded
+  std::map<std::string, std::string> query;  // decoded ('+' is a space)
+  std::map<std::string, std::string, CaseInsensitiveLess> headers;
+  std::string body;
+  std::vector<std::string> params;  // the route's captures, decoded
+
+  bool HasQuery(const std::string& name) const { return query.contains(name); }
+  std::string Query(const std::string& name, const std::string& fallback = "") const;
+  std::string Header(std::string_view name) const;
+};
+
+// Writes one chunk of a streamed response; false once the client is gone.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  virtual bool Write(std::string_view chunk) = 0;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the response is streamed (chunked): called on a handler thread
+  // after the status and headers are sent; `body` is ignored.
+  std::function<void(ChunkWriter&)> stream;
+};
+
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+// Splits "path?query" into `path` and decoded `query`.
+void ParseTarget(std::string_view target, HttpRequest* request);
+// %XX decoded (invalid escapes kept as written); with `plus_is_space`, '+' is ' '.
+std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  // Aborts on an invalid pattern (routes are written by Pier, not users).
+  void Add(std::string method, std::string_view pattern, Handler handler);
+  // Runs before every route; returning true means it answered `response`
+  // itself (a refused request), and no route runs.
+  void SetFilter(std::function<bool(const HttpRequest&, HttpResponse&)> filter) { filter_ = std::move(filter); }
+  HttpResponse Handle(HttpRequest request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::unique_ptr<re2::RE2> pattern;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+  std::function<bool(const HttpRequest&, HttpResponse&)> filter_;
+};
+
+// {"error": message} with `status`.
+void ErrorReply(HttpResponse& response, int status, const std::string& message);
+
+}  // namespace pier::http

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +150,84 @@ TEST_F(PierQueue, LiveThroughTheServerAndOnTheDataFolder) {
 
 // The crash harness, short: PIER_CRASH_ROUNDS (default 4) SIGKILLs at random
 // moments while tasks are enqueued and run. bench/crash.sh runs it long.
+// The probe's race: enqueueing from 4 threads while the plugin is disabled
+// and re-enabled 10 times (maxRetries 0) left tasks `failed` with "attempt 1
+// did not finish" although they never ran: claims in flight at Stop() stayed
+// `running` and the next load's recovery counted an attempt. Every
+// acknowledged task must now complete, and none may fail.
+TEST_F(PierQueue, DisableAndEnableWhileTasksFlowFailsNothing) {
+  ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":2,"max_retries":0})"));
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  std::atomic<bool> stop = false;
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&] {
+      while (!stop) {
+        json specs = json::array();
+        for (int i = 0; i < 5; ++i) specs.push_back({{"payload", "bm9vcA=="}});  // noop
+        auto ids = Enqueue(specs);
+        std::lock_guard<std::mutex> lock(mu);
+        acknowledged.insert(ids.begin(), ids.end());
+      }
+    });
+  }
+  httplib::Client admin(AdminUrl());
+  for (int round = 0; round < 10; ++round) {
+    std::this_thread::sleep_for(300ms);
+    auto off = admin.Post("/api/plugins/worker/disable", "", "application/json");
+    ASSERT_TRUE(off && off->status == 200) << (off ? off->body : "no answer");
+    std::this_thread::sleep_for(300ms);
+    auto on = admin.Post("/api/plugins/worker/enable", "", "application/json");
+    ASSERT_TRUE(on && on->status == 200) << (on ? on->body : "no answer");
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+  ASSERT_GT(acknowledged.size(), 100u);
+  json stats;
+  for (int i = 0; i < 200; ++i) {
+    stats = json::parse(Cli({"queue", "stats", "worker", "work", "--json"}).out, nullptr, false);
+    if (stats.is_object() && stats["completed"].get<size_t>() + stats["failed"].get<size_t>() >= acknowledged.size()) {
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(stats["failed"], 0) << stats;
+  EXPECT_EQ(stats["completed"], acknowledged.size()) << stats;
+  EXPECT_EQ(stats["running"], 0) << stats;
+  EXPECT_EQ(stats["pending"], 0) << stats;
+}
+
+// Long operations are refused with a 4xx before any progress is streamed.
+TEST_F(PierQueue, InvalidLongOperationsAreRefusedBeforeStreaming) {
+  ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":1})"));
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  httplib::Client admin(AdminUrl());
+  auto bad_status = admin.Post("/api/plugins/worker/queues/work/purge?status=nosuch", "", "application/json");
+  ASSERT_TRUE(bad_status);
+  EXPECT_EQ(bad_status->status, 400) << bad_status->body;
+  auto unknown = admin.Post("/api/plugins/worker/queues/nosuch/retry", "", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  EXPECT_NE(unknown->body.find("does not exist"), std::string::npos) << unknown->body;
+  auto good = admin.Post("/api/plugins/worker/queues/work/purge?status=completed", "", "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 200);
+  EXPECT_NE(good->body.find("\"purged\":0"), std::string::npos) << good->body;
+  // `pier queue` says so too, with a failing exit status; an unknown plugin as well.
+  EXPECT_EQ(Cli({"queue", "retry", "worker", "--queue", "nosuch"}).exit_code, 1);
+  CliRun unknown_plugin = Cli({"queue", "list", "nosuch"});
+  EXPECT_EQ(unknown_plugin.exit_code, 1) << unknown_plugin.out;
+  EXPECT_NE(unknown_plugin.out.find("no plugin"), std::string::npos) << unknown_plugin.out;
+  serve_.Kill(SIGTERM);
+  CliRun offline = Cli({"queue", "list", "nosuch"});
+  EXPECT_EQ(offline.exit_code, 1) << offline.out;
+  EXPECT_NE(offline.out.find("no plugin 'nosuch'"), std::string::npos) << offline.out;
+}
+
 TEST_F(PierQueue, CrashHarnessLosesNothingAndNeverRerunsACompletedTask) {
   // The witness: every execution reports "<task> <attempt>" before it returns.
   std::mutex mu;

@@ -1,5 +1,7 @@
 // The `pier` command: thin dispatch to one file per subcommand.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <iostream>
 
 #include "cli/call_command.h"
@@ -9,6 +11,8 @@
 #include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
+  // Logs go to stderr: stdout carries a command's output (`pier call ... | jq`, `--json`).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pier"));
   CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};
   app.require_subcommand(1);
   app.footer("Run 'pier <command> --help' for a command's options.");

@@ -1,6 +1,7 @@
 #include "cli/serve_command.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -76,6 +77,12 @@ int RunServe(const ServeArgs& a) {
   if (!lock.ok()) {
     std::cerr << "pier serve: " << lock.status().message() << "\n";
     return 3;
+  }
+
+  // Connections and plugin files need descriptors: take what the hard limit allows.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
 
   // Signals are taken synchronously below; block them before any thread starts.

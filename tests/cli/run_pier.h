@@ -15,7 +15,7 @@ namespace pier {
 
 struct CliRun {
   int exit_code = -1;
-  std::string out;  // stdout and stderr
+  std::string out;  // stdout and stderr (or stdout alone)
 };
 
 inline std::string Quote(const std::string& s) {
@@ -24,10 +24,11 @@ inline std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-inline CliRun Pier(const std::vector<std::string>& args) {
+// `with_stderr` false: `out` is stdout alone (for --json output).
+inline CliRun Pier(const std::vector<std::string>& args, bool with_stderr = true) {
   std::string cmd = "PIER_CACHE_DIR=" + Quote(::testing::TempDir() + "pier-cli-cache") + " " + Quote(PIER_BINARY);
   for (const auto& a : args) cmd += " " + Quote(a);
-  cmd += " 2>&1";
+  cmd += with_stderr ? " 2>&1" : " 2>/dev/null";
   CliRun run;
   FILE* f = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;

@@ -327,6 +327,21 @@ TEST_F(PierHostile, EmptyOrForeignDatabasesAreRefusedUnlessToldToStartOver) {
   EXPECT_TRUE(moved_aside);
 }
 
+// A plugin whose enable failed keeps its error once a server runs (start-up
+// used to clear every recorded error).
+TEST_F(PierHostile, ARecordedLoadErrorSurvivesServerStartUp) {
+  WritePackage("needs-users", std::string(kHead) + R"("permissions":{"users":{}}})");
+  CliRun enable = Cli({"plugins", "enable", "needs-users"});
+  EXPECT_EQ(enable.exit_code, 1) << enable.out;
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  httplib::Client admin(AdminUrl());
+  auto res = admin.Get("/api/plugins/needs-users");
+  ASSERT_TRUE(res);
+  EXPECT_NE(json::parse(res->body)["lastError"].get<std::string>().find("users permission requires configuration"),
+            std::string::npos) << res->body;
+}
+
 // Item 17: a plugins folder that does not exist is an error, not a silent start.
 TEST_F(PierHostile, AMissingPluginsFolderIsAnError) {
   CliRun r = Pier({"serve", "--plugins", (root_ / "nope").string(), "--data", (root_ / "data").string(),

@@ -228,6 +228,21 @@ TEST_F(PierQueue, InvalidLongOperationsAreRefusedBeforeStreaming) {
   EXPECT_NE(offline.out.find("no plugin 'nosuch'"), std::string::npos) << offline.out;
 }
 
+// A plugin whose nd_on_init cannot create its queue stays loaded, and the
+// reason is its lastError (it used to be empty).
+TEST_F(PierQueue, AFailedQueueCreationInInitIsTheLastError) {
+  ASSERT_NO_FATAL_FAILURE(Enable(json{{"queue", std::string(129, 'q')}}.dump()));
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  httplib::Client admin(AdminUrl());
+  auto res = admin.Get("/api/plugins/worker");
+  ASSERT_TRUE(res);
+  const json plugin = json::parse(res->body);
+  EXPECT_EQ(plugin["loaded"], true);
+  EXPECT_NE(plugin["lastError"].get<std::string>().find("queue name exceeds maximum length of 128 bytes"),
+            std::string::npos) << plugin;
+}
+
 TEST_F(PierQueue, CrashHarnessLosesNothingAndNeverRerunsACompletedTask) {
   // The witness: every execution reports "<task> <attempt>" before it returns.
   std::mutex mu;

@@ -4,4 +4,12 @@ for d in "$HOME/.cargo/bin" /usr/local/go/bin /usr/lib/go/bin; do
 done
 export PATH
 export PIER_CACHE_DIR="${PIER_CACHE_DIR:-$HOME/.cache/pier}"
-export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}"
+# PIER_SANITIZE=address,undefined (or thread) builds with sanitizers into its own folder.
+_pier_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -n "${PIER_SANITIZE:-}" ]; then
+  export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build-$(echo "$PIER_SANITIZE" | tr ',' '-')}"
+  PIER_CMAKE_ARGS="${PIER_CMAKE_ARGS:-} -DPIER_SANITIZE=$PIER_SANITIZE"
+  export PIER_CMAKE_ARGS
+else
+  export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build}"
+fi

@@ -76,6 +76,7 @@ std::set<std::string> Permissions::Granted() const {
   if (artwork) out.insert("artwork");
   if (cache) out.insert("cache");
   if (users) out.insert("users");
+  if (storage) out.insert("storage");
   return out;
 }
 
@@ -116,6 +117,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
     p.artwork = PermissionObject(*perms, "artwork") != nullptr;
     p.cache = PermissionObject(*perms, "cache") != nullptr;
     p.users = PermissionObject(*perms, "users") != nullptr;
+    p.storage = PermissionObject(*perms, "storage") != nullptr;
   }
   if (auto ex = doc.find("experimental"); ex != doc.end() && ex->is_object()) {
     m.experimental_threads = PermissionObject(*ex, "threads") != nullptr;

@@ -49,6 +49,7 @@ struct Permissions {
   bool artwork = false;
   bool cache = false;
   bool users = false;
+  bool storage = false;  // upstream's newer Storage service
 
   // The permission keys present ("http", "taskqueue", ...).
   std::set<std::string> Granted() const;

@@ -36,6 +36,7 @@ std::string_view ManifestSchemaText() {
         "artwork": {"$ref": "#/definitions/reason"},
         "cache": {"$ref": "#/definitions/reason"},
         "users": {"$ref": "#/definitions/reason"},
+        "storage": {"$ref": "#/definitions/reason"},
         "library": {
           "type": ["object", "null"],
           "properties": {"reason": {"type": "string"}, "filesystem": {"type": ["boolean", "null"]}}

@@ -194,6 +194,7 @@ Status DecodeHTTPRequest(const Json& j, HTTPRequest* out, const std::string& pat
   PIER_RETURN_IF_ERROR(DecodeField(j, "headers", &out->headers, path, [](const ::pier::wire::Json& j, std::map<std::string, std::string>* o, const std::string& p) { return ::pier::wire::DecodeMap(j, o, p, ::pier::wire::DecodeString); }));
   PIER_RETURN_IF_ERROR(DecodeField(j, "body", &out->body, path, ::pier::wire::DecodeBytes));
   PIER_RETURN_IF_ERROR(DecodeField(j, "timeoutMs", &out->timeout_ms, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "noFollowRedirects", &out->no_follow_redirects, path, ::pier::wire::DecodeBool));
   return OkStatus();
 }
 
@@ -204,6 +205,7 @@ Json EncodeHTTPRequest(const HTTPRequest& v) {
   if (!IsZero(v.headers)) j["headers"] = ([](const std::map<std::string, std::string>& v) { return ::pier::wire::EncodeMap(v, ::pier::wire::EncodeString); })(v.headers);
   if (!IsZero(v.body)) j["body"] = (::pier::wire::EncodeBytes)(v.body);
   if (!IsZero(v.timeout_ms)) j["timeoutMs"] = (::pier::wire::EncodeInt32)(v.timeout_ms);
+  if (!IsZero(v.no_follow_redirects)) j["noFollowRedirects"] = (::pier::wire::EncodeBool)(v.no_follow_redirects);
   return j;
 }
 
@@ -1526,6 +1528,30 @@ Status DecodeSchedulerCancelScheduleResponse(const Json& j, SchedulerCancelSched
 Json EncodeSchedulerCancelScheduleResponse(const SchedulerCancelScheduleResponse& v) {
   Json j = Json::object();
   (void)v;
+  return j;
+}
+
+Status DecodeStorageGetStoragePathRequest(const Json& j, StorageGetStoragePathRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  (void)out;
+  return OkStatus();
+}
+
+Json EncodeStorageGetStoragePathRequest(const StorageGetStoragePathRequest& v) {
+  Json j = Json::object();
+  (void)v;
+  return j;
+}
+
+Status DecodeStorageGetStoragePathResponse(const Json& j, StorageGetStoragePathResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeStorageGetStoragePathResponse(const StorageGetStoragePathResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = (::pier::wire::EncodeString)(v.result);
   return j;
 }
 

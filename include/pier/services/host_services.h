@@ -23,6 +23,7 @@
 #include "pier/services/kvstore.h"
 #include "pier/services/library.h"
 #include "pier/services/scheduler.h"
+#include "pier/services/storage.h"
 #include "pier/services/subsonicapi.h"
 #include "pier/services/task.h"
 #include "pier/services/users.h"
@@ -39,6 +40,7 @@ struct HostServices {
   KVStoreService* kvstore = nullptr;
   LibraryService* library = nullptr;
   SchedulerService* scheduler = nullptr;
+  StorageService* storage = nullptr;
   SubsonicAPIService* subsonicapi = nullptr;
   TaskService* task = nullptr;
   UsersService* users = nullptr;

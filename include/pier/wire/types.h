@@ -128,6 +128,7 @@ struct HTTPRequest {
   std::map<std::string, std::string> headers;  // "headers", omitted when zero
   std::string body;  // "body", omitted when zero
   int32_t timeout_ms{};  // "timeoutMs", omitted when zero
+  bool no_follow_redirects{};  // "noFollowRedirects", omitted when zero: return a 3xx answer instead of following it
   bool operator==(const HTTPRequest&) const = default;
 };
 Status DecodeHTTPRequest(const Json& j, HTTPRequest* out, const std::string& path);
@@ -946,6 +947,21 @@ struct SchedulerCancelScheduleResponse {
 };
 Status DecodeSchedulerCancelScheduleResponse(const Json& j, SchedulerCancelScheduleResponse* out, const std::string& path);
 Json EncodeSchedulerCancelScheduleResponse(const SchedulerCancelScheduleResponse& v);
+
+// Request of storage_getstoragepath.
+struct StorageGetStoragePathRequest {
+  bool operator==(const StorageGetStoragePathRequest&) const = default;
+};
+Status DecodeStorageGetStoragePathRequest(const Json& j, StorageGetStoragePathRequest* out, const std::string& path);
+Json EncodeStorageGetStoragePathRequest(const StorageGetStoragePathRequest& v);
+
+// Response of storage_getstoragepath.
+struct StorageGetStoragePathResponse {
+  std::string result;  // "result", omitted when zero
+  bool operator==(const StorageGetStoragePathResponse&) const = default;
+};
+Status DecodeStorageGetStoragePathResponse(const Json& j, StorageGetStoragePathResponse* out, const std::string& path);
+Json EncodeStorageGetStoragePathResponse(const StorageGetStoragePathResponse& v);
 
 // Request of subsonicapi_call.
 struct SubsonicAPICallRequest {

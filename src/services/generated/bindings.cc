@@ -448,6 +448,19 @@ Result<std::string> Handle_scheduler_cancelschedule(SchedulerService* service, H
   return std::string("{}");
 }
 
+Result<std::string> Handle_storage_getstoragepath(StorageService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("storage_getstoragepath", parsed.status());
+  wire::StorageGetStoragePathRequest request;
+  if (Status st = wire::DecodeStorageGetStoragePathRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("storage_getstoragepath", st);
+  }
+  Result<wire::StorageGetStoragePathResponse> response = service->GetStoragePath(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeStorageGetStoragePathResponse(*response));
+}
+
 Result<std::string> Handle_subsonicapi_call(SubsonicAPIService* service, HostCallContext& context,
                                     std::string_view text) {
   auto parsed = wire::ParseObject(text);
@@ -744,6 +757,7 @@ const std::vector<HostFunctionInfo>& AllHostFunctions() {
       {"scheduler_scheduleonetime", "Scheduler", "scheduler"},
       {"scheduler_schedulerecurring", "Scheduler", "scheduler"},
       {"scheduler_cancelschedule", "Scheduler", "scheduler"},
+      {"storage_getstoragepath", "Storage", "storage"},
       {"subsonicapi_call", "SubsonicAPI", "subsonicapi"},
       {"subsonicapi_callraw", "SubsonicAPI", "subsonicapi"},
       {"task_createqueue", "Task", "taskqueue"},
@@ -1077,6 +1091,18 @@ std::vector<HostFunction> BindHostServices(const HostServices& services, const s
     } else {
       out.push_back({std::string(kUserModule), "scheduler_cancelschedule",
                      [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_cancelschedule(s, c, r); }});
+    }
+  }
+  if (services.storage != nullptr && granted.contains("storage")) {
+    StorageService* s = services.storage;
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "storage_getstoragepath",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "storage_getstoragepath", Handle_storage_getstoragepath(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "storage_getstoragepath",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_storage_getstoragepath(s, c, r); }});
     }
   }
   if (services.subsonicapi != nullptr && granted.contains("subsonicapi")) {

@@ -14,7 +14,7 @@
 
 namespace pier::roundtrip {
 
-class FakeServices : public services::ArtworkService, public services::CacheService, public services::ConfigService, public services::HTTPService, public services::KVStoreService, public services::LibraryService, public services::SchedulerService, public services::SubsonicAPIService, public services::TaskService, public services::UsersService, public services::WebSocketService {
+class FakeServices : public services::ArtworkService, public services::CacheService, public services::ConfigService, public services::HTTPService, public services::KVStoreService, public services::LibraryService, public services::SchedulerService, public services::StorageService, public services::SubsonicAPIService, public services::TaskService, public services::UsersService, public services::WebSocketService {
  public:
   std::atomic<int> variant{0};
   std::atomic<int> calls{0};
@@ -28,6 +28,7 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     s.kvstore = this;
     s.library = this;
     s.scheduler = this;
+    s.storage = this;
     s.subsonicapi = this;
     s.task = this;
     s.users = this;
@@ -291,6 +292,14 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     return OkStatus();
   }
 
+  Result<wire::StorageGetStoragePathResponse> GetStoragePath(HostCallContext&, const wire::StorageGetStoragePathRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleStorageGetStoragePathRequest(v))) return InvalidArgumentError("storage_getstoragepath: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("storage_getstoragepath failed on purpose");
+    return SampleStorageGetStoragePathResponse(v);
+  }
+
   Result<wire::SubsonicAPICallResponse> Call(HostCallContext&, const wire::SubsonicAPICallRequest& request) override {
     calls++;
     const int v = variant;
@@ -454,7 +463,7 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
 
 // Every permission, for binding all fakes.
 inline std::set<std::string> AllPermissions() {
-  return { "artwork", "cache", "http", "kvstore", "library", "scheduler", "subsonicapi", "taskqueue", "users", "websocket" };
+  return { "artwork", "cache", "http", "kvstore", "library", "scheduler", "storage", "subsonicapi", "taskqueue", "users", "websocket" };
 }
 
 }  // namespace pier::roundtrip

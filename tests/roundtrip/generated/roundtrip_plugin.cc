@@ -13,6 +13,7 @@
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
 #include "pier/host/users.h"
@@ -338,6 +339,15 @@ PIER_FUNCTION(host_calls) {
       CheckError("scheduler_cancelschedule", r);
     } else {
       Check("scheduler_cancelschedule", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::StorageGetStoragePath();
+    if (v == kErrorVariant) {
+      CheckError("storage_getstoragepath", r);
+    } else {
+      Check("storage_getstoragepath", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("storage_getstoragepath", *r == SampleStorageGetStoragePathResponse(v).result, "response differs");
     }
   }
   {

@@ -107,6 +107,7 @@ inline wire::HTTPRequest SampleHTTPRequest(int v) {
   r.headers = SampleMap(v, [](int v) { return SampleString(v, "headers"); });
   r.body = SampleBytes(v, "body");
   r.timeout_ms = SampleInt32(v, "timeoutMs");
+  r.no_follow_redirects = SampleBool(v, "noFollowRedirects");
   return r;
 }
 
@@ -768,6 +769,18 @@ inline wire::SchedulerCancelScheduleRequest SampleSchedulerCancelScheduleRequest
 inline wire::SchedulerCancelScheduleResponse SampleSchedulerCancelScheduleResponse(int v) {
   wire::SchedulerCancelScheduleResponse r;
   (void)v;
+  return r;
+}
+
+inline wire::StorageGetStoragePathRequest SampleStorageGetStoragePathRequest(int v) {
+  wire::StorageGetStoragePathRequest r;
+  (void)v;
+  return r;
+}
+
+inline wire::StorageGetStoragePathResponse SampleStorageGetStoragePathResponse(int v) {
+  wire::StorageGetStoragePathResponse r;
+  r.result = SampleString(v, "result");
   return r;
 }
 

@@ -60,6 +60,10 @@ std::unique_ptr<::testing::NiceMock<SchedulerMock>>& SchedulerSlot() {
   static std::unique_ptr<::testing::NiceMock<SchedulerMock>> slot;
   return slot;
 }
+std::unique_ptr<::testing::NiceMock<StorageMock>>& StorageSlot() {
+  static std::unique_ptr<::testing::NiceMock<StorageMock>> slot;
+  return slot;
+}
 std::unique_ptr<::testing::NiceMock<SubsonicAPIMock>>& SubsonicAPISlot() {
   static std::unique_ptr<::testing::NiceMock<SubsonicAPIMock>> slot;
   return slot;
@@ -142,6 +146,15 @@ std::unique_ptr<::testing::NiceMock<WebSocketMock>>& WebSocketSlot() {
   return *slot;
 }
 
+::testing::NiceMock<StorageMock>& Storage() {
+  auto& slot = StorageSlot();
+  if (!slot) {
+    InstallDefaults();
+    slot = std::make_unique<::testing::NiceMock<StorageMock>>();
+  }
+  return *slot;
+}
+
 ::testing::NiceMock<SubsonicAPIMock>& SubsonicAPI() {
   auto& slot = SubsonicAPISlot();
   if (!slot) {
@@ -187,6 +200,7 @@ void ResetHostMocks() {
   KVStoreSlot() = std::make_unique<::testing::NiceMock<KVStoreMock>>();
   LibrarySlot() = std::make_unique<::testing::NiceMock<LibraryMock>>();
   SchedulerSlot() = std::make_unique<::testing::NiceMock<SchedulerMock>>();
+  StorageSlot() = std::make_unique<::testing::NiceMock<StorageMock>>();
   SubsonicAPISlot() = std::make_unique<::testing::NiceMock<SubsonicAPIMock>>();
   TaskSlot() = std::make_unique<::testing::NiceMock<TaskMock>>();
   UsersSlot() = std::make_unique<::testing::NiceMock<UsersMock>>();
@@ -404,6 +418,11 @@ namespace pier::host {
   ::pier::wire::SchedulerCancelScheduleRequest wire_request;
   wire_request.schedule_id = std::string(schedule_id);
   return ::pier::mocks::Scheduler().CancelSchedule(wire_request);
+}
+
+::pier::Result<std::string> StorageGetStoragePath() {
+  ::pier::wire::StorageGetStoragePathRequest wire_request;
+  return ::pier::mocks::Storage().GetStoragePath(wire_request);
 }
 
 ::pier::Result<std::string> SubsonicAPICall(std::string_view uri) {

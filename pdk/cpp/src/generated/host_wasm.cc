@@ -9,6 +9,7 @@
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
 #include "pier/host/users.h"
@@ -53,6 +54,7 @@ PIER_USER_IMPORT(library_getalllibraries) uint64_t pier_import_library_getalllib
 PIER_USER_IMPORT(scheduler_scheduleonetime) uint64_t pier_import_scheduler_scheduleonetime(uint64_t request);
 PIER_USER_IMPORT(scheduler_schedulerecurring) uint64_t pier_import_scheduler_schedulerecurring(uint64_t request);
 PIER_USER_IMPORT(scheduler_cancelschedule) uint64_t pier_import_scheduler_cancelschedule(uint64_t request);
+PIER_USER_IMPORT(storage_getstoragepath) uint64_t pier_import_storage_getstoragepath(uint64_t request);
 PIER_USER_IMPORT(subsonicapi_call) uint64_t pier_import_subsonicapi_call(uint64_t request);
 PIER_USER_IMPORT(subsonicapi_callraw) uint64_t pier_import_subsonicapi_callraw(uint64_t request);
 PIER_USER_IMPORT(task_createqueue) uint64_t pier_import_task_createqueue(uint64_t request);
@@ -421,6 +423,15 @@ Result<wire::Json> Exchange(uint64_t (*import)(uint64_t), std::string_view funct
                                                wire::EncodeSchedulerCancelScheduleRequest(wire_request)));
   (void)j;
   return OkStatus();
+}
+
+::pier::Result<std::string> StorageGetStoragePath() {
+  wire::StorageGetStoragePathRequest wire_request;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_storage_getstoragepath, "storage_getstoragepath",
+                                               wire::EncodeStorageGetStoragePathRequest(wire_request)));
+  wire::StorageGetStoragePathResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeStorageGetStoragePathResponse(j, &response, "").WithContext("storage_getstoragepath response"));
+  return std::move(response.result);
 }
 
 ::pier::Result<std::string> SubsonicAPICall(std::string_view uri) {

@@ -19,6 +19,7 @@
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
 #include "pier/host/users.h"
@@ -113,6 +114,15 @@ class SchedulerMock {
 // The Scheduler mock pier::host::Scheduler* functions use (a NiceMock:
 // calls without expectations answer UNIMPLEMENTED or OK).
 ::testing::NiceMock<SchedulerMock>& Scheduler();
+
+class StorageMock {
+ public:
+  MOCK_METHOD((::pier::Result<std::string>), GetStoragePath, (const ::pier::wire::StorageGetStoragePathRequest& request));
+};
+
+// The Storage mock pier::host::Storage* functions use (a NiceMock:
+// calls without expectations answer UNIMPLEMENTED or OK).
+::testing::NiceMock<StorageMock>& Storage();
 
 class SubsonicAPIMock {
  public:

@@ -1,0 +1,53 @@
+// SqliteKVStore: a plugin's KVStore in `<data>/plugins/<id>/kvstore.db`,
+// with the original host's schema (user_version 3: table `kvstore`, text
+// DATETIME columns in UTC at one-second resolution), so an existing
+// Navidrome file opens in place and stays readable by Navidrome.
+//
+// One writer connection (writes serialised, each quota check and its write
+// in one BEGIN IMMEDIATE transaction) and one reader connection (WAL lets
+// reads go on during a write), `synchronous=FULL` as the original.
+//
+//   auto store = SqliteKVStore::Open(dir / "kvstore.db").value();
+//
+// Thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "services/kvstore/kv_store.h"
+#include "storage/sqlite/database.h"
+
+namespace pier::kvstore {
+
+class SqliteKVStore final : public KVStore {
+ public:
+  static Result<std::unique_ptr<SqliteKVStore>> Open(const std::filesystem::path& file);
+
+  Result<PutResult> Put(std::string_view key, std::string_view value, int64_t expires_at, int64_t now,
+                        int64_t quota) override;
+  Result<std::optional<std::string>> Get(std::string_view key, int64_t now) override;
+  Result<std::map<std::string, std::string>> GetMany(const std::vector<std::string>& keys, int64_t now) override;
+  Result<bool> Has(std::string_view key, int64_t now) override;
+  Result<std::vector<std::string>> List(std::string_view prefix, int64_t now) override;
+  Status Delete(std::string_view key) override;
+  Result<int64_t> DeleteByPrefix(std::string_view prefix) override;
+  Result<int64_t> Used(int64_t now) override;
+  Result<int64_t> Sweep(int64_t now) override;
+
+ private:
+  SqliteKVStore(std::unique_ptr<sqlite::Database> writer, std::unique_ptr<sqlite::Database> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  Result<int64_t> UsedOn(sqlite::Database& db, int64_t now);  // caller holds that connection's mutex
+
+  std::mutex write_mu_;
+  std::unique_ptr<sqlite::Database> writer_;  // guarded by write_mu_
+  std::mutex read_mu_;
+  std::unique_ptr<sqlite::Database> reader_;  // guarded by read_mu_
+};
+
+// "YYYY-MM-DD HH:MM:SS" in UTC, as SQLite's datetime() writes it.
+std::string SqliteDatetime(int64_t unix_seconds);
+
+}  // namespace pier::kvstore

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/duration.h"
-#include "services/kvstore/byte_size.h"
+#include "common/byte_size.h"
 
 namespace pier::kvstore {
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "services/kvstore/byte_size.h"
+#include "common/byte_size.h"
 #include "services/kvstore/sqlite_kv_store.h"
 
 namespace pier::kvstore {

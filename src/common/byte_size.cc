@@ -1,4 +1,4 @@
-#include "services/kvstore/byte_size.h"
+#include "common/byte_size.h"
 
 #include <cctype>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <map>
 
-namespace pier::kvstore {
+namespace pier {
 
 Result<int64_t> ParseByteSize(std::string_view text) {
   static const std::map<std::string, double> kUnits = {
@@ -53,4 +53,4 @@ std::string FormatByteSize(int64_t bytes) {
   return buf;
 }
 
-}  // namespace pier::kvstore
+}  // namespace pier

@@ -15,11 +15,11 @@
 
 #include "pier/status.h"
 
-namespace pier::kvstore {
+namespace pier {
 
 Result<int64_t> ParseByteSize(std::string_view text);
 
 // SI, as the original's messages print it: "999 B", "2.0 kB", "10 kB", "1.0 MB".
 std::string FormatByteSize(int64_t bytes);
 
-}  // namespace pier::kvstore
+}  // namespace pier

@@ -2,15 +2,6 @@
 
 namespace pier::taskqueue {
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Result<std::vector<TaskRow>> TaskStore::Claim(const ClaimRequest& claim, int64_t now_ms) {
   PIER_ASSIGN_OR_RETURN(Exchange e, FinishAndClaim({}, &claim, now_ms));
   return std::move(e.claimed);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/go_quote.h"
 #include "pier/status.h"
 
 namespace pier::taskqueue {
@@ -33,8 +34,6 @@ inline constexpr std::string_view kCompleted = "completed";
 inline constexpr std::string_view kFailed = "failed";
 inline constexpr std::string_view kCancelled = "cancelled";
 
-// Go's %q for the queue names and task IDs in the original's messages.
-std::string GoQuote(std::string_view s);
 
 struct QueueSettings {
   std::string name;

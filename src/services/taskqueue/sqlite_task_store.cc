@@ -1,8 +1,8 @@
 #include "services/taskqueue/sqlite_task_store.h"
 
 #include "common/duration.h"
+#include "common/random_id.h"
 
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <utility>
@@ -72,18 +72,7 @@ TaskRow ReadTask(const sqlite::Statement& s) {
 
 }  // namespace
 
-std::string NewTaskId() {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string id;
-  unsigned char buf[64];
-  while (id.size() < 22) {
-    RAND_bytes(buf, sizeof buf);
-    for (unsigned char b : buf) {
-      if (b < 248 && id.size() < 22) id += kAlphabet[b % 62];  // 248 = 4 * 62: no modulo bias
-    }
-  }
-  return id;
-}
+std::string NewTaskId() { return NewRandomId(); }
 
 struct SqliteTaskStore::Write {
   const std::function<Status(Connection&)>* op;

@@ -1,0 +1,160 @@
+#include "services/scheduler/scheduler_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/duration.h"
+#include "common/go_quote.h"
+#include "common/random_id.h"
+
+namespace pier::scheduler {
+
+SchedulerService::SchedulerService(SchedulerOptions options) : options_(std::move(options)) {}
+
+SchedulerService::~SchedulerService() { Stop(); }
+
+int64_t SchedulerService::Now() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SchedulerService::Start(Callback callback) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_ || stopped_) return;
+  started_ = true;
+  callback_ = std::move(callback);
+  timer_ = std::thread([this] { TimerLoop(); });
+  for (int i = 0; i < std::max(options_.max_concurrent, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+void SchedulerService::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    entries_.clear();
+    waiting_.clear();
+    for (auto& [n, token] : running_) token.Cancel();
+    timer_cv_.notify_all();
+    work_cv_.notify_all();
+  }
+  if (timer_.joinable()) timer_.join();
+  for (auto& w : workers_) w.join();  // each returns once its callback (interrupted) returned
+}
+
+Result<std::string> SchedulerService::Add(std::string id, Entry entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return FailedPreconditionError("the scheduler is stopped (plugin unloading)");
+  if (id.empty()) {
+    do id = NewRandomId();
+    while (entries_.contains(id));
+  } else if (entries_.contains(id)) {
+    return AlreadyExistsError("schedule ID " + GoQuote(id) + " already exists");
+  }
+  if (entries_.size() >= options_.max_schedules) {
+    return ResourceExhaustedError("too many schedules (" + std::to_string(options_.max_schedules) + "); cancel some first");
+  }
+  entry.generation = next_generation_++;
+  entries_.emplace(id, std::move(entry));
+  timer_cv_.notify_all();
+  return id;
+}
+
+Result<wire::SchedulerScheduleOneTimeResponse> SchedulerService::ScheduleOneTime(
+    HostCallContext&, const wire::SchedulerScheduleOneTimeRequest& r) {
+  Entry e;
+  e.payload = r.payload;
+  e.next_ms = SaturatingAdd(Now(), std::max<int64_t>(r.delay_seconds, 0) * 1000);
+  if (e.next_ms == 0) e.next_ms = 1;
+  PIER_ASSIGN_OR_RETURN(std::string id, Add(r.schedule_id, std::move(e)));
+  return wire::SchedulerScheduleOneTimeResponse{id};
+}
+
+Result<wire::SchedulerScheduleRecurringResponse> SchedulerService::ScheduleRecurring(
+    HostCallContext&, const wire::SchedulerScheduleRecurringRequest& r) {
+  auto cron = CronSchedule::Parse(r.cron_expression, options_.local_zone);
+  if (!cron.ok()) return InvalidArgumentError("failed to schedule task: " + cron.status().message());
+  Entry e;
+  e.payload = r.payload;
+  e.cron_text = r.cron_expression;
+  // A schedule that never matches ("0 0 30 2 *") is accepted and never fires, as in the original.
+  e.next_ms = cron->Next(Now()).value_or(INT64_MAX);
+  e.cron = std::move(*cron);
+  PIER_ASSIGN_OR_RETURN(std::string id, Add(r.schedule_id, std::move(e)));
+  return wire::SchedulerScheduleRecurringResponse{id};
+}
+
+Status SchedulerService::CancelSchedule(HostCallContext&, const wire::SchedulerCancelScheduleRequest& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.erase(r.schedule_id) == 0) return NotFoundError("schedule ID " + GoQuote(r.schedule_id) + " not found");
+  timer_cv_.notify_all();
+  return OkStatus();
+}
+
+std::vector<ScheduleInfo> SchedulerService::Schedules() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ScheduleInfo> out;
+  for (const auto& [id, e] : entries_) {
+    out.push_back({id, e.payload, e.cron.has_value(), e.cron_text, e.cron ? e.cron->zone_name() : "", e.next_ms, e.runs});
+  }
+  return out;
+}
+
+void SchedulerService::TimerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopped_) {
+    const int64_t now = Now();
+    int64_t earliest = 0;
+    for (auto& [id, e] : entries_) {
+      if (e.next_ms == 0) continue;  // a one-time schedule whose callback runs
+      if (e.next_ms > now) {
+        earliest = earliest == 0 ? e.next_ms : std::min(earliest, e.next_ms);
+        continue;
+      }
+      ++e.runs;
+      Firing f{id, e.generation, wire::SchedulerCallbackRequest{id, e.payload, e.cron.has_value()}};
+      if (e.cron) {
+        const auto next = e.cron->Next(now);
+        e.next_ms = next.value_or(INT64_MAX);
+        earliest = earliest == 0 ? e.next_ms : std::min(earliest, e.next_ms);
+      } else {
+        e.next_ms = 0;
+      }
+      if (waiting_.size() >= options_.max_waiting) {
+        spdlog::warn("scheduler: firing of {} skipped: {} callbacks are already waiting", id, waiting_.size());
+        if (!e.cron) entries_.erase(id);
+        break;  // the map changed; the next round goes on
+      }
+      waiting_.push_back(std::move(f));
+      work_cv_.notify_one();
+    }
+    const int64_t wait = earliest == 0 ? options_.max_sleep.count()
+                                       : std::clamp<int64_t>(earliest - now, 1, options_.max_sleep.count());
+    timer_cv_.wait_for(lock, std::chrono::milliseconds(wait));
+  }
+}
+
+void SchedulerService::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    work_cv_.wait(lock, [&] { return stopped_ || !waiting_.empty(); });
+    if (stopped_) return;
+    Firing f = std::move(waiting_.front());
+    waiting_.pop_front();
+    const uint64_t n = next_firing_++;
+    CancelToken token = running_[n];
+    Callback callback = callback_;
+    lock.unlock();
+    callback(f.request, token);
+    lock.lock();
+    running_.erase(n);
+    // A one-time schedule is forgotten once its callback returned (unless
+    // the plugin cancelled it and made a new one with the same ID meanwhile).
+    if (auto it = entries_.find(f.id); it != entries_.end() && !it->second.cron && it->second.generation == f.generation) {
+      entries_.erase(it);
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+}  // namespace pier::scheduler

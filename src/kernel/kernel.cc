@@ -1,4 +1,6 @@
 #include "kernel/kernel.h"
+
+#include <algorithm>
 #include "pier/json.h"
 
 #include <cstring>
@@ -207,7 +209,7 @@ Result<int64_t> Kernel::HttpRequest(int64_t request, int64_t body) {
   if (!req.is_object() || !req.contains("url") || !req["url"].is_string()) {
     return InvalidArgumentError("http_request: the request must be a JSON object with a string \"url\"");
   }
-  internal::HttpRequest out;
+  http::ClientRequest out;
   out.url = req["url"].get<std::string>();
   if (auto m = req.find("method"); m != req.end() && m->is_string() && !m->get<std::string>().empty()) {
     out.method = m->get<std::string>();
@@ -221,22 +223,33 @@ Result<int64_t> Kernel::HttpRequest(int64_t request, int64_t body) {
   arena_.Release(static_cast<uint64_t>(request));
   arena_.Release(static_cast<uint64_t>(body));
 
-  PIER_ASSIGN_OR_RETURN(std::string host, UrlHost(out.url));
+  PIER_ASSIGN_OR_RETURN(std::string host, http::UrlHost(out.url));
   if (!settings_->allowed_hosts.Allows(host)) {
     return PermissionDeniedError("http_request: host '" + host + "' is not allowed" +
                                  (settings_->allowed_hosts.empty() ? " (the plugin has no allowed hosts)"
                                                                    : " (not in allowed_hosts)"));
   }
-  HttpLimits limits{settings_->max_http_response_bytes, call_};
+  http::ClientLimits limits;
+  limits.max_body_bytes = settings_->max_http_response_bytes;
+  if (call_ != nullptr) {
+    limits.deadline = call_->deadline;
+    limits.cancelled = [call = call_] { return call->cancelled(); };
+  }
   auto response = settings_->http->Send(out, limits);
-  if (!response.ok()) return response.status().WithContext("http_request to " + host);
+  if (!response.ok()) {
+    if (call_ != nullptr) PIER_RETURN_IF_ERROR(call_->CheckInterrupted());
+    return response.status().WithContext("http_request to " + host);
+  }
 
   http_status_ = response->status;
   if (settings_->http_response_headers) {
     nlohmann::json headers = nlohmann::json::object();
+    // Names lower-cased and repeated values joined with ',', as Extism's hosts give them.
     for (auto& [name, value] : response->headers) {
-      auto& slot = headers[name];
-      slot = slot.is_string() ? slot.get<std::string>() + ", " + value : value;
+      std::string key = name;
+      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+      auto& slot = headers[key];
+      slot = slot.is_string() ? slot.get<std::string>() + "," + value : value;
     }
     http_headers_json_ = headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }

@@ -21,7 +21,7 @@
 #include "common/call_state.h"
 #include "kernel/arena.h"
 #include "kernel/host_pattern.h"
-#include "kernel/http_client.h"
+#include "http/http_client.h"
 #include "pier/log_level.h"
 #include "pier/status.h"
 
@@ -38,7 +38,7 @@ struct KernelSettings {
   bool http_response_headers = true;
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;                      // never empty
-  std::shared_ptr<HttpClient> http;      // never null
+  std::shared_ptr<http::HttpClient> http;      // never null
 };
 
 class Kernel {

@@ -6,15 +6,15 @@ namespace pier::internal {
 namespace {
 
 // Answers every request with a fixed response and remembers the last one.
-class FakeHttp final : public HttpClient {
+class FakeHttp final : public http::HttpClient {
  public:
-  Result<HttpResponse> Send(const HttpRequest& request, const HttpLimits& limits) override {
+  Result<http::ClientResponse> Send(const http::ClientRequest& request, const http::ClientLimits& limits) override {
     last = request;
     if (response.body.size() > limits.max_body_bytes) return ResourceExhaustedError("too big");
     return response;
   }
-  HttpRequest last;
-  HttpResponse response{201, {{"X-A", "1"}, {"X-A", "2"}}, "created"};
+  http::ClientRequest last;
+  http::ClientResponse response{201, {{"X-A", "1"}, {"X-A", "2"}}, "created"};
 };
 
 class KernelTest : public ::testing::Test {
@@ -126,7 +126,7 @@ TEST_F(KernelTest, HttpRequestEnforcesAllowedHostsAndRecordsResponse) {
   EXPECT_EQ(kernel->HttpStatusCode(), 201);
   EXPECT_EQ(http->last.method, "POST");
   EXPECT_EQ(http->last.body, "payload");
-  EXPECT_EQ(Get(*kernel->HttpHeaders()), R"({"X-A":"1, 2"})");
+  EXPECT_EQ(Get(*kernel->HttpHeaders()), R"({"x-a":"1,2"})") << "lower-cased names, values joined with a comma";
 
   EXPECT_FALSE(kernel->HttpRequest(Put("not json"), 0).ok());
   EXPECT_FALSE(kernel->HttpRequest(Put(R"({"url":"ftp://api.allowed.test/"})"), 0).ok());

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "kernel/http_client.h"
+#include "http/http_client.h"
 #include "pier/runtime.h"
 #include "runtime/engine_set.h"
 #include "runtime/epoch_ticker.h"
@@ -20,19 +20,19 @@ class RuntimeCore {
         engines_(std::move(engines)),
         ticker_([e = engines_.get()] { e->IncrementEpochs(); }, options_.epoch_tick),
         cache_(options_.cache_dir),
-        http_(NewCurlHttpClient()) {}
+        http_(http::NewCurlHttpClient()) {}
 
   const EngineSet& engines() const { return *engines_; }
   EpochTicker& ticker() { return ticker_; }
   ModuleCache& cache() { return cache_; }
-  std::shared_ptr<HttpClient> http() const { return http_; }
+  std::shared_ptr<http::HttpClient> http() const { return http_; }
 
  private:
   RuntimeOptions options_;
   std::unique_ptr<EngineSet> engines_;
   EpochTicker ticker_;
   ModuleCache cache_;
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<http::HttpClient> http_;
 };
 
 }  // namespace pier::internal

@@ -157,7 +157,13 @@ class CurlHttpClient final : public HttpClient {
       long port = 0;
       curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip);
       curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &port);
-      const std::string where = ip != nullptr && *ip ? std::string(ip) + ":" + std::to_string(port) : request.url;
+      std::string where;
+      if (ip != nullptr && *ip) {
+        where = std::string(ip) + ":" + std::to_string(port);
+      } else if (auto parts = ParseUrl(request.url); parts.ok()) {
+        const int p = parts->port != 0 ? parts->port : parts->scheme == "https" ? 443 : 80;
+        where = (parts->host.find(':') != std::string::npos ? "[" + parts->host + "]" : parts->host) + ":" + std::to_string(p);
+      }
       return UnavailableError("dial tcp " + where + ": connect: connection refused");
     }
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/loopback_http_server.h"
+#include "support/loopback_web_server.h"
 #include "support/test_plugins.h"
 
 namespace pier {
@@ -25,7 +25,7 @@ class HttpTest : public ::testing::Test {
     EXPECT_TRUE(r.ok() && r->is_output()) << (r.ok() ? r->Describe() : r.status().ToString());
     return r.ok() && r->is_output() ? nlohmann::json::parse(r->output()) : nlohmann::json();
   }
-  testing::LoopbackHttpServer server_;
+  testing::LoopbackWebServer server_;
   std::unique_ptr<Runtime> runtime_;
 };
 

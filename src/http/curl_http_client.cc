@@ -205,6 +205,9 @@ Result<UrlParts> ParseUrl(const std::string& url) {
   if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
   const std::string port = part(CURLUPART_PORT);
   out.port = port.empty() ? 0 : std::atoi(port.c_str());
+  out.target = part(CURLUPART_PATH);
+  if (out.target.empty()) out.target = "/";
+  if (const std::string query = part(CURLUPART_QUERY); !query.empty()) out.target += "?" + query;
   return out;
 }
 

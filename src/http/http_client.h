@@ -66,6 +66,7 @@ struct UrlParts {
   std::string scheme;  // lower case
   std::string host;    // lower case, without brackets
   int port = 0;        // 0: the scheme's default
+  std::string target;  // path and query: "/a/b?c=d"
 };
 // The parts of an absolute URL (any scheme); InvalidArgument when it does not parse.
 Result<UrlParts> ParseUrl(const std::string& url);

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -29,6 +30,16 @@ enum class InstanceMode {
   // A brand-new instance per call, discarded afterwards: no state survives
   // between calls (what Navidrome does).
   kFreshPerCall,
+};
+
+// A host directory the plugin sees through WASI at `guest` (e.g.
+// "/storage"). Paths are resolved by the kernel beneath it: no `..`,
+// symbolic link or absolute path leaves it, and plugins cannot create
+// symbolic links. A read-only mount refuses every write.
+struct DirectoryMount {
+  std::filesystem::path host;
+  std::string guest;
+  bool read_only = true;
 };
 
 std::string_view InstanceModeName(InstanceMode mode);
@@ -55,6 +66,7 @@ struct PluginOptions {
   InstanceMode instance_mode = InstanceMode::kPooled;
   size_t max_idle_instances = 0;                 // pooled mode; 0 = number of CPUs
   std::vector<HostFunction> host_functions;
+  std::vector<DirectoryMount> mounts;            // pre-opened directories; none by default
   // Completes the load error for an import no host function satisfies, e.g.
   // "it needs the 'taskqueue' permission" (see pier/services/host_services.h).
   std::function<std::string(std::string_view module, std::string_view name)> explain_missing_import;

@@ -1,6 +1,6 @@
 // wasi_snapshot_preview1 bound to the native Wasi. Every preview-1 function is
-// defined so any toolchain's imports link; those without a meaning here (files,
-// sockets) answer with the errno a sandbox without pre-opens gives.
+// defined so any toolchain's imports link; files go to the instance's jailed
+// file system (wasi/fs.h), sockets answer ENOTSUP.
 #include "runtime/bindings.h"
 #include "runtime/host_call.h"
 
@@ -41,6 +41,59 @@ constexpr auto kRandomGet = +[](S& s, I32 buf, I32 len) { return s.wasi.RandomGe
 constexpr auto kSchedYield = +[](S& s) { return s.wasi.SchedYield(); };
 constexpr auto kProcExit = +[](S& s, I32 code) { return s.wasi.ProcExit(code).status(); };
 
+// Files below the mounts.
+constexpr auto kFdAdvise = +[](S& s, I32 fd, I64 o, I64 l, I32 a) -> I32 { return s.wasi.fs().FdAdvise(fd, o, l, a); };
+constexpr auto kFdAllocate = +[](S& s, I32 fd, I64 o, I64 l) -> I32 { return s.wasi.fs().FdAllocate(fd, o, l); };
+constexpr auto kFdDatasync = +[](S& s, I32 fd) -> I32 { return s.wasi.fs().FdDatasync(fd); };
+constexpr auto kFdSync = +[](S& s, I32 fd) -> I32 { return s.wasi.fs().FdSync(fd); };
+constexpr auto kFdFdstatSetRights = +[](S& s, I32 fd, I64 b, I64 i) -> I32 {
+  return s.wasi.fs().FdFdstatSetRights(fd, b, i);
+};
+constexpr auto kFdFilestatSetSize = +[](S& s, I32 fd, I64 n) -> I32 { return s.wasi.fs().FdFilestatSetSize(fd, n); };
+constexpr auto kFdFilestatSetTimes = +[](S& s, I32 fd, I64 a, I64 m, I32 f) -> I32 {
+  return s.wasi.fs().FdFilestatSetTimes(fd, a, m, f);
+};
+constexpr auto kFdPread = +[](S& s, I32 fd, I32 iov, I32 n, I64 off, I32 out) -> I32 {
+  return s.wasi.fs().FdPread(s.Guest(), fd, iov, n, off, out);
+};
+constexpr auto kFdPwrite = +[](S& s, I32 fd, I32 iov, I32 n, I64 off, I32 out) -> I32 {
+  return s.wasi.fs().FdPwrite(s.Guest(), fd, iov, n, off, out);
+};
+constexpr auto kFdReaddir = +[](S& s, I32 fd, I32 buf, I32 len, I64 cookie, I32 used) -> I32 {
+  return s.wasi.fs().FdReaddir(s.Guest(), fd, buf, len, cookie, used);
+};
+constexpr auto kFdRenumber = +[](S& s, I32 from, I32 to) -> I32 { return s.wasi.fs().FdRenumber(from, to); };
+constexpr auto kPathCreateDirectory = +[](S& s, I32 fd, I32 p, I32 n) -> I32 {
+  return s.wasi.fs().PathCreateDirectory(s.Guest(), fd, p, n);
+};
+constexpr auto kPathFilestatGet = +[](S& s, I32 fd, I32 fl, I32 p, I32 n, I32 out) -> I32 {
+  return s.wasi.fs().PathFilestatGet(s.Guest(), fd, fl, p, n, out);
+};
+constexpr auto kPathFilestatSetTimes = +[](S& s, I32 fd, I32 fl, I32 p, I32 n, I64 a, I64 m, I32 f) -> I32 {
+  return s.wasi.fs().PathFilestatSetTimes(s.Guest(), fd, fl, p, n, a, m, f);
+};
+constexpr auto kPathLink = +[](S& s, I32 ofd, I32 ofl, I32 op, I32 on, I32 nfd, I32 np, I32 nn) -> I32 {
+  return s.wasi.fs().PathLink(s.Guest(), ofd, ofl, op, on, nfd, np, nn);
+};
+constexpr auto kPathOpen = +[](S& s, I32 fd, I32 dfl, I32 p, I32 n, I32 of, I64 rb, I64 ri, I32 ff, I32 out) -> I32 {
+  return s.wasi.fs().PathOpen(s.Guest(), fd, dfl, p, n, of, rb, ri, ff, out);
+};
+constexpr auto kPathReadlink = +[](S& s, I32 fd, I32 p, I32 n, I32 buf, I32 len, I32 used) -> I32 {
+  return s.wasi.fs().PathReadlink(s.Guest(), fd, p, n, buf, len, used);
+};
+constexpr auto kPathRemoveDirectory = +[](S& s, I32 fd, I32 p, I32 n) -> I32 {
+  return s.wasi.fs().PathRemoveDirectory(s.Guest(), fd, p, n);
+};
+constexpr auto kPathRename = +[](S& s, I32 fd, I32 op, I32 on, I32 nfd, I32 np, I32 nn) -> I32 {
+  return s.wasi.fs().PathRename(s.Guest(), fd, op, on, nfd, np, nn);
+};
+constexpr auto kPathSymlink = +[](S& s, I32 op, I32 on, I32 fd, I32 np, I32 nn) -> I32 {
+  return s.wasi.fs().PathSymlink(s.Guest(), op, on, fd, np, nn);
+};
+constexpr auto kPathUnlinkFile = +[](S& s, I32 fd, I32 p, I32 n) -> I32 {
+  return s.wasi.fs().PathUnlinkFile(s.Guest(), fd, p, n);
+};
+
 template <auto Fn>
 Status Def(wasmtime_linker_t* l, std::string_view name) {
   return DefineHostCall<Fn>(l, kWasiModule, name);
@@ -72,28 +125,28 @@ Status DefineWasiImports(wasmtime_linker_t* l) {
   PIER_WASI("sched_yield", kSchedYield);
   PIER_WASI("proc_exit", kProcExit);
 
-  // Descriptors other than stdio do not exist; nothing is pre-opened.
-  PIER_WASI("fd_advise", &Answer<kBadf, I32, I64, I64, I32>);
-  PIER_WASI("fd_allocate", &Answer<kBadf, I32, I64, I64>);
-  PIER_WASI("fd_datasync", &Answer<kBadf, I32>);
-  PIER_WASI("fd_fdstat_set_rights", &Answer<kNotcapable, I32, I64, I64>);
-  PIER_WASI("fd_filestat_set_size", &Answer<kBadf, I32, I64>);
-  PIER_WASI("fd_filestat_set_times", &Answer<kBadf, I32, I64, I64, I32>);
-  PIER_WASI("fd_pread", &Answer<kBadf, I32, I32, I32, I64, I32>);
-  PIER_WASI("fd_pwrite", &Answer<kBadf, I32, I32, I32, I64, I32>);
-  PIER_WASI("fd_readdir", &Answer<kBadf, I32, I32, I32, I64, I32>);
-  PIER_WASI("fd_renumber", &Answer<kBadf, I32, I32>);
-  PIER_WASI("fd_sync", &Answer<kBadf, I32>);
-  PIER_WASI("path_create_directory", &Answer<kBadf, I32, I32, I32>);
-  PIER_WASI("path_filestat_get", &Answer<kBadf, I32, I32, I32, I32, I32>);
-  PIER_WASI("path_filestat_set_times", &Answer<kBadf, I32, I32, I32, I32, I64, I64, I32>);
-  PIER_WASI("path_link", &Answer<kBadf, I32, I32, I32, I32, I32, I32, I32>);
-  PIER_WASI("path_open", &Answer<kBadf, I32, I32, I32, I32, I32, I64, I64, I32, I32>);
-  PIER_WASI("path_readlink", &Answer<kBadf, I32, I32, I32, I32, I32, I32>);
-  PIER_WASI("path_remove_directory", &Answer<kBadf, I32, I32, I32>);
-  PIER_WASI("path_rename", &Answer<kBadf, I32, I32, I32, I32, I32, I32>);
-  PIER_WASI("path_symlink", &Answer<kBadf, I32, I32, I32, I32, I32>);
-  PIER_WASI("path_unlink_file", &Answer<kBadf, I32, I32, I32>);
+  // Files below the mounts (wasi/fs.h); with no mounts every descriptor is EBADF.
+  PIER_WASI("fd_advise", kFdAdvise);
+  PIER_WASI("fd_allocate", kFdAllocate);
+  PIER_WASI("fd_datasync", kFdDatasync);
+  PIER_WASI("fd_fdstat_set_rights", kFdFdstatSetRights);
+  PIER_WASI("fd_filestat_set_size", kFdFilestatSetSize);
+  PIER_WASI("fd_filestat_set_times", kFdFilestatSetTimes);
+  PIER_WASI("fd_pread", kFdPread);
+  PIER_WASI("fd_pwrite", kFdPwrite);
+  PIER_WASI("fd_readdir", kFdReaddir);
+  PIER_WASI("fd_renumber", kFdRenumber);
+  PIER_WASI("fd_sync", kFdSync);
+  PIER_WASI("path_create_directory", kPathCreateDirectory);
+  PIER_WASI("path_filestat_get", kPathFilestatGet);
+  PIER_WASI("path_filestat_set_times", kPathFilestatSetTimes);
+  PIER_WASI("path_link", kPathLink);
+  PIER_WASI("path_open", kPathOpen);
+  PIER_WASI("path_readlink", kPathReadlink);
+  PIER_WASI("path_remove_directory", kPathRemoveDirectory);
+  PIER_WASI("path_rename", kPathRename);
+  PIER_WASI("path_symlink", kPathSymlink);
+  PIER_WASI("path_unlink_file", kPathUnlinkFile);
   PIER_WASI("proc_raise", &Answer<kNosys, I32>);
   // No sockets: networking goes through host functions.
   PIER_WASI("sock_accept", &Answer<kNotsup, I32, I32, I32>);

@@ -106,7 +106,9 @@ Result<std::unique_ptr<Plugin>> Runtime::Load(std::span<const uint8_t> wasm, Plu
   kernel->log_sink = options.log_sink;
   kernel->http = core_->http();
   shared->kernel = std::move(kernel);
-  shared->wasi = internal::WasiSettings{options.name, options.log_level, options.log_sink};
+  auto mounts = internal::MountRoots::Open(options.mounts);
+  if (!mounts.ok()) return mounts.status().WithContext("loading plugin '" + options.name + "'");
+  shared->wasi = internal::WasiSettings{options.name, options.log_level, options.log_sink, std::move(*mounts)};
   shared->options = std::move(options);
   DescribeExports(module->get(), *shared);
 

@@ -97,10 +97,10 @@ Result<int32_t> Wasi::ClockTimeGet(GuestMemory m, int32_t id, int64_t, int32_t o
   return m.Write(out, NowNs(clock)) ? kSuccess : kFault;
 }
 
-Result<int32_t> Wasi::FdClose(GuestMemory, int32_t fd) { return IsStdio(fd) ? kSuccess : kBadf; }
+Result<int32_t> Wasi::FdClose(GuestMemory, int32_t fd) { return IsStdio(fd) ? kSuccess : fs_.FdClose(fd); }
 
 Result<int32_t> Wasi::FdFdstatGet(GuestMemory m, int32_t fd, int32_t out) {
-  if (!IsStdio(fd)) return kBadf;
+  if (!IsStdio(fd)) return fs_.FdFdstatGet(m, fd, out);
   uint8_t stat[24] = {};
   stat[0] = kFiletypeCharacterDevice;
   const uint64_t rights = fd == 0 ? 0x2 /*fd_read*/ | 0x200000 /*poll_fd_readwrite*/
@@ -112,12 +112,12 @@ Result<int32_t> Wasi::FdFdstatGet(GuestMemory m, int32_t fd, int32_t out) {
   return kSuccess;
 }
 
-Result<int32_t> Wasi::FdFdstatSetFlags(GuestMemory, int32_t fd, int32_t) {
-  return IsStdio(fd) ? kSuccess : kBadf;
+Result<int32_t> Wasi::FdFdstatSetFlags(GuestMemory, int32_t fd, int32_t flags) {
+  return IsStdio(fd) ? kSuccess : fs_.FdFdstatSetFlags(fd, flags);
 }
 
 Result<int32_t> Wasi::FdFilestatGet(GuestMemory m, int32_t fd, int32_t out) {
-  if (!IsStdio(fd)) return kBadf;
+  if (!IsStdio(fd)) return fs_.FdFilestatGet(m, fd, out);
   uint8_t* p = m.Range(out, 64);
   if (p == nullptr) return kFault;
   std::memset(p, 0, 64);
@@ -125,22 +125,28 @@ Result<int32_t> Wasi::FdFilestatGet(GuestMemory m, int32_t fd, int32_t out) {
   return kSuccess;
 }
 
-Result<int32_t> Wasi::FdPrestatGet(GuestMemory, int32_t, int32_t) { return kBadf; }
-Result<int32_t> Wasi::FdPrestatDirName(GuestMemory, int32_t, int32_t, int32_t) { return kBadf; }
+Result<int32_t> Wasi::FdPrestatGet(GuestMemory m, int32_t fd, int32_t out) { return fs_.FdPrestatGet(m, fd, out); }
+Result<int32_t> Wasi::FdPrestatDirName(GuestMemory m, int32_t fd, int32_t path, int32_t len) {
+  return fs_.FdPrestatDirName(m, fd, path, len);
+}
 
-Result<int32_t> Wasi::FdRead(GuestMemory m, int32_t fd, int32_t, int32_t, int32_t nread) {
+Result<int32_t> Wasi::FdRead(GuestMemory m, int32_t fd, int32_t iovs, int32_t n, int32_t nread) {
+  if (!IsStdio(fd)) return fs_.FdRead(m, fd, iovs, n, nread);
   if (fd != 0) return kBadf;
   const uint32_t zero = 0;  // stdin is empty: end of file
   return m.Write(nread, zero) ? kSuccess : kFault;
 }
 
-Result<int32_t> Wasi::FdSeek(GuestMemory, int32_t fd, int64_t, int32_t, int32_t) {
-  return IsStdio(fd) ? kSpipe : kBadf;
+Result<int32_t> Wasi::FdSeek(GuestMemory m, int32_t fd, int64_t offset, int32_t whence, int32_t out) {
+  return IsStdio(fd) ? kSpipe : fs_.FdSeek(m, fd, offset, whence, out);
 }
 
-Result<int32_t> Wasi::FdTell(GuestMemory, int32_t fd, int32_t) { return IsStdio(fd) ? kSpipe : kBadf; }
+Result<int32_t> Wasi::FdTell(GuestMemory m, int32_t fd, int32_t out) {
+  return IsStdio(fd) ? kSpipe : fs_.FdTell(m, fd, out);
+}
 
 Result<int32_t> Wasi::FdWrite(GuestMemory m, int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nwritten) {
+  if (!IsStdio(fd)) return fs_.FdWrite(m, fd, iovs, iovs_len, nwritten);
   if (fd != 1 && fd != 2) return kBadf;
   if (iovs_len < 0 || iovs_len > kMaxIovs) return kInval;
   uint64_t total = 0;
@@ -215,7 +221,8 @@ Result<int32_t> Wasi::PollOneoff(GuestMemory m, int32_t in, int32_t out, int32_t
     if (s.tag == kEventClock) {
       if (any_fd && s.wait_ns > 0) continue;  // this timer has not fired
     } else {
-      const bool ready = s.tag == kEventFdRead ? s.fd == 0 : (s.fd == 1 || s.fd == 2);
+      // Files are always ready; the standard streams as their direction allows.
+      const bool ready = fs_.Has(s.fd) || (s.tag == kEventFdRead ? s.fd == 0 : (s.fd == 1 || s.fd == 2));
       if (!ready) error = kBadf;
     }
     std::memcpy(event + 8, &error, 2);

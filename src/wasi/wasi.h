@@ -1,8 +1,9 @@
 // Wasi: native WASI preview 1 for one plugin instance — what Go, TinyGo, Rust
 // and C (wasi-libc) plugins import. Real clocks, real randomness, a real sleep
 // bounded by the call's deadline and cancellation, stdout/stderr to the log
-// line by line, no arguments, no environment, no pre-opened directories (so
-// every path function answers EBADF), `proc_exit` recorded as the call's result.
+// line by line, no arguments, no environment, the plugin's mounts pre-opened
+// and jailed (fs.h; without mounts every path function answers EBADF),
+// `proc_exit` recorded as the call's result.
 //
 // Each method returns the WASI errno, or a non-OK status when the call must
 // stop (proc_exit, or the deadline/cancellation during a sleep).
@@ -21,6 +22,7 @@
 #include "common/call_state.h"
 #include "pier/log_level.h"
 #include "pier/status.h"
+#include "wasi/fs.h"
 #include "wasi/guest_memory.h"
 
 namespace pier::internal {
@@ -41,6 +43,7 @@ struct WasiSettings {
   std::string plugin_name;
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;  // never empty
+  std::shared_ptr<const MountRoots> mounts;  // may be null: no file system
 };
 
 class Wasi {
@@ -48,7 +51,10 @@ class Wasi {
   // Longest line kept before it is logged anyway.
   static constexpr size_t kMaxLineBytes = 4096;
 
-  explicit Wasi(const WasiSettings* settings) : settings_(settings) {}
+  explicit Wasi(const WasiSettings* settings) : settings_(settings), fs_(settings->mounts) {}
+
+  // The pre-opened mounts and the files opened below them (descriptors 3+).
+  FileSystem& fs() { return fs_; }
 
   void BeginCall(const CallState* call);
   // Logs any partial stdout/stderr line left by the call.
@@ -75,7 +81,7 @@ class Wasi {
   Result<int32_t> RandomGet(GuestMemory m, int32_t buf, int32_t len);
   Result<int32_t> SchedYield();
 
-  // True for the standard streams (0, 1, 2), the only descriptors that exist.
+  // True for the standard streams (0, 1, 2); 3 and up belong to fs().
   static bool IsStdio(int32_t fd) { return fd >= 0 && fd <= 2; }
 
  private:
@@ -83,6 +89,7 @@ class Wasi {
   void FlushLine(int fd);
 
   const WasiSettings* settings_;  // owned by the plugin, outlives every instance
+  FileSystem fs_;
   const CallState* call_ = nullptr;
   std::optional<int32_t> exit_code_;
   std::string line_[3];  // partial stdout (1) and stderr (2) lines

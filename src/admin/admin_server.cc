@@ -143,7 +143,7 @@ void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest
   std::shared_ptr<LoadedPlugin> loaded = host_.Get(plugin);
   std::shared_ptr<taskqueue::TaskQueueService> tasks;
   if (loaded && loaded->tasks) {
-    tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks.get());
+    tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks);
   } else {
     auto offline = OpenQueuesOffline(host_.config().data_dir, plugin);
     if (!offline.ok()) return ReplyStatus(res, offline.status());

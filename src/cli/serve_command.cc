@@ -101,6 +101,8 @@ int RunServe(const ServeArgs& a) {
   spdlog::info("pier serve: plugins in {}, data in {}", config.plugins_folder.string(), config.data_folder.string());
   HostConfig host_config{config.plugins_folder, config.data_folder,
                          ManagerOptions{config.call_timeout, config.instance_mode, config.log_level, {}}};
+  host_config.manager.cache_max_bytes = config.cache_max_bytes;
+  host_config.manager.ca_file = config.ca_file.string();
   auto host = PluginHost::Start(**runtime, host_config);
   if (!host.ok()) {
     std::cerr << "pier serve: " << host.status().message() << "\n";

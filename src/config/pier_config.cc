@@ -1,5 +1,7 @@
 #include "config/pier_config.h"
 
+#include "common/byte_size.h"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -73,6 +75,29 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       auto b = node.value<bool>();
       if (!b || !node.is_boolean()) return InvalidArgumentError("auto_reload must be true or false");
       c.auto_reload = *b;
+    } else if (key == "cache" || key == "tls") {
+      const toml::table* section = node.as_table();
+      if (section == nullptr) return InvalidArgumentError(key + " must be a table ([" + key + "])");
+      for (const auto& [sk, sn] : *section) {
+        const std::string name = key + "." + std::string(sk.str());
+        if (name == "cache.max_bytes") {
+          if (auto i = sn.value<int64_t>(); i && sn.is_integer()) {
+            if (*i <= 0) return InvalidArgumentError(name + " must be greater than 0");
+            c.cache_max_bytes = *i;
+          } else if (auto text = sn.value<std::string>(); text && sn.is_string()) {
+            auto bytes = ParseByteSize(*text);
+            if (!bytes.ok()) return InvalidArgumentError(name + ": " + bytes.status().message());
+            if (*bytes <= 0) return InvalidArgumentError(name + " must be greater than 0");
+            c.cache_max_bytes = *bytes;
+          } else {
+            return InvalidArgumentError(name + " must be a size such as \"64MiB\" or a number of bytes");
+          }
+        } else if (name == "tls.ca_file") {
+          PIER_RETURN_IF_ERROR(path(sn, name, &c.ca_file));
+        } else {
+          return InvalidArgumentError("unknown setting '" + name + "'");
+        }
+      }
     } else {
       return InvalidArgumentError("unknown setting '" + key + "'");
     }

@@ -11,6 +11,10 @@
 //   auto_reload = true
 //   reload_debounce = "2s"
 //   admin_listen = "127.0.0.1:4533"  # loopback only; "" turns the admin API off
+//   [cache]
+//   max_bytes = "64MiB"         # per plugin; least recently used entries go first
+//   [tls]
+//   ca_file = "/etc/ssl/private-ca.pem"   # trusted besides the system's roots
 //
 //   auto config = LoadPierConfig("pier.toml").value();
 #pragma once
@@ -37,6 +41,8 @@ struct PierConfig {
   bool auto_reload = true;
   std::chrono::milliseconds reload_debounce{2000};
   std::string admin_listen = "127.0.0.1:4533";  // "host:port" on loopback; port 0 = any; "" = no admin API
+  int64_t cache_max_bytes = 64 << 20;           // [cache] max_bytes: each plugin's Cache service cap
+  std::filesystem::path ca_file;                // [tls] ca_file: extra trust anchors for plugins' https/wss
 };
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);

@@ -6,23 +6,22 @@
 
 #include "pier/capabilities/callers.h"
 #include "pier/services/host_services.h"
+#include "manager/plugin_services.h"
 #include "services/config/config_service.h"
-#include "services/taskqueue/plugin_executor.h"
-#include "services/taskqueue/sqlite_task_store.h"
 #include "services/taskqueue/task_service.h"
 
 namespace pier {
 
 namespace {
 
-// A plugin's task queues, as background work: stopped before the plugin goes.
-class TaskWorkers final : public BackgroundWork {
+// A plugin's services, as background work: stopped before the plugin goes.
+class ServiceWork final : public BackgroundWork {
  public:
-  explicit TaskWorkers(taskqueue::TaskQueueService& tasks) : tasks_(tasks) {}
-  void Stop() override { tasks_.Stop(); }
+  explicit ServiceWork(PluginServices& services) : services_(services) {}
+  void Stop() override { services_.Stop(); }
 
  private:
-  taskqueue::TaskQueueService& tasks_;
+  PluginServices& services_;
 };
 
 }  // namespace
@@ -80,25 +79,17 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   options.log_level = options_.log_level;
   options.log_sink = options_.log_sink;
   if (manifest.permissions.http) options.allowed_hosts = manifest.permissions.http->required_hosts;
-  loaded->config = std::make_unique<services::MapConfigService>(config);
-  services::HostServices host;
-  host.config = loaded->config.get();
-  if (manifest.permissions.taskqueue) {
-    if (options_.data_dir.empty()) {
-      return FailedPreconditionError("taskqueue permission needs a data folder (none configured)");
-    }
-    PIER_ASSIGN_OR_RETURN(const auto dir, PluginDataDir(options_.data_dir, loaded->id));
-    const auto db = dir / "taskqueue.db";
-    auto store = taskqueue::SqliteTaskStore::Open(db);
-    if (!store.ok()) return Status(store.status().code(), "task queue database: " + store.status().message());
-    taskqueue::TaskServiceOptions task_options;
-    task_options.max_concurrency = manifest.permissions.taskqueue->max_concurrency;
-    task_options.node = options_.node_id;
-    task_options.dispatch.call_timeout = options_.call_timeout;
-    task_options.dispatch.shutdown_grace = options_.task_shutdown_grace;
-    loaded->tasks = std::make_unique<taskqueue::TaskQueueService>(std::move(*store), std::move(task_options));
-    host.task = loaded->tasks.get();
-  }
+  ServiceSettings service_settings{.data_dir = options_.data_dir,
+                                   .call_timeout = options_.call_timeout,
+                                   .cache_max_bytes = options_.cache_max_bytes,
+                                   .ca_file = options_.ca_file,
+                                   .node_id = options_.node_id,
+                                   .task_shutdown_grace = options_.task_shutdown_grace};
+  auto services = PluginServices::Create(loaded->id, manifest, config, service_settings, &options);
+  if (!services.ok()) return services.status();
+  loaded->services = std::move(*services);
+  loaded->tasks = loaded->services->tasks();
+  services::HostServices host = loaded->services->Bindings();
   // Host-service errors seen while nd_on_init runs are kept for init_error.
   struct InitWatch {
     std::atomic<bool> active{false};
@@ -141,10 +132,8 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     std::lock_guard<std::mutex> lock(mu_);
     loaded_[loaded->id] = loaded;
   }
-  if (loaded->tasks && options_.run_init) {
-    loaded->tasks->Start(taskqueue::PluginExecutor(*loaded->plugin));
-    loaded->background.push_back(std::make_unique<TaskWorkers>(*loaded->tasks));
-  }
+  loaded->background.push_back(std::make_unique<ServiceWork>(*loaded->services));
+  if (options_.run_init) loaded->services->Start(*loaded->plugin);
   if (options_.start_background) {
     for (auto& work : options_.start_background(*loaded)) loaded->background.push_back(std::move(work));
   }

@@ -61,21 +61,23 @@ struct ManagerOptions {
   // Call nd_on_init after loading. Administration tools that load only to
   // check a plugin turn it off: initialisation belongs to the serving process.
   bool run_init = true;
-  // Where plugins keep their data: `<data_dir>/plugins/<id>/taskqueue.db`.
-  // Plugins with the taskqueue permission cannot load without it.
+  // Where plugins keep their data (`<data_dir>/plugins/<id>/kvstore.db`,
+  // `taskqueue.db`, `storage/`): plugins with those permissions cannot load
+  // without it.
   std::filesystem::path data_dir;
   // Task queues: lease owner prefix (empty: the host name) and how long
   // stopping a plugin waits for its running tasks before interrupting them.
   std::string node_id;
   std::chrono::milliseconds task_shutdown_grace{10000};
+  // Host-wide service settings (cache cap, extra CA file).
+  int64_t cache_max_bytes = 64 << 20;
+  std::string ca_file;
   // Starts a plugin's background work once it is loaded and registered (and
   // before nd_on_init, which may create queues or schedules). Optional.
   std::function<std::vector<std::unique_ptr<BackgroundWork>>(LoadedPlugin& plugin)> start_background;
 };
 
-namespace services {
-class MapConfigService;
-}
+class PluginServices;
 namespace taskqueue {
 class TaskQueueService;
 }
@@ -87,10 +89,10 @@ struct LoadedPlugin {
   Manifest manifest;
   PluginSettings settings;  // what it was loaded with
   std::vector<std::string> capabilities;
-  std::unique_ptr<services::MapConfigService> config;  // before `plugin`: outlives it
-  // Its task queues (taskqueue permission), else null. Its workers are
-  // background work: stopped before the plugin goes.
-  std::unique_ptr<taskqueue::TaskQueueService> tasks;
+  // Its host services (before `plugin`: they outlive it); their work is
+  // stopped, as background work, before the plugin goes.
+  std::unique_ptr<PluginServices> services;
+  taskqueue::TaskQueueService* tasks = nullptr;  // in `services`, when granted
   std::unique_ptr<Plugin> plugin;
   std::vector<std::unique_ptr<BackgroundWork>> background;
   // Why initialisation went wrong ("" when it did not): nd_on_init's failure,

@@ -87,9 +87,19 @@ TEST_F(PluginHostTest, GatesAndLoadErrorsAreRecorded) {
   EXPECT_EQ(gate.message(), "users permission requires configuration: select users or enable 'all users' access");
   EXPECT_EQ(State("counter").entry.last_error, gate.message());
   ASSERT_TRUE(host_->Configure("counter", {.all_users = true}).ok());
-  Status missing = host_->Enable("counter");  // KVStore and Cache are not implemented yet on this host
-  EXPECT_NE(missing.message().find("service is not available on this host"), std::string::npos) << missing.message();
-  EXPECT_FALSE(State("counter").entry.enabled);
+  ASSERT_TRUE(host_->Enable("counter").ok()) << "KVStore and Cache are real services";
+  EXPECT_TRUE(State("counter").entry.enabled);
+  EXPECT_TRUE(State("counter").loaded);
+  EXPECT_EQ(State("counter").entry.last_error, "") << "a load that succeeds clears the error";
+  // A service that cannot be made fails the load, with the service's reason.
+  Write("broken", R"({"name":"c","author":"a","version":"1","permissions":{"users":{},"kvstore":{"maxSize":"-1"},"cache":{}}})",
+        testing::PluginWasm("scrobble_counter"));
+  ASSERT_TRUE(host_->Rescan().ok());
+  ASSERT_TRUE(host_->Configure("broken", {.all_users = true}).ok());
+  Status bad = host_->Enable("broken");
+  EXPECT_EQ(bad.message().rfind("kvstore: invalid maxSize \"-1\"", 0), 0u) << bad.message();
+  EXPECT_FALSE(State("broken").entry.enabled);
+  EXPECT_EQ(State("broken").entry.last_error, bad.message());
 }
 
 TEST_F(PluginHostTest, ConfigIsValidatedAndAppliedByReloading) {

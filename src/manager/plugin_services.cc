@@ -1,0 +1,169 @@
+#include "manager/plugin_services.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/byte_size.h"
+#include "common/go_quote.h"
+#include "common/plugin_id.h"
+#include "pier/capabilities/callers.h"
+#include "services/cache/cache_service.h"
+#include "services/config/config_service.h"
+#include "services/http/http_service.h"
+#include "services/kvstore/kvstore_service.h"
+#include "services/kvstore/sqlite_kv_store.h"
+#include "services/scheduler/scheduler_service.h"
+#include "services/storage/storage_service.h"
+#include "services/taskqueue/plugin_executor.h"
+#include "services/taskqueue/sqlite_task_store.h"
+#include "services/taskqueue/task_service.h"
+#include "services/websocket/websocket_service.h"
+
+namespace pier {
+
+namespace {
+
+// Callbacks of background work: failures are only logged (as the original does).
+template <typename R>
+void LogOutcome(const std::string& id, std::string_view export_name, const Result<R>& r) {
+  if (!r.ok()) {
+    spdlog::warn("plugin {}: {}: {}", id, export_name, r.status().message());
+  } else if (r->kind == capabilities::CallKind::kFailed) {
+    spdlog::warn("plugin {}: {} failed: {}", id, export_name, r->error);
+  }
+}
+
+}  // namespace
+
+PluginServices::~PluginServices() { Stop(); }
+
+Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string& id, const Manifest& manifest,
+                                                               const std::map<std::string, std::string>& config,
+                                                               const ServiceSettings& settings, PluginOptions* options) {
+  std::unique_ptr<PluginServices> s(new PluginServices());
+  s->id_ = id;
+  s->settings_ = settings;
+  s->config_ = std::make_unique<services::MapConfigService>(config);
+  const Permissions& p = manifest.permissions;
+  auto data_dir = [&]() -> Result<std::filesystem::path> {
+    if (settings.data_dir.empty()) return FailedPreconditionError("no data folder is configured");
+    return PluginDataDir(settings.data_dir, id);
+  };
+  if (p.kvstore) {
+    int64_t quota = kvstore::kDefaultQuota;
+    if (!p.kvstore->max_size.empty()) {
+      auto parsed = ParseByteSize(p.kvstore->max_size);
+      if (!parsed.ok()) {
+        return InvalidArgumentError("kvstore: invalid maxSize " + GoQuote(p.kvstore->max_size) + ": " +
+                                    parsed.status().message());
+      }
+      quota = *parsed;
+    }
+    auto dir = data_dir();
+    if (!dir.ok()) return dir.status().WithContext("kvstore");
+    auto store = kvstore::SqliteKVStore::Open(*dir / "kvstore.db");
+    if (!store.ok()) return store.status().WithContext("kvstore database");
+    s->kvstore_ = std::make_unique<kvstore::KVStoreService>(std::move(*store), kvstore::KVStoreOptions{.quota = quota});
+  }
+  if (p.cache) s->cache_ = std::make_unique<cache::CacheService>(cache::CacheOptions{.max_bytes = settings.cache_max_bytes});
+  if (p.scheduler) s->scheduler_ = std::make_unique<scheduler::SchedulerService>();
+  if (p.http) {
+    s->http_ = std::make_unique<services::HttpService>(
+        services::HttpServiceOptions{.required_hosts = p.http->required_hosts, .ca_file = settings.ca_file});
+  }
+  if (p.websocket) {
+    s->websocket_ = std::make_unique<websocket::WebSocketService>(
+        websocket::WebSocketOptions{.required_hosts = p.websocket->required_hosts, .ca_file = settings.ca_file});
+  }
+  if (p.storage) {
+    auto dir = data_dir();
+    if (!dir.ok()) return dir.status().WithContext("storage");
+    auto mount = services::PluginStorageService::MountFor(*dir / "storage");
+    if (!mount.ok()) return mount.status();
+    options->mounts.push_back(*mount);
+    s->storage_ = std::make_unique<services::PluginStorageService>();
+  }
+  if (p.taskqueue) {
+    auto dir = data_dir();
+    if (!dir.ok()) return dir.status().WithContext("taskqueue");
+    auto store = taskqueue::SqliteTaskStore::Open(*dir / "taskqueue.db");
+    if (!store.ok()) return Status(store.status().code(), "task queue database: " + store.status().message());
+    taskqueue::TaskServiceOptions task_options;
+    task_options.max_concurrency = p.taskqueue->max_concurrency;
+    task_options.node = settings.node_id;
+    task_options.dispatch.call_timeout = settings.call_timeout;
+    task_options.dispatch.shutdown_grace = settings.task_shutdown_grace;
+    s->tasks_ = std::make_unique<taskqueue::TaskQueueService>(std::move(*store), std::move(task_options));
+  }
+  return s;
+}
+
+services::HostServices PluginServices::Bindings() const {
+  services::HostServices host;
+  host.config = config_.get();
+  host.kvstore = kvstore_.get();
+  host.cache = cache_.get();
+  host.scheduler = scheduler_.get();
+  host.http = http_.get();
+  host.websocket = websocket_.get();
+  host.storage = storage_.get();
+  host.task = tasks_.get();
+  return host;
+}
+
+void PluginServices::Start(Plugin& plugin) {
+  if (started_ || stopped_) return;
+  started_ = true;
+  const std::string id = id_;
+  const auto timeout = settings_.call_timeout;
+  auto options = [timeout](const CancelToken& token) {
+    CallOptions o;
+    o.cancel = token;
+    o.timeout = timeout;
+    return o;
+  };
+  if (tasks_) tasks_->Start(taskqueue::PluginExecutor(plugin));
+  if (kvstore_) kvstore_->Start();
+  if (cache_) cache_->Start();
+  if (scheduler_) {
+    scheduler_->Start([&plugin, id, options](const wire::SchedulerCallbackRequest& r, const CancelToken& token) {
+      LogOutcome(id, "nd_scheduler_callback", capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
+    });
+  }
+  if (websocket_) {
+    websocket::Callbacks c;
+    c.text = [&plugin, id, options](const wire::TextMessageRequest& r, const CancelToken& t) {
+      if (plugin.HasExport("nd_websocket_on_text_message")) {
+        LogOutcome(id, "nd_websocket_on_text_message", capabilities::CallWebSocketCallbacksOnTextMessage(plugin, r, options(t)));
+      }
+    };
+    c.binary = [&plugin, id, options](const wire::BinaryMessageRequest& r, const CancelToken& t) {
+      if (plugin.HasExport("nd_websocket_on_binary_message")) {
+        LogOutcome(id, "nd_websocket_on_binary_message",
+                   capabilities::CallWebSocketCallbacksOnBinaryMessage(plugin, r, options(t)));
+      }
+    };
+    c.error = [&plugin, id, options](const wire::ErrorRequest& r, const CancelToken& t) {
+      if (plugin.HasExport("nd_websocket_on_error")) {
+        LogOutcome(id, "nd_websocket_on_error", capabilities::CallWebSocketCallbacksOnError(plugin, r, options(t)));
+      }
+    };
+    c.close = [&plugin, id, options](const wire::CloseRequest& r, const CancelToken& t) {
+      if (plugin.HasExport("nd_websocket_on_close")) {
+        LogOutcome(id, "nd_websocket_on_close", capabilities::CallWebSocketCallbacksOnClose(plugin, r, options(t)));
+      }
+    };
+    websocket_->Start(std::move(c));
+  }
+}
+
+void PluginServices::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (scheduler_) scheduler_->Stop();
+  if (websocket_) websocket_->Stop();
+  if (cache_) cache_->Stop();
+  if (kvstore_) kvstore_->Stop();
+  if (tasks_) tasks_->Stop();
+}
+
+}  // namespace pier

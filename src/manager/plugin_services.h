@@ -1,0 +1,98 @@
+// PluginServices: the host services of one loaded plugin, made from its
+// manifest's permissions (Config always; KVStore, Cache, Scheduler, HTTP,
+// WebSocket, Storage and Task when granted), bound to its imports, started
+// once the plugin is registered and stopped before it goes.
+//
+//   auto services = PluginServices::Create("my-plugin", manifest, config, settings, &options).value();
+//   options.host_functions = BindHostServices(services->Bindings(), granted);
+//   ... load the plugin ...
+//   services->Start(*plugin);     // timers, sweepers, workers, connections: may call the plugin now
+//   services->Stop();             // Scheduler, WebSocket, Cache, KVStore, Task — the original's order
+//
+// Create and Start/Stop from one thread; the services themselves are
+// thread-safe.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "manifest/manifest.h"
+#include "pier/plugin.h"
+#include "pier/services/host_services.h"
+
+namespace pier {
+
+namespace services {
+class MapConfigService;
+class HttpService;
+class PluginStorageService;
+}  // namespace services
+namespace kvstore {
+class KVStoreService;
+}
+namespace cache {
+class CacheService;
+}
+namespace scheduler {
+class SchedulerService;
+}
+namespace websocket {
+class WebSocketService;
+}
+namespace taskqueue {
+class TaskQueueService;
+}
+
+// Host-wide settings of the services (pier.toml and the command line).
+struct ServiceSettings {
+  std::filesystem::path data_dir;  // <data>/plugins/<id>/ holds each plugin's files
+  std::chrono::milliseconds call_timeout{30000};
+  int64_t cache_max_bytes = 64 << 20;
+  std::string ca_file;  // extra trust anchors for plugins' https and wss
+  std::string node_id;  // task leases: "<node>/<run>"; empty = the host name
+  std::chrono::milliseconds task_shutdown_grace{10000};
+};
+
+class PluginServices {
+ public:
+  // Creates what the manifest grants; adds the Storage mount to `options`.
+  // Errors name the service ("kvstore: invalid maxSize \"x\": ...").
+  static Result<std::unique_ptr<PluginServices>> Create(const std::string& id, const Manifest& manifest,
+                                                        const std::map<std::string, std::string>& config,
+                                                        const ServiceSettings& settings, PluginOptions* options);
+  ~PluginServices();
+  PluginServices(const PluginServices&) = delete;
+  PluginServices& operator=(const PluginServices&) = delete;
+
+  services::HostServices Bindings() const;
+  // Starts the work that calls the plugin back (`plugin` outlives Stop).
+  void Start(Plugin& plugin);
+  // Stops it all, newest kinds first; idempotent. Nothing calls the plugin afterwards.
+  void Stop();
+
+  taskqueue::TaskQueueService* tasks() const { return tasks_.get(); }
+  scheduler::SchedulerService* scheduler() const { return scheduler_.get(); }
+  cache::CacheService* cache() const { return cache_.get(); }
+  kvstore::KVStoreService* kvstore() const { return kvstore_.get(); }
+  websocket::WebSocketService* websocket() const { return websocket_.get(); }
+
+ private:
+  PluginServices() = default;
+
+  std::string id_;
+  ServiceSettings settings_;
+  std::unique_ptr<services::MapConfigService> config_;
+  std::unique_ptr<kvstore::KVStoreService> kvstore_;
+  std::unique_ptr<cache::CacheService> cache_;
+  std::unique_ptr<scheduler::SchedulerService> scheduler_;
+  std::unique_ptr<services::HttpService> http_;
+  std::unique_ptr<websocket::WebSocketService> websocket_;
+  std::unique_ptr<services::PluginStorageService> storage_;
+  std::unique_ptr<taskqueue::TaskQueueService> tasks_;
+  bool started_ = false, stopped_ = false;
+};
+
+}  // namespace pier

@@ -36,13 +36,20 @@ find_program(PIER_GO go HINTS /usr/local/go/bin)
 if(NOT PIER_GO)
   message(FATAL_ERROR "go not found: Go 1.24+ is needed to build the Go test plugins")
 endif()
+# pier_go_plugin(name dir [package]): builds the main package `package`
+# (default ".") of the Go module in `dir`.
 function(pier_go_plugin name dir)
-  file(GLOB _sources "${dir}/*.go" "${dir}/go.mod" "${dir}/go.sum")
+  set(_package ".")
+  if(ARGC GREATER 2)
+    set(_package "${ARGV2}")
+  endif()
+  file(GLOB_RECURSE _sources "${dir}/*.go")
+  list(APPEND _sources "${dir}/go.mod" "${dir}/go.sum")
   add_custom_command(
     OUTPUT "${PIER_PLUGIN_DIR}/${name}.wasm"
     COMMAND ${CMAKE_COMMAND} -E env GOOS=wasip1 GOARCH=wasm GOTOOLCHAIN=local GOFLAGS=-mod=mod
             GONOSUMDB=github.com/navidrome
-            ${PIER_GO} build -buildmode=c-shared -trimpath -o "${PIER_PLUGIN_DIR}/${name}.wasm" .
+            ${PIER_GO} build -buildmode=c-shared -trimpath -o "${PIER_PLUGIN_DIR}/${name}.wasm" ${_package}
     WORKING_DIRECTORY "${dir}"
     DEPENDS ${_sources}
     COMMENT "Building Go plugin ${name}.wasm"
@@ -54,9 +61,14 @@ pier_go_plugin(go_test "${PROJECT_SOURCE_DIR}/tests/plugins/go")
 pier_go_plugin(go_ndpdk "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndpdk")
 # The original's test-taskqueue protocol (spec §7.3), on the same upstream kit.
 pier_go_plugin(go_taskqueue "${PROJECT_SOURCE_DIR}/tests/plugins/go_taskqueue")
+# One plugin per general-purpose service, each on Navidrome's own kit (the protocols of its test plugins).
+foreach(_service kvstore cache config scheduler websocket)
+  pier_go_plugin(go_nd_${_service} "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndkit" ./${_service})
+endforeach()
 
 add_custom_target(pier_plugins ALL)
-add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk go_taskqueue)
+add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk go_taskqueue go_nd_kvstore go_nd_cache go_nd_config
+                               go_nd_scheduler go_nd_websocket)
 if(PIER_BUILD_EXAMPLES)
   add_dependencies(pier_plugins pier_example_plugins)
 endif()

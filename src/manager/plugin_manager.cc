@@ -84,7 +84,8 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
                                    .cache_max_bytes = options_.cache_max_bytes,
                                    .ca_file = options_.ca_file,
                                    .node_id = options_.node_id,
-                                   .task_shutdown_grace = options_.task_shutdown_grace};
+                                   .task_shutdown_grace = options_.task_shutdown_grace,
+                                   .log_sink = options_.log_sink};
   auto services = PluginServices::Create(loaded->id, manifest, config, service_settings, &options);
   if (!services.ok()) return services.status();
   loaded->services = std::move(*services);

@@ -24,11 +24,19 @@ namespace {
 
 // Callbacks of background work: failures are only logged (as the original does).
 template <typename R>
-void LogOutcome(const std::string& id, std::string_view export_name, const Result<R>& r) {
+void LogOutcome(const LogSink& sink, const std::string& id, std::string_view export_name, const Result<R>& r) {
+  std::string message;
   if (!r.ok()) {
-    spdlog::warn("plugin {}: {}: {}", id, export_name, r.status().message());
+    message = std::string(export_name) + ": " + r.status().message();
   } else if (r->kind == capabilities::CallKind::kFailed) {
-    spdlog::warn("plugin {}: {} failed: {}", id, export_name, r->error);
+    message = std::string(export_name) + " failed: " + r->error;
+  } else {
+    return;
+  }
+  if (sink) {
+    sink(LogLevel::kWarn, id, message);
+  } else {
+    spdlog::warn("plugin {}: {}", id, message);
   }
 }
 
@@ -114,6 +122,7 @@ void PluginServices::Start(Plugin& plugin) {
   if (started_ || stopped_) return;
   started_ = true;
   const std::string id = id_;
+  const LogSink sink = settings_.log_sink;
   const auto timeout = settings_.call_timeout;
   auto options = [timeout](const CancelToken& token) {
     CallOptions o;
@@ -125,31 +134,31 @@ void PluginServices::Start(Plugin& plugin) {
   if (kvstore_) kvstore_->Start();
   if (cache_) cache_->Start();
   if (scheduler_) {
-    scheduler_->Start([&plugin, id, options](const wire::SchedulerCallbackRequest& r, const CancelToken& token) {
-      LogOutcome(id, "nd_scheduler_callback", capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
+    scheduler_->Start([&plugin, id, options, sink](const wire::SchedulerCallbackRequest& r, const CancelToken& token) {
+      LogOutcome(sink, id, "nd_scheduler_callback", capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
     });
   }
   if (websocket_) {
     websocket::Callbacks c;
-    c.text = [&plugin, id, options](const wire::TextMessageRequest& r, const CancelToken& t) {
+    c.text = [&plugin, id, options, sink](const wire::TextMessageRequest& r, const CancelToken& t) {
       if (plugin.HasExport("nd_websocket_on_text_message")) {
-        LogOutcome(id, "nd_websocket_on_text_message", capabilities::CallWebSocketCallbacksOnTextMessage(plugin, r, options(t)));
+        LogOutcome(sink, id, "nd_websocket_on_text_message", capabilities::CallWebSocketCallbacksOnTextMessage(plugin, r, options(t)));
       }
     };
-    c.binary = [&plugin, id, options](const wire::BinaryMessageRequest& r, const CancelToken& t) {
+    c.binary = [&plugin, id, options, sink](const wire::BinaryMessageRequest& r, const CancelToken& t) {
       if (plugin.HasExport("nd_websocket_on_binary_message")) {
-        LogOutcome(id, "nd_websocket_on_binary_message",
+        LogOutcome(sink, id, "nd_websocket_on_binary_message",
                    capabilities::CallWebSocketCallbacksOnBinaryMessage(plugin, r, options(t)));
       }
     };
-    c.error = [&plugin, id, options](const wire::ErrorRequest& r, const CancelToken& t) {
+    c.error = [&plugin, id, options, sink](const wire::ErrorRequest& r, const CancelToken& t) {
       if (plugin.HasExport("nd_websocket_on_error")) {
-        LogOutcome(id, "nd_websocket_on_error", capabilities::CallWebSocketCallbacksOnError(plugin, r, options(t)));
+        LogOutcome(sink, id, "nd_websocket_on_error", capabilities::CallWebSocketCallbacksOnError(plugin, r, options(t)));
       }
     };
-    c.close = [&plugin, id, options](const wire::CloseRequest& r, const CancelToken& t) {
+    c.close = [&plugin, id, options, sink](const wire::CloseRequest& r, const CancelToken& t) {
       if (plugin.HasExport("nd_websocket_on_close")) {
-        LogOutcome(id, "nd_websocket_on_close", capabilities::CallWebSocketCallbacksOnClose(plugin, r, options(t)));
+        LogOutcome(sink, id, "nd_websocket_on_close", capabilities::CallWebSocketCallbacksOnClose(plugin, r, options(t)));
       }
     };
     websocket_->Start(std::move(c));

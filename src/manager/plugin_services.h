@@ -20,6 +20,7 @@
 #include <string>
 
 #include "manifest/manifest.h"
+#include "pier/log_level.h"
 #include "pier/plugin.h"
 #include "pier/services/host_services.h"
 
@@ -54,6 +55,9 @@ struct ServiceSettings {
   std::string ca_file;  // extra trust anchors for plugins' https and wss
   std::string node_id;  // task leases: "<node>/<run>"; empty = the host name
   std::chrono::milliseconds task_shutdown_grace{10000};
+  // Where failures of callbacks (scheduler, websocket) are reported, tagged
+  // with the plugin; unset: Pier's logger.
+  LogSink log_sink;
 };
 
 class PluginServices {

@@ -282,12 +282,36 @@ TEST_F(ServicesPluginTest, WebSocketThroughTheUpstreamKit) {
   EXPECT_TRUE(testing::WaitFor([&] { return server.ClientCloseCode(3) == 1001; }, 3000ms));
 }
 
+// --- HTTP ---
+
+TEST_F(ServicesPluginTest, HttpThroughTheUpstreamKit) {
+  testing::LoopbackWebServer server;
+  auto p = Load("test-http", Manifest(R"({"http":{"requiredHosts":["127.0.0.1"]}})"), "go_nd_http");
+  ASSERT_TRUE(p);
+  auto h = [&](json in) { return Op(*p, "nd_test_http", in); };
+  const json hello = h({{"method", "GET"}, {"url", server.Url("/hello")}});
+  EXPECT_EQ(hello["statusCode"], 200);
+  EXPECT_EQ(hello["body"], "hello");
+  EXPECT_EQ(hello["headers"]["X-Server"], "pier-test");
+  const json posted = h({{"method", "post"}, {"url", server.Url("/echo")}, {"body", wire::Base64Encode("data")},
+                         {"headers", {{"x-pier-test", "go"}}}});
+  EXPECT_EQ(json::parse(posted["body"].get<std::string>())["body"], "data");
+  EXPECT_EQ(json::parse(posted["body"].get<std::string>())["x-pier-test"], "go");
+  // A redirect to a host the manifest does not name is refused.
+  const std::string evil = "http://localhost:" + std::to_string(server.port()) + "/hello";
+  EXPECT_EQ(h({{"url", server.Url("/redirect?to=" + evil)}})["error"],
+            "Get \"" + evil + "\": host \"localhost\" is not allowed");
+  EXPECT_EQ(h({{"url", server.Url("/hops/1")}, {"noFollowRedirects", true}})["statusCode"], 302);
+  EXPECT_EQ(h({{"url", server.Url("/slow/3000")}, {"timeoutMs", 100}})["error"],
+            "Get \"" + server.Url("/slow/3000") + "\": context deadline exceeded");
+}
+
 // --- Permissions ---
 
 TEST_F(ServicesPluginTest, EachServiceNeedsItsPermission) {
   for (const auto& [wasm, permission] : std::vector<std::pair<std::string, std::string>>{
            {"go_nd_kvstore", "kvstore"}, {"go_nd_cache", "cache"}, {"go_nd_scheduler", "scheduler"},
-           {"go_nd_websocket", "websocket"}}) {
+           {"go_nd_websocket", "websocket"}, {"go_nd_http", "http"}}) {
     auto r = TryLoad("denied-" + permission, Manifest("{}"), wasm);
     ASSERT_FALSE(r.ok()) << wasm;
     EXPECT_NE(r.status().message().find("needs the '" + permission + "' permission"), std::string::npos)

@@ -110,6 +110,30 @@ void AdminServer::Routes() {
     ReplyStatus(res, host_.Rescan());
   });
 
+  // Calls an export of the loaded plugin, as `pier call PACKAGE` does against a running server.
+  r.Add("POST", id + "/call/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
+    auto loaded = host_.Get(req.params[0]);
+    if (!loaded) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " is not loaded by this server"));
+    if (!loaded->plugin->HasExport(req.params[1])) {
+      return ReplyStatus(res, NotFoundError("function not found: " + req.params[1]));
+    }
+    auto result = loaded->plugin->Call(req.params[1], req.body);
+    if (!result.ok()) return ReplyStatus(res, result.status());
+    res.content_type = "application/octet-stream";
+    if (result->is_output()) {
+      res.headers.emplace_back("X-Pier-Outcome", "output");
+      res.body = result->output();
+    } else if (result->is_plugin_error()) {
+      res.headers.emplace_back("X-Pier-Outcome", "plugin-error");
+      res.headers.emplace_back("X-Pier-Code", std::to_string(result->plugin_error().code));
+      res.body = result->plugin_error().message;
+    } else {
+      res.headers.emplace_back("X-Pier-Outcome", "trap");
+      res.headers.emplace_back("X-Pier-Trap", std::string(TrapKindName(result->trap().kind)));
+      res.body = result->trap().message;
+    }
+  });
+
   // Task queues: /api/plugins/{id}/queues[/{queue}[/tasks|/{action}]] and /api/plugins/{id}/tasks/{task}[/{action}].
   r.Add("GET", id + "/queues", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "list"});

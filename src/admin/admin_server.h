@@ -6,6 +6,8 @@
 //   POST /api/plugins/{id}/enable    {"ok":true} or {"ok":false,"error":"..."} (409)
 //   POST /api/plugins/{id}/disable
 //   POST /api/plugins/rescan
+//   POST /api/plugins/{id}/call/{export}   body = the input; answers the output, with
+//        X-Pier-Outcome: output | plugin-error (X-Pier-Code) | trap (X-Pier-Trap); 404 when not loaded
 //
 // Task queues of a plugin (see admin/queue_admin.h for the operations and
 // shapes; a plugin that is not loaded is administered on its database):

@@ -11,13 +11,10 @@
 #include "common/logging.h"
 #include "pier/runtime.h"
 #include "pier/services/host_services.h"
+#include "package/package.h"
 #include "services/config/config_service.h"
 
 namespace pier::cli {
-
-namespace {
-
-constexpr int kExitOk = 0, kExitPluginError = 1, kExitTrap = 2, kExitHostError = 3;
 
 std::filesystem::path DefaultCacheDir() {
   if (const char* dir = std::getenv("PIER_CACHE_DIR"); dir && *dir) return std::filesystem::path(dir) / "modules";
@@ -38,14 +35,12 @@ bool ReadAll(const std::string& path, std::string* out) {
   return true;
 }
 
-}  // namespace
-
 CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
   CLI::App* call = app.add_subcommand("call", "Load one plugin (.wasm) and call one of its exports");
   call->footer(
       "Exit status: 0 the export succeeded (its output is printed), 1 the plugin reported an error,\n"
       "2 the call trapped (timeout, memory limit, crash...), 3 usage or host error.");
-  call->add_option("plugin", a.plugin, "Path to the plugin's .wasm file")->required();
+  call->add_option("plugin", a.plugin, "A plugin: .wasm file, .ndp package or plugin folder")->required();
   call->add_option("export", a.export_name, "Name of the export to call")->required();
   auto* input = call->add_option("--input", a.input, "Input text passed to the export");
   call->add_option("--input-file", a.input_file, "Read the input from a file ('-' for standard input)")
@@ -59,10 +54,37 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
       ->capture_default_str();
   call->add_option("--mode", a.mode, "Instance mode: fresh or pooled")->capture_default_str();
   call->add_flag("--no-cache", a.no_cache, "Do not use the compiled-module cache");
+  call->add_option("--data", a.data,
+                   "Packages: the data folder (as pier serve --data); a running server there takes the call");
   return call;
 }
 
+int Report(const Result<CallResult>& result) {
+  if (!result.ok()) {
+    std::cerr << "pier call: " << result.status().message() << "\n";
+    return kExitHostError;
+  }
+  return Report(*result);
+}
+
+int Report(const CallResult& result) {
+  if (result.is_output()) {
+    const std::string& out = result.output();
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    if (!out.empty() && out.back() != '\n' && isatty(STDOUT_FILENO)) std::cout << "\n";
+    std::cout.flush();
+    return kExitOk;
+  }
+  if (result.is_plugin_error()) {
+    std::cerr << "pier call: plugin error: " << result.plugin_error().message << "\n";
+    return kExitPluginError;
+  }
+  std::cerr << "pier call: trap (" << TrapKindName(result.trap().kind) << "): " << result.trap().message << "\n";
+  return kExitTrap;
+}
+
 int RunCall(const CallArgs& a) {
+  if (LooksLikePackage(a.plugin)) return RunCallPackage(a);
   PluginOptions options;
   auto level = ParseLogLevel(a.log_level);
   auto mode = ParseInstanceMode(a.mode);
@@ -113,24 +135,7 @@ int RunCall(const CallArgs& a) {
     std::cerr << "pier call: " << plugin.status().message() << "\n";
     return kExitHostError;
   }
-  auto result = (*plugin)->Call(a.export_name, input);
-  if (!result.ok()) {
-    std::cerr << "pier call: " << result.status().message() << "\n";
-    return kExitHostError;
-  }
-  if (result->is_output()) {
-    const std::string& out = result->output();
-    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
-    if (!out.empty() && out.back() != '\n' && isatty(STDOUT_FILENO)) std::cout << "\n";
-    std::cout.flush();
-    return kExitOk;
-  }
-  if (result->is_plugin_error()) {
-    std::cerr << "pier call: plugin error: " << result->plugin_error().message << "\n";
-    return kExitPluginError;
-  }
-  std::cerr << "pier call: trap (" << TrapKindName(result->trap().kind) << "): " << result->trap().message << "\n";
-  return kExitTrap;
+  return Report((*plugin)->Call(a.export_name, input));
 }
 
 }  // namespace pier::cli

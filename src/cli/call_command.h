@@ -1,11 +1,24 @@
-// `pier call PLUGIN EXPORT`: load one .wasm file, call one export, print its output.
+// `pier call PLUGIN EXPORT`: call one export of a plugin and print its output.
 //
 //   pier call echo.wasm echo --input '{"a":1}' --config k=v --allow-host '*.example.com'
+//   pier call plugins/my-plugin.ndp nd_test --data data/ --config api_key=x
+//
+// PLUGIN is a bare .wasm (loaded with only the Config service), or a package
+// (.ndp or a plugin folder) loaded as `pier serve` loads it: manifest
+// validated, permissions granted with real services whose files live in
+// --data DIR (a temporary folder when not given), settings from DIR's
+// registry with --config on top, nd_on_init run. When a `pier serve` runs on
+// DIR, the call goes to that server's loaded plugin instead, so its live
+// state (cache, schedules, queues) is the one the call sees.
 //
 // Exit codes: 0 output, 1 plugin error, 2 trap, 3 usage or host error.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
+
+#include "pier/call_result.h"
+#include "pier/status.h"
 #include <map>
 #include <string>
 #include <vector>
@@ -22,7 +35,8 @@ struct CallArgs {
   int64_t timeout_ms = 30000;
   uint64_t memory_mib = 256;
   uint64_t fuel = 0;
-  std::string log_level = "info";
+  std::string log_level = "warn";
+  std::string data;
   std::string mode = "fresh";
   bool no_cache = false;
 };
@@ -30,5 +44,15 @@ struct CallArgs {
 // Declares the subcommand and its options on `app`; `args` must outlive parsing.
 CLI::App* AddCallCommand(CLI::App& app, CallArgs& args);
 int RunCall(const CallArgs& args);
+
+// --- shared by the two ways of calling (call_command.cc, call_package.cc) ---
+inline constexpr int kExitOk = 0, kExitPluginError = 1, kExitTrap = 2, kExitHostError = 3;
+int RunCallPackage(const CallArgs& args);
+// Prints the outcome (output on stdout, the rest on stderr); the exit code.
+int Report(const Result<CallResult>& result);
+int Report(const CallResult& result);
+// The input: --input, or the file given with --input-file ("-" = stdin).
+bool ReadAll(const std::string& path, std::string* out);
+std::filesystem::path DefaultCacheDir();
 
 }  // namespace pier::cli

@@ -86,11 +86,12 @@ if(PIER_BUILD_EXAMPLES)
       COMMAND ${CMAKE_COMMAND} -E copy "${PIER_PLUGIN_DIR}/${id}.wasm" "${stage}/plugin.wasm"
       COMMAND ${CMAKE_COMMAND} -E tar cf "${PIER_PACKAGE_DIR}/${id}.ndp" --format=zip manifest.json plugin.wasm
       WORKING_DIRECTORY "${stage}"
-      DEPENDS pier_example_plugins "${PROJECT_SOURCE_DIR}/examples/${id}/manifest.json"
+      DEPENDS pier_example_plugins "${PROJECT_SOURCE_DIR}/examples/${id}/manifest.json" "${PIER_PLUGIN_DIR}/${id}.wasm"
       COMMENT "Packaging ${id}.ndp"
       VERBATIM)
     add_custom_target(package_${id} ALL DEPENDS "${PIER_PACKAGE_DIR}/${id}.ndp")
   endfunction()
   pier_example_package(hello)
   pier_example_package(scrobble_counter)
+  pier_example_package(heartbeat)
 endif()

@@ -2,3 +2,13 @@
 #include "counter.h"
 
 PIER_REGISTER_SCROBBLER(scrobble_counter::ScrobbleCounter);
+
+// `plays`: input a user name, output how many scrobbles were counted for them.
+#include "pier/host/kvstore.h"
+
+PIER_FUNCTION(plays) {
+  PIER_ASSIGN_OR_RETURN(auto got, pier::host::KVStoreGet("plays:" + std::string(input)));
+  uint64_t n = 0;
+  for (size_t i = 0; i < got.value.size() && i < 8; ++i) n |= uint64_t(static_cast<unsigned char>(got.value[i])) << (8 * i);
+  return std::to_string(n);
+}

@@ -109,6 +109,24 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   EXPECT_FALSE(fs::exists(root_ / "data" / "pier.admin"));
 }
 
+// The heartbeat example under a real server: its `@every 2s` schedule
+// enqueues a task, the task stores a count in the KVStore — within seconds.
+TEST_F(PierServe, TheHeartbeatExampleBeatsOnTime) {
+  fs::copy_file(fs::path(PIER_TEST_PLUGIN_DIR).parent_path() / "packages" / "heartbeat.ndp", root_ / "plugins" / "heartbeat.ndp");
+  ASSERT_EQ(Plugins({"enable", "heartbeat"}).exit_code, 0);
+  StartServe();
+  ASSERT_TRUE(LogShows("pier serve: ready"));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(LogShows("heartbeat #1 stored in the KVStore"));
+  ASSERT_TRUE(LogShows("heartbeat #3 stored in the KVStore"));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GT(took, 3500ms) << "beats are two seconds apart";
+  EXPECT_LT(took, 7000ms);
+  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
+  serve_.Start(/*append=*/true);
+  ASSERT_TRUE(LogShows("heartbeat #4 stored in the KVStore")) << "the count survives a restart (KVStore on disk)";
+}
+
 TEST_F(PierServe, TheAdminApiRefusesNonLoopbackAddresses) {
   CliRun r = Pier({"serve", "--config", (root_ / "pier.toml").string(), "--admin", "0.0.0.0:0", "--run-for", "1"});
   EXPECT_EQ(r.exit_code, 3);

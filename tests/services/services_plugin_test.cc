@@ -282,6 +282,34 @@ TEST_F(ServicesPluginTest, WebSocketThroughTheUpstreamKit) {
   EXPECT_TRUE(testing::WaitFor([&] { return server.ClientCloseCode(3) == 1001; }, 3000ms));
 }
 
+// Unloading while callbacks are arriving: messages in flight, schedules
+// firing. Nothing is used after it is gone (the sanitizer build checks), and
+// nothing reaches the plugin afterwards.
+TEST_F(ServicesPluginTest, UnloadWhileCallbacksArriveIsClean) {
+  testing::LoopbackWebServer server;
+  for (int round = 0; round < 3; ++round) {
+    auto ws = Load("busy-ws", Manifest(R"({"websocket":{"requiredHosts":["127.0.0.1"]}})"), "go_nd_websocket");
+    auto sched = Load("busy-sched", Manifest(kSchedulerPermission), "go_nd_scheduler");
+    ASSERT_TRUE(ws && sched);
+    const std::string id = "r" + std::to_string(round);
+    ASSERT_EQ(Op(*ws, "nd_test_websocket", {{"operation", "connect"}, {"url", server.WsUrl("/ws")}, {"connectionId", id}})
+                  .value("connectionId", ""), id);
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_FALSE(Op(*sched, "nd_test_scheduler", {{"operation", "one_time"}, {"delay", 0}, {"payload", "p"}}).contains("error"));
+    }
+    ASSERT_FALSE(Op(*ws, "nd_test_websocket", {{"operation", "send"}, {"connectionId", id}, {"message", "burst 2000"}})
+                     .contains("error"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * round));
+    ws.reset();
+    sched.reset();
+    ASSERT_TRUE(manager_->Unload("busy-ws").ok());
+    ASSERT_TRUE(manager_->Unload("busy-sched").ok());
+    const size_t lines = logs_.lines().size();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(logs_.lines().size(), lines) << "round " << round << ": a callback ran after unload";
+  }
+}
+
 // --- HTTP ---
 
 TEST_F(ServicesPluginTest, HttpThroughTheUpstreamKit) {

@@ -44,6 +44,16 @@ std::string SqliteDatetime(int64_t t) {
   return buf;
 }
 
+Result<SqliteKVStore::InUse> SqliteKVStore::Connection::Prepare(std::string_view sql) {
+  auto it = statements.find(sql);
+  if (it == statements.end()) {
+    if (statements.size() >= 256) statements.clear();  // get_many's shapes are bounded, but stay safe
+    PIER_ASSIGN_OR_RETURN(auto s, db->Prepare(sql));
+    it = statements.emplace(std::string(sql), std::move(s)).first;
+  }
+  return InUse(&it->second);
+}
+
 Result<std::unique_ptr<SqliteKVStore>> SqliteKVStore::Open(const std::filesystem::path& file) {
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
@@ -56,66 +66,66 @@ Result<std::unique_ptr<SqliteKVStore>> SqliteKVStore::Open(const std::filesystem
   return std::unique_ptr<SqliteKVStore>(new SqliteKVStore(std::move(writer), std::move(reader)));
 }
 
-Result<int64_t> SqliteKVStore::UsedOn(sqlite::Database& db, int64_t now) {
-  auto s = db.Prepare("SELECT COALESCE(SUM(size), 0) FROM kvstore WHERE " + std::string(kLive));
+Result<int64_t> SqliteKVStore::UsedOn(Connection& c, int64_t now) {
+  auto s = c.Prepare("SELECT COALESCE(SUM(size), 0) FROM kvstore WHERE " + std::string(kLive));
   if (!s.ok()) return Failed("calculating storage used", s.status());
-  s->Bind(1, SqliteDatetime(now));
-  auto row = s->Step();
+  (*s)->Bind(1, SqliteDatetime(now));
+  auto row = (*s)->Step();
   if (!row.ok()) return Failed("calculating storage used", row.status());
-  return *row ? s->ColumnInt(0) : 0;
+  return *row ? (*s)->ColumnInt(0) : 0;
 }
 
 Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view value, int64_t expires_at, int64_t now,
                                      int64_t quota) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  auto tx = sqlite::Transaction::Begin(*writer_);
+  auto tx = sqlite::Transaction::Begin(*writer_.db);
   if (!tx.ok()) return Failed("storing value", tx.status());
   int64_t old_size = 0;
   {
-    auto s = writer_->Prepare("SELECT size FROM kvstore WHERE key = ? AND " + std::string(kLive));
+    auto s = writer_.Prepare("SELECT size FROM kvstore WHERE key = ? AND " + std::string(kLive));
     if (!s.ok()) return Failed("checking existing key", s.status());
-    s->Bind(1, key);
-    s->Bind(2, SqliteDatetime(now));
-    auto row = s->Step();
+    (*s)->Bind(1, key);
+    (*s)->Bind(2, SqliteDatetime(now));
+    auto row = (*s)->Step();
     if (!row.ok()) return Failed("checking existing key", row.status());
-    if (*row) old_size = s->ColumnInt(0);
+    if (*row) old_size = (*s)->ColumnInt(0);
   }
   const int64_t delta = static_cast<int64_t>(value.size()) - old_size;
   if (delta > 0) {
-    PIER_ASSIGN_OR_RETURN(int64_t used, UsedOn(*writer_, now));
+    PIER_ASSIGN_OR_RETURN(int64_t used, UsedOn(writer_, now));
     if (used + delta > quota) return PutResult{.stored = false, .would_use = used + delta};
   }
-  auto s = writer_->Prepare(
+  auto s = writer_.Prepare(
       "INSERT INTO kvstore (key, value, size, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(key) DO UPDATE SET value = excluded.value, size = excluded.size, "
       "updated_at = excluded.updated_at, expires_at = excluded.expires_at");
   if (!s.ok()) return Failed("storing value", s.status());
   const std::string stamp = SqliteDatetime(now);
-  s->Bind(1, key);
-  s->BindBlob(2, value);
-  s->Bind(3, static_cast<int64_t>(value.size()));
-  s->Bind(4, stamp);
-  s->Bind(5, stamp);
+  (*s)->Bind(1, key);
+  (*s)->BindBlob(2, value);
+  (*s)->Bind(3, static_cast<int64_t>(value.size()));
+  (*s)->Bind(4, stamp);
+  (*s)->Bind(5, stamp);
   if (expires_at > 0) {
-    s->Bind(6, SqliteDatetime(expires_at));
+    (*s)->Bind(6, SqliteDatetime(expires_at));
   } else {
-    s->BindNull(6);
+    (*s)->BindNull(6);
   }
-  if (Status st = s->Run(); !st.ok()) return Failed("storing value", st);
+  if (Status st = (*s)->Run(); !st.ok()) return Failed("storing value", st);
   if (Status st = (*tx)->Commit(); !st.ok()) return Failed("storing value", st);
   return PutResult{.stored = true};
 }
 
 Result<std::optional<std::string>> SqliteKVStore::Get(std::string_view key, int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
-  auto s = reader_->Prepare("SELECT value FROM kvstore WHERE key = ? AND " + std::string(kLive));
+  auto s = reader_.Prepare("SELECT value FROM kvstore WHERE key = ? AND " + std::string(kLive));
   if (!s.ok()) return Failed("reading value", s.status());
-  s->Bind(1, key);
-  s->Bind(2, SqliteDatetime(now));
-  auto row = s->Step();
+  (*s)->Bind(1, key);
+  (*s)->Bind(2, SqliteDatetime(now));
+  auto row = (*s)->Step();
   if (!row.ok()) return Failed("reading value", row.status());
   if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(s->ColumnBlob(0));
+  return std::optional<std::string>((*s)->ColumnBlob(0));
 }
 
 Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vector<std::string>& keys, int64_t now) {
@@ -128,15 +138,15 @@ Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vec
     std::string sql = "SELECT key, value FROM kvstore WHERE key IN (";
     for (size_t i = 0; i < n; ++i) sql += i == 0 ? "?" : ",?";
     sql += ") AND " + std::string(kLive);
-    auto s = reader_->Prepare(sql);
+    auto s = reader_.Prepare(sql);
     if (!s.ok()) return Failed("querying values", s.status());
-    for (size_t i = 0; i < n; ++i) s->Bind(static_cast<int>(i + 1), keys[start + i]);
-    s->Bind(static_cast<int>(n + 1), stamp);
+    for (size_t i = 0; i < n; ++i) (*s)->Bind(static_cast<int>(i + 1), keys[start + i]);
+    (*s)->Bind(static_cast<int>(n + 1), stamp);
     while (true) {
-      auto row = s->Step();
+      auto row = (*s)->Step();
       if (!row.ok()) return Failed("scanning value", row.status());
       if (!*row) break;
-      out[s->ColumnText(0)] = s->ColumnBlob(1);
+      out[(*s)->ColumnText(0)] = (*s)->ColumnBlob(1);
     }
   }
   return out;
@@ -144,11 +154,11 @@ Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vec
 
 Result<bool> SqliteKVStore::Has(std::string_view key, int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
-  auto s = reader_->Prepare("SELECT 1 FROM kvstore WHERE key = ? AND " + std::string(kLive));
+  auto s = reader_.Prepare("SELECT 1 FROM kvstore WHERE key = ? AND " + std::string(kLive));
   if (!s.ok()) return Failed("checking key", s.status());
-  s->Bind(1, key);
-  s->Bind(2, SqliteDatetime(now));
-  auto row = s->Step();
+  (*s)->Bind(1, key);
+  (*s)->Bind(2, SqliteDatetime(now));
+  auto row = (*s)->Step();
   if (!row.ok()) return Failed("checking key", row.status());
   return *row;
 }
@@ -156,53 +166,53 @@ Result<bool> SqliteKVStore::Has(std::string_view key, int64_t now) {
 Result<std::vector<std::string>> SqliteKVStore::List(std::string_view prefix, int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
   const std::string live(kLive);
-  auto s = prefix.empty() ? reader_->Prepare("SELECT key FROM kvstore WHERE " + live + " ORDER BY key")
-                          : reader_->Prepare("SELECT key FROM kvstore WHERE key LIKE ? ESCAPE '\\' AND " + live +
+  auto s = prefix.empty() ? reader_.Prepare("SELECT key FROM kvstore WHERE " + live + " ORDER BY key")
+                          : reader_.Prepare("SELECT key FROM kvstore WHERE key LIKE ? ESCAPE '\\' AND " + live +
                                              " ORDER BY key");
   if (!s.ok()) return Failed("listing keys", s.status());
   int i = 1;
-  if (!prefix.empty()) s->Bind(i++, LikePrefix(prefix));
-  s->Bind(i, SqliteDatetime(now));
+  if (!prefix.empty()) (*s)->Bind(i++, LikePrefix(prefix));
+  (*s)->Bind(i, SqliteDatetime(now));
   std::vector<std::string> out;
   while (true) {
-    auto row = s->Step();
+    auto row = (*s)->Step();
     if (!row.ok()) return Failed("listing keys", row.status());
     if (!*row) break;
-    out.push_back(s->ColumnText(0));
+    out.push_back((*s)->ColumnText(0));
   }
   return out;
 }
 
 Status SqliteKVStore::Delete(std::string_view key) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  auto s = writer_->Prepare("DELETE FROM kvstore WHERE key = ?");
+  auto s = writer_.Prepare("DELETE FROM kvstore WHERE key = ?");
   if (!s.ok()) return Failed("deleting value", s.status());
-  s->Bind(1, key);
-  if (Status st = s->Run(); !st.ok()) return Failed("deleting value", st);
+  (*s)->Bind(1, key);
+  if (Status st = (*s)->Run(); !st.ok()) return Failed("deleting value", st);
   return OkStatus();
 }
 
 Result<int64_t> SqliteKVStore::DeleteByPrefix(std::string_view prefix) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  auto s = writer_->Prepare("DELETE FROM kvstore WHERE key LIKE ? ESCAPE '\\'");
+  auto s = writer_.Prepare("DELETE FROM kvstore WHERE key LIKE ? ESCAPE '\\'");
   if (!s.ok()) return Failed("deleting keys", s.status());
-  s->Bind(1, LikePrefix(prefix));
-  if (Status st = s->Run(); !st.ok()) return Failed("deleting keys", st);
-  return s->Changes();
+  (*s)->Bind(1, LikePrefix(prefix));
+  if (Status st = (*s)->Run(); !st.ok()) return Failed("deleting keys", st);
+  return (*s)->Changes();
 }
 
 Result<int64_t> SqliteKVStore::Used(int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
-  return UsedOn(*reader_, now);
+  return UsedOn(reader_, now);
 }
 
 Result<int64_t> SqliteKVStore::Sweep(int64_t now) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  auto s = writer_->Prepare("DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < ?");
+  auto s = writer_.Prepare("DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < ?");
   if (!s.ok()) return Failed("sweeping expired keys", s.status());
-  s->Bind(1, SqliteDatetime(now));
-  if (Status st = s->Run(); !st.ok()) return Failed("sweeping expired keys", st);
-  return s->Changes();
+  (*s)->Bind(1, SqliteDatetime(now));
+  if (Status st = (*s)->Run(); !st.ok()) return Failed("sweeping expired keys", st);
+  return (*s)->Changes();
 }
 
 }  // namespace pier::kvstore

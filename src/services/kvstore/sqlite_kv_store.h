@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -37,14 +38,38 @@ class SqliteKVStore final : public KVStore {
   Result<int64_t> Sweep(int64_t now) override;
 
  private:
-  SqliteKVStore(std::unique_ptr<sqlite::Database> writer, std::unique_ptr<sqlite::Database> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
-  Result<int64_t> UsedOn(sqlite::Database& db, int64_t now);  // caller holds that connection's mutex
+  SqliteKVStore(std::unique_ptr<sqlite::Database> writer, std::unique_ptr<sqlite::Database> reader) {
+    writer_.db = std::move(writer);
+    reader_.db = std::move(reader);
+  }
+  // A cached statement in use; reset when the use ends, so no read keeps a
+  // snapshot open on the connection.
+  class InUse {
+   public:
+    explicit InUse(sqlite::Statement* s) : s_(s) {}
+    InUse(InUse&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+    InUse& operator=(InUse&&) = delete;
+    ~InUse() {
+      if (s_ != nullptr) s_->Reset();
+    }
+    sqlite::Statement* operator->() const { return s_; }
+
+   private:
+    sqlite::Statement* s_;
+  };
+  // A connection and the statements prepared on it, reused.
+  struct Connection {
+    std::unique_ptr<sqlite::Database> db;
+    std::map<std::string, sqlite::Statement, std::less<>> statements;
+    // The statement for `sql`, ready to bind; caller holds the connection's mutex.
+    Result<InUse> Prepare(std::string_view sql);
+  };
+  Result<int64_t> UsedOn(Connection& c, int64_t now);  // caller holds that connection's mutex
 
   std::mutex write_mu_;
-  std::unique_ptr<sqlite::Database> writer_;  // guarded by write_mu_
+  Connection writer_;  // guarded by write_mu_
   std::mutex read_mu_;
-  std::unique_ptr<sqlite::Database> reader_;  // guarded by read_mu_
+  Connection reader_;  // guarded by read_mu_
 };
 
 // "YYYY-MM-DD HH:MM:SS" in UTC, as SQLite's datetime() writes it.

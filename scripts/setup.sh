@@ -15,7 +15,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libre2-dev libboost-dev libzip-dev zip libtomlplusplus-dev libcpp-httplib-dev curl
+  libre2-dev libboost-dev libhowardhinnant-date-dev tzdata openssl libzip-dev zip libtomlplusplus-dev libcpp-httplib-dev curl
   libssl-dev
 )
 

@@ -18,6 +18,9 @@ packages=(
   libre2-dev libboost-dev libhowardhinnant-date-dev tzdata openssl libzip-dev zip libtomlplusplus-dev libcpp-httplib-dev curl
   libssl-dev
 )
+# Extra packages a caller needs (scripts/fuzz.sh adds libFuzzer's).
+read -r -a extra <<<"${PIER_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 
 if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
   missing=()

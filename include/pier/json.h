@@ -39,4 +39,12 @@ JsonT ParseJsonOrNull(std::string_view text, int max_depth = kMaxJsonDepth) {
   return j.ok() ? std::move(*j) : JsonT();
 }
 
+// The integer `v` holds, refusing what does not fit in int64 instead of
+// converting it (a float such as 3e26 passes an "integer" schema check but
+// has no int64 value). Floats with no fractional part are accepted, as JSON
+// Schema counts them as integers. Errors: "expected an integer", "N is out of
+// range".
+Result<int64_t> JsonInt64(const nlohmann::json& v);
+Result<int64_t> JsonInt64(const nlohmann::ordered_json& v);
+
 }  // namespace pier

@@ -48,7 +48,8 @@ RegistryEntry Row(const sqlite::Statement& s) {
   auto libs = ParseJsonOrNull(s.ColumnText(6));
   if (libs.is_array()) {
     for (auto& l : libs) {
-      if (l.is_number_integer()) e.settings.libraries.push_back(l.get<int32_t>());
+      auto id = JsonInt64(l);
+      if (id.ok() && *id >= INT32_MIN && *id <= INT32_MAX) e.settings.libraries.push_back(static_cast<int32_t>(*id));
     }
   }
   e.settings.all_libraries = s.ColumnInt(7) != 0;

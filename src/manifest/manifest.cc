@@ -106,7 +106,9 @@ Result<Manifest> ParseManifest(std::string_view text) {
     if (const Json* o = PermissionObject(*perms, "taskqueue")) {
       TaskQueuePermission tq;
       if (auto mc = o->find("maxConcurrency"); mc != o->end() && !mc->is_null()) {
-        const int64_t v = mc->get<int64_t>();
+        auto n = JsonInt64(*mc);
+        if (!n.ok()) return DecodeError("field maxConcurrency: " + n.status().message());
+        const int64_t v = *n;
         if (v < 1) return DecodeError("field maxConcurrency: must be >= 1");
         tq.max_concurrency = static_cast<int32_t>(std::min<int64_t>(v, INT32_MAX));
       }

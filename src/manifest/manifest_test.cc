@@ -56,6 +56,11 @@ TEST(Manifest, RequiredFieldsUseTheOriginalMessages) {
   EXPECT_EQ(ErrorOf(Base(R"("permissions":{"taskqueue":{"maxConcurrency":0}})")),
             "parsing manifest: parsing manifest JSON: field maxConcurrency: must be >= 1");
   EXPECT_EQ(ErrorOf(Base(R"("permissions":{"taskqueue":{"maxConcurrency":null}})")), "OK") << "null = default 1";
+  // Found by fuzz/manifest_fuzz: an integral float beyond int64 passes the
+  // schema's "integer" and must be refused, not converted (undefined).
+  EXPECT_EQ(ErrorOf(Base(R"("permissions":{"taskqueue":{"maxConcurrency":333333333333333333333333334}})")),
+            "parsing manifest: parsing manifest JSON: field maxConcurrency: 3.333333333333333e+26 is out of range");
+  EXPECT_EQ(ErrorOf(Base(R"("permissions":{"taskqueue":{"maxConcurrency":3.0}})")), "OK");
 }
 
 TEST(Manifest, WrongTypesAreRejectedByTheSchema) {

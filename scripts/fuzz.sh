@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ with clang-19 (AddressSanitizer and
+# UndefinedBehaviorSanitizer, coverage on Pier's own code) into build-fuzz/,
+# then runs each for SECONDS (default 20) from its seed corpus
+# (fuzz/corpus/<target>). Exits non-zero when a target finds a crash; the
+# crashing input is kept in build-fuzz/crashes/.
+#
+#   scripts/fuzz.sh            # 20 s each
+#   scripts/fuzz.sh 600        # ten minutes each
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-20}"
+source "$here/scripts/env.sh"
+PIER_EXTRA_PACKAGES="libfuzzer-19-dev libclang-rt-19-dev" "$here/scripts/setup.sh" >/dev/null
+build="$here/build-fuzz"
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  -DPIER_SANITIZE="address,undefined" -DPIER_FUZZ_INSTRUMENT=ON \
+  -DPIER_BUILD_FUZZERS=ON -DPIER_BUILD_TESTS=OFF -DPIER_BUILD_BENCHMARKS=OFF -DPIER_BUILD_PLUGINS=OFF \
+  -DPIER_BUILD_EXAMPLES=OFF >/dev/null
+targets=(cron json_schema manifest)
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]/%/_fuzz}"
+mkdir -p "$build/crashes"
+failed=0
+for t in "${targets[@]}"; do
+  work="$build/corpus/$t"
+  mkdir -p "$work"
+  echo "fuzz: $t for ${seconds}s"
+  if ! "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="$build/crashes/$t-" "$work" "$here/fuzz/corpus/$t" >"$build/$t.log" 2>&1; then
+    echo "fuzz: $t FAILED (see $build/$t.log and $build/crashes/)"
+    tail -20 "$build/$t.log"
+    failed=1
+  else
+    grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs" "$build/$t.log" | tail -1 || true
+  fi
+done
+exit "$failed"

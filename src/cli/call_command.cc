@@ -16,6 +16,8 @@
 
 namespace pier::cli {
 
+namespace {
+
 std::filesystem::path DefaultCacheDir() {
   if (const char* dir = std::getenv("PIER_CACHE_DIR"); dir && *dir) return std::filesystem::path(dir) / "modules";
   if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache/pier/modules";
@@ -33,6 +35,48 @@ bool ReadAll(const std::string& path, std::string* out) {
   }
   *out = std::move(ss).str();
   return true;
+}
+
+}  // namespace
+
+std::optional<CallInputs> PrepareCall(const CallArgs& a) {
+  CallInputs in;
+  auto level = ParseLogLevel(a.log_level);
+  auto mode = ParseInstanceMode(a.mode);
+  for (const Status* st : {&level.status(), &mode.status()}) {
+    if (!st->ok()) {
+      std::cerr << "pier call: " << st->message() << "\n";
+      return std::nullopt;
+    }
+  }
+  in.log_level = *level;
+  in.mode = *mode;
+  internal::SetHostLogLevel(*level);
+  for (const std::string& kv : a.config) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "pier call: --config expects key=value, got '" << kv << "'\n";
+      return std::nullopt;
+    }
+    in.config.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  in.input = a.input;
+  if (!a.input_file.empty() && !ReadAll(a.input_file, &in.input)) {
+    std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
+    return std::nullopt;
+  }
+  return in;
+}
+
+std::unique_ptr<Runtime> CreateCallRuntime(const CallArgs& a) {
+  RuntimeOptions runtime_options;
+  if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
+  auto runtime = Runtime::Create(runtime_options);
+  if (!runtime.ok()) {
+    std::cerr << "pier call: " << runtime.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*runtime);
 }
 
 CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
@@ -85,36 +129,16 @@ int Report(const CallResult& result) {
 
 int RunCall(const CallArgs& a) {
   if (LooksLikePackage(a.plugin)) return RunCallPackage(a);
+  auto in = PrepareCall(a);
+  if (!in) return kExitHostError;
   PluginOptions options;
-  auto level = ParseLogLevel(a.log_level);
-  auto mode = ParseInstanceMode(a.mode);
-  for (const Status* st : {&level.status(), &mode.status()}) {
-    if (!st->ok()) {
-      std::cerr << "pier call: " << st->message() << "\n";
-      return kExitHostError;
-    }
-  }
-  options.log_level = *level;
-  options.instance_mode = *mode;
-  internal::SetHostLogLevel(*level);
-  for (const std::string& kv : a.config) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "pier call: --config expects key=value, got '" << kv << "'\n";
-      return kExitHostError;
-    }
-    options.config[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  options.log_level = in->log_level;
+  options.instance_mode = in->mode;
+  for (auto& [key, value] : in->config) options.config[key] = value;
   options.allowed_hosts = a.allow_hosts;
   options.timeout = std::chrono::milliseconds(a.timeout_ms);
   options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
   if (a.fuel > 0) options.fuel = a.fuel;
-
-  std::string input = a.input;
-  if (!a.input_file.empty() && !ReadAll(a.input_file, &input)) {
-    std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
-    return kExitHostError;
-  }
 
   // The Config host service is always available (spec §3.4.2), over the same values.
   services::MapConfigService config_service(options.config);
@@ -123,19 +147,14 @@ int RunCall(const CallArgs& a) {
   options.host_functions = services::BindHostServices(host, {});
   options.explain_missing_import = services::MissingImportExplainer({});
 
-  RuntimeOptions runtime_options;
-  if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
-  auto runtime = Runtime::Create(runtime_options);
-  if (!runtime.ok()) {
-    std::cerr << "pier call: " << runtime.status().message() << "\n";
-    return kExitHostError;
-  }
-  auto plugin = (*runtime)->LoadFile(a.plugin, options);
+  auto runtime = CreateCallRuntime(a);
+  if (!runtime) return kExitHostError;
+  auto plugin = runtime->LoadFile(a.plugin, options);
   if (!plugin.ok()) {
     std::cerr << "pier call: " << plugin.status().message() << "\n";
     return kExitHostError;
   }
-  return Report((*plugin)->Call(a.export_name, input));
+  return Report((*plugin)->Call(a.export_name, in->input));
 }
 
 }  // namespace pier::cli

@@ -17,11 +17,18 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 
-#include "pier/call_result.h"
-#include "pier/status.h"
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "pier/call_result.h"
+#include "pier/log_level.h"
+#include "pier/plugin_options.h"
+#include "pier/runtime.h"
+#include "pier/status.h"
 
 namespace pier::cli {
 
@@ -51,8 +58,19 @@ int RunCallPackage(const CallArgs& args);
 // Prints the outcome (output on stdout, the rest on stderr); the exit code.
 int Report(const Result<CallResult>& result);
 int Report(const CallResult& result);
-// The input: --input, or the file given with --input-file ("-" = stdin).
-bool ReadAll(const std::string& path, std::string* out);
-std::filesystem::path DefaultCacheDir();
+
+// What both ways of calling take from the arguments, checked.
+struct CallInputs {
+  LogLevel log_level = LogLevel::kWarn;
+  InstanceMode mode = InstanceMode::kFreshPerCall;
+  std::string input;  // --input, or the file given with --input-file ("-" = stdin)
+  std::vector<std::pair<std::string, std::string>> config;  // --config k=v, in order
+};
+// The checked inputs (and the host log level set), or nullopt after printing
+// "pier call: <why>" to stderr.
+std::optional<CallInputs> PrepareCall(const CallArgs& args);
+// The engine for one call, with the module cache unless --no-cache; nullptr
+// after printing why it could not be made.
+std::unique_ptr<Runtime> CreateCallRuntime(const CallArgs& args);
 
 }  // namespace pier::cli

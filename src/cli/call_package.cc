@@ -83,17 +83,8 @@ int RunCallPackage(const CallArgs& a) {
     std::cerr << "pier call: " << st.message() << " (the plugin ID is the package's file or folder name)\n";
     return kExitHostError;
   }
-  std::string input = a.input;
-  if (!a.input_file.empty() && !ReadAll(a.input_file, &input)) {
-    std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
-    return kExitHostError;
-  }
-  auto level = ParseLogLevel(a.log_level);
-  if (!level.ok()) {
-    std::cerr << "pier call: " << level.status().message() << "\n";
-    return kExitHostError;
-  }
-  internal::SetHostLogLevel(*level);
+  auto in = PrepareCall(a);
+  if (!in) return kExitHostError;
 
   DataFolder data(a.data);
   if (data.path().empty()) {
@@ -101,7 +92,7 @@ int RunCallPackage(const CallArgs& a) {
     return kExitHostError;
   }
   if (!data.temporary()) {
-    if (auto server = FindRunningServer(data.path())) return ViaServer(*server, id, a, input);
+    if (auto server = FindRunningServer(data.path())) return ViaServer(*server, id, a, in->input);
   }
 
   // Settings from the data folder's registry, --config on top.
@@ -120,41 +111,24 @@ int RunCallPackage(const CallArgs& a) {
       if (!config.is_object()) config = nlohmann::json::object();
     }
   }
-  for (const std::string& kv : a.config) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "pier call: --config expects key=value, got '" << kv << "'\n";
-      return kExitHostError;
-    }
-    config[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  for (auto& [key, value] : in->config) config[key] = value;
   settings.config_json = config.empty() ? "" : config.dump();
 
-  auto mode = ParseInstanceMode(a.mode);
-  if (!mode.ok()) {
-    std::cerr << "pier call: " << mode.status().message() << "\n";
-    return kExitHostError;
-  }
-  RuntimeOptions runtime_options;
-  if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
-  auto runtime = Runtime::Create(runtime_options);
-  if (!runtime.ok()) {
-    std::cerr << "pier call: " << runtime.status().message() << "\n";
-    return kExitHostError;
-  }
+  auto runtime = CreateCallRuntime(a);
+  if (!runtime) return kExitHostError;
   ManagerOptions options;
   options.data_dir = data.path();
   options.call_timeout = std::chrono::milliseconds(a.timeout_ms);
-  options.instance_mode = *mode;
-  options.log_level = *level;
+  options.instance_mode = in->mode;
+  options.log_level = in->log_level;
   options.task_shutdown_grace = std::chrono::seconds(2);
-  PluginManager manager(**runtime, options);
+  PluginManager manager(*runtime, options);
   auto loaded = manager.Load(package_path, settings);
   if (!loaded.ok()) {
     std::cerr << "pier call: " << loaded.status().message() << "\n";
     return kExitHostError;
   }
-  const int rc = Report((*loaded)->plugin->Call(a.export_name, input));
+  const int rc = Report((*loaded)->plugin->Call(a.export_name, in->input));
   manager.Unload(id).IgnoreError();
   return rc;
 }

@@ -509,13 +509,21 @@ int32_t FileSystem::PathFilestatSetTimes(GuestMemory m, int32_t fd, int32_t flag
   return utimensat(p.parent, p.name.c_str(), t, AT_SYMLINK_NOFOLLOW) == 0 ? kSuccess : FromErrno(errno);
 }
 
+int32_t FileSystem::LocatePair(GuestMemory m, int32_t from_fd, int32_t from_path, int32_t from_len, int32_t to_fd,
+                               int32_t to_path, int32_t to_len, Place* from, Place* to) {
+  if (int32_t rc = Locate(m, from_fd, from_path, from_len, from); rc != kSuccess) return rc;
+  if (int32_t rc = Locate(m, to_fd, to_path, to_len, to); rc != kSuccess) return rc;
+  if (from->mount != to->mount) return kXdev;
+  if (mounts_->roots()[to->mount].read_only) return kRofs;
+  return kSuccess;
+}
+
 int32_t FileSystem::PathLink(GuestMemory m, int32_t old_fd, int32_t, int32_t old_path, int32_t old_len, int32_t new_fd,
                              int32_t new_path, int32_t new_len) {
   Place from, to;
-  if (int32_t rc = Locate(m, old_fd, old_path, old_len, &from); rc != kSuccess) return rc;
-  if (int32_t rc = Locate(m, new_fd, new_path, new_len, &to); rc != kSuccess) return rc;
-  if (from.mount != to.mount) return kXdev;
-  if (mounts_->roots()[to.mount].read_only) return kRofs;
+  if (int32_t rc = LocatePair(m, old_fd, old_path, old_len, new_fd, new_path, new_len, &from, &to); rc != kSuccess) {
+    return rc;
+  }
   return linkat(from.parent, from.name.c_str(), to.parent, to.name.c_str(), 0) == 0 ? kSuccess : FromErrno(errno);
 }
 
@@ -587,10 +595,9 @@ int32_t FileSystem::PathRemoveDirectory(GuestMemory m, int32_t fd, int32_t path,
 int32_t FileSystem::PathRename(GuestMemory m, int32_t fd, int32_t old_path, int32_t old_len, int32_t new_fd,
                                int32_t new_path, int32_t new_len) {
   Place from, to;
-  if (int32_t rc = Locate(m, fd, old_path, old_len, &from); rc != kSuccess) return rc;
-  if (int32_t rc = Locate(m, new_fd, new_path, new_len, &to); rc != kSuccess) return rc;
-  if (from.mount != to.mount) return kXdev;
-  if (mounts_->roots()[from.mount].read_only) return kRofs;
+  if (int32_t rc = LocatePair(m, fd, old_path, old_len, new_fd, new_path, new_len, &from, &to); rc != kSuccess) {
+    return rc;
+  }
   return renameat(from.parent, from.name.c_str(), to.parent, to.name.c_str()) == 0 ? kSuccess : FromErrno(errno);
 }
 

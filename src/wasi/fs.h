@@ -105,6 +105,9 @@ class FileSystem {
   // Reads a guest path and joins it to the directory `fd`; errno or 0.
   int32_t Join(GuestMemory m, int32_t fd, int32_t path, int32_t len, size_t* mount, std::string* rel);
   int32_t Locate(GuestMemory m, int32_t fd, int32_t path, int32_t len, Place* out);
+  // Both places of a link or rename: in one mount (else EXDEV), writable (else EROFS).
+  int32_t LocatePair(GuestMemory m, int32_t from_fd, int32_t from_path, int32_t from_len, int32_t to_fd,
+                     int32_t to_path, int32_t to_len, Place* from, Place* to);
   int OpenBeneath(size_t mount, const std::string& rel, uint64_t flags, uint64_t mode) const;
   int32_t Add(Entry e, int32_t* fd);
   int32_t Transfer(GuestMemory m, const Entry& e, int32_t iovs, int32_t n, int64_t offset, bool write, int32_t out);

@@ -11,23 +11,14 @@
 #include "services/http/host_rules.h"
 #include "services/http/http_service.h"
 #include "support/loopback_web_server.h"
+#include "support/test_call_context.h"
 
 namespace pier::services {
 namespace {
 
 using namespace std::chrono_literals;
 
-class Context final : public HostCallContext {
- public:
-  explicit Context(std::chrono::milliseconds budget = std::chrono::hours(1))
-      : deadline_(std::chrono::steady_clock::now() + budget) {}
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return deadline_; }
-  bool interrupted() const override { return std::chrono::steady_clock::now() >= deadline_; }
-
- private:
-  std::chrono::steady_clock::time_point deadline_;
-};
+using Context = pier::testing::TestCallContext;
 
 class HttpServiceTest : public ::testing::Test {
  protected:

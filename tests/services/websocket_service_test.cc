@@ -10,18 +10,14 @@
 #include "services/websocket/websocket_service.h"
 #include "support/loopback_web_server.h"
 #include "support/wait.h"
+#include "support/test_call_context.h"
 
 namespace pier::websocket {
 namespace {
 
 using namespace std::chrono_literals;
 
-class Context final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return std::chrono::steady_clock::now() + 30s; }
-  bool interrupted() const override { return false; }
-};
+using Context = pier::testing::TestCallContext;
 
 struct Event {
   std::string kind, connection, data;

@@ -5,16 +5,12 @@
 
 #include <atomic>
 #include <thread>
+#include "support/test_call_context.h"
 
 namespace pier::cache {
 namespace {
 
-class NoContext final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return {}; }
-  bool interrupted() const override { return false; }
-};
+using NoContext = pier::testing::TestCallContext;
 
 class CacheTest : public ::testing::Test {
  protected:

@@ -1,16 +1,12 @@
 #include "services/config/config_service.h"
 
 #include <gtest/gtest.h>
+#include "support/test_call_context.h"
 
 namespace pier::services {
 namespace {
 
-class NoContext final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "t"; }
-  std::chrono::steady_clock::time_point deadline() const override { return {}; }
-  bool interrupted() const override { return false; }
-};
+using NoContext = pier::testing::TestCallContext;
 
 TEST(PluginConfigValues, ConvertsLikeTheOriginal) {
   auto v = PluginConfigValues(R"({"s":"text","n":30,"f":1.5,"big":1e21,"small":1.5e-7,"t":true,"z":null,

@@ -11,18 +11,14 @@
 
 #include "common/byte_size.h"
 #include "services/kvstore/sqlite_kv_store.h"
+#include "support/test_call_context.h"
 
 namespace pier::kvstore {
 namespace {
 
 namespace fs = std::filesystem;
 
-class NoContext final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return {}; }
-  bool interrupted() const override { return false; }
-};
+using NoContext = pier::testing::TestCallContext;
 
 TEST(ByteSize, ParsesLikeTheOriginal) {
   EXPECT_EQ(ParseByteSize("1MB").value(), 1'000'000);

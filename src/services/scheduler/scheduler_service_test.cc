@@ -8,16 +8,12 @@
 #include <thread>
 
 #include "support/wait.h"
+#include "support/test_call_context.h"
 
 namespace pier::scheduler {
 namespace {
 
-class NoContext final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return {}; }
-  bool interrupted() const override { return false; }
-};
+using NoContext = pier::testing::TestCallContext;
 
 class SchedulerTest : public ::testing::Test {
  protected:

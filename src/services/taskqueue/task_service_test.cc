@@ -13,18 +13,14 @@
 #include "common/duration.h"
 #include "services/taskqueue/sqlite_task_store.h"
 #include "support/wait.h"
+#include "support/test_call_context.h"
 
 namespace pier::taskqueue {
 namespace {
 
 namespace fs = std::filesystem;
 
-class NoContext final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "p"; }
-  std::chrono::steady_clock::time_point deadline() const override { return {}; }
-  bool interrupted() const override { return false; }
-};
+using NoContext = pier::testing::TestCallContext;
 
 class TaskServiceTest : public ::testing::Test {
  protected:

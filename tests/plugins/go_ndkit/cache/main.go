@@ -4,7 +4,8 @@ package main
 
 import (
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
-	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
+	"pier.test/ndkit/testop"
 )
 
 type request struct {
@@ -18,23 +19,18 @@ type request struct {
 }
 
 type response struct {
+	testop.Errors
 	StringVal string  `json:"string_val,omitempty"`
 	IntVal    int64   `json:"int_val,omitempty"`
 	FloatVal  float64 `json:"float_val,omitempty"`
 	BytesVal  []byte  `json:"bytes_val,omitempty"`
 	Exists    bool    `json:"exists,omitempty"`
-	Error     string  `json:"error,omitempty"`
 }
 
 //go:wasmexport nd_test_cache
-func ndTestCache() int32 {
-	var in request
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
-	var err error
+func ndTestCache() int32 { return testop.Serve(cacheOperation) }
+
+func cacheOperation(in request, out *response) (err error) {
 	switch in.Operation {
 	case "set_string":
 		err = host.CacheSetString(in.Key, in.StringVal, in.TTLSeconds)
@@ -57,13 +53,9 @@ func ndTestCache() int32 {
 	case "remove":
 		err = host.CacheRemove(in.Key)
 	default:
-		out.Error = "unknown operation: " + in.Operation
+		err = testop.Unknown(in.Operation)
 	}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

@@ -5,7 +5,8 @@ package main
 
 import (
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
-	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
+	"pier.test/ndkit/testop"
 )
 
 type request struct {
@@ -15,21 +16,17 @@ type request struct {
 }
 
 type response struct {
+	testop.Errors
 	StringVal string   `json:"string_val,omitempty"`
 	IntVal    int64    `json:"int_val,omitempty"`
 	Keys      []string `json:"keys,omitempty"`
 	Exists    bool     `json:"exists,omitempty"`
-	Error     string   `json:"error,omitempty"`
 }
 
 //go:wasmexport nd_test_config
-func ndTestConfig() int32 {
-	var in request
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
+func ndTestConfig() int32 { return testop.Serve(configOperation) }
+
+func configOperation(in request, out *response) (err error) {
 	switch in.Operation {
 	case "get":
 		out.StringVal, out.Exists = host.ConfigGet(in.Key)
@@ -38,10 +35,9 @@ func ndTestConfig() int32 {
 	case "list":
 		out.Keys = host.ConfigKeys(in.Prefix)
 	default:
-		out.Error = "unknown operation: " + in.Operation
+		err = testop.Unknown(in.Operation)
 	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

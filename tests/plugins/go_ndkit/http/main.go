@@ -4,32 +4,26 @@ package main
 
 import (
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
-	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
+	"pier.test/ndkit/testop"
 )
 
 type response struct {
+	testop.Errors
 	StatusCode int32             `json:"statusCode,omitempty"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	Body       string            `json:"body,omitempty"`
-	Error      string            `json:"error,omitempty"`
 }
 
 //go:wasmexport nd_test_http
-func ndTestHTTP() int32 {
-	var in host.HTTPRequest
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
+func ndTestHTTP() int32 { return testop.Serve(send) }
+
+func send(in host.HTTPRequest, out *response) error {
 	r, err := host.HTTPSend(in)
-	if err != nil {
-		out.Error = err.Error()
-	} else if r != nil {
+	if err == nil && r != nil {
 		out.StatusCode, out.Headers, out.Body = r.StatusCode, r.Headers, string(r.Body)
 	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

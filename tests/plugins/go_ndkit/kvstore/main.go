@@ -5,7 +5,8 @@ package main
 
 import (
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
-	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
+	"pier.test/ndkit/testop"
 )
 
 type request struct {
@@ -18,24 +19,19 @@ type request struct {
 }
 
 type response struct {
+	testop.Errors
 	Value        []byte            `json:"value,omitempty"`
 	Values       map[string][]byte `json:"values,omitempty"`
 	Exists       bool              `json:"exists,omitempty"`
 	Keys         []string          `json:"keys,omitempty"`
 	StorageUsed  int64             `json:"storage_used,omitempty"`
 	DeletedCount int64             `json:"deleted_count,omitempty"`
-	Error        string            `json:"error,omitempty"`
 }
 
 //go:wasmexport nd_test_kvstore
-func ndTestKVStore() int32 {
-	var in request
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
-	var err error
+func ndTestKVStore() int32 { return testop.Serve(kvstoreOperation) }
+
+func kvstoreOperation(in request, out *response) (err error) {
 	switch in.Operation {
 	case "set":
 		err = host.KVStoreSet(in.Key, in.Value)
@@ -56,13 +52,9 @@ func ndTestKVStore() int32 {
 	case "get_storage_used":
 		out.StorageUsed, err = host.KVStoreGetStorageUsed()
 	default:
-		out.Error = "unknown operation: " + in.Operation
+		err = testop.Unknown(in.Operation)
 	}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

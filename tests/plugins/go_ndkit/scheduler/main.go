@@ -1,10 +1,12 @@
 // The Scheduler conformance plugin, on Navidrome's own Go kit. Its callback
 // logs every firing and reacts to a few payloads by calling the Scheduler
 // from inside the callback (as the original's test-scheduler plugin does):
-//   "schedule-followup"         a one-time schedule "followup-id" in 1 s, payload "followup-created"
-//   "schedule-recurring"        a recurring "@every 1s" schedule "recurring-from-plugin"
-//   "schedule-duplicate:<id>"   a one-time schedule with that ID (to see the duplicate error)
-//   "fail"                      the callback returns an error
+//
+//	"schedule-followup"         a one-time schedule "followup-id" in 1 s, payload "followup-created"
+//	"schedule-recurring"        a recurring "@every 1s" schedule "recurring-from-plugin"
+//	"schedule-duplicate:<id>"   a one-time schedule with that ID (to see the duplicate error)
+//	"fail"                      the callback returns an error
+//
 // nd_test_scheduler lets a test schedule and cancel through the plugin.
 package main
 
@@ -14,7 +16,9 @@ import (
 
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
 	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
 	"github.com/navidrome/navidrome/plugins/pdk/go/scheduler"
+	"pier.test/ndkit/testop"
 )
 
 type plugin struct{}
@@ -43,27 +47,22 @@ func (plugin) OnCallback(in scheduler.SchedulerCallbackRequest) error {
 func init() { scheduler.Register(plugin{}) }
 
 type request struct {
-	Operation  string `json:"operation"`
-	ID         string `json:"id"`
-	Cron       string `json:"cron"`
-	Delay      int32  `json:"delay"`
-	Payload    string `json:"payload"`
+	Operation string `json:"operation"`
+	ID        string `json:"id"`
+	Cron      string `json:"cron"`
+	Delay     int32  `json:"delay"`
+	Payload   string `json:"payload"`
 }
 
 type response struct {
-	ID    string `json:"id,omitempty"`
-	Error string `json:"error,omitempty"`
+	testop.Errors
+	ID string `json:"id,omitempty"`
 }
 
 //go:wasmexport nd_test_scheduler
-func ndTestScheduler() int32 {
-	var in request
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
-	var err error
+func ndTestScheduler() int32 { return testop.Serve(schedulerOperation) }
+
+func schedulerOperation(in request, out *response) (err error) {
 	switch in.Operation {
 	case "one_time":
 		out.ID, err = host.SchedulerScheduleOneTime(in.Delay, in.Payload, in.ID)
@@ -72,13 +71,9 @@ func ndTestScheduler() int32 {
 	case "cancel":
 		err = host.SchedulerCancelSchedule(in.ID)
 	default:
-		out.Error = "unknown operation: " + in.Operation
+		err = testop.Unknown(in.Operation)
 	}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/navidrome/navidrome/plugins/pdk/go/host"
 	"github.com/navidrome/navidrome/plugins/pdk/go/pdk"
+
 	"github.com/navidrome/navidrome/plugins/pdk/go/websocket"
+	"pier.test/ndkit/testop"
 )
 
 type plugin struct{}
@@ -58,19 +60,14 @@ type request struct {
 }
 
 type response struct {
+	testop.Errors
 	ConnectionID string `json:"connectionId,omitempty"`
-	Error        string `json:"error,omitempty"`
 }
 
 //go:wasmexport nd_test_websocket
-func ndTestWebSocket() int32 {
-	var in request
-	if err := pdk.InputJSON(&in); err != nil {
-		pdk.SetError(err)
-		return 1
-	}
-	var out response
-	var err error
+func ndTestWebSocket() int32 { return testop.Serve(websocketOperation) }
+
+func websocketOperation(in request, out *response) (err error) {
 	switch in.Operation {
 	case "connect":
 		out.ConnectionID, err = host.WebSocketConnect(in.URL, in.Headers, in.ConnectionID)
@@ -79,13 +76,9 @@ func ndTestWebSocket() int32 {
 	case "close":
 		err = host.WebSocketCloseConnection(in.ConnectionID, in.Code, in.Reason)
 	default:
-		out.Error = "unknown operation: " + in.Operation
+		err = testop.Unknown(in.Operation)
 	}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	_ = pdk.OutputJSON(out)
-	return 0
+	return err
 }
 
 func main() {}

@@ -194,7 +194,7 @@ double Floor(const fs::path& db, int n, int batch, int per_round) {
     const int rounds = std::max(1, batch / std::max(1, per_round));
     for (int r = 0; r < rounds && finished < n; ++r) {
       ClaimRequest claim{.queue = "work", .owner = "floor", .max = per_round};
-      auto ex = store->FinishAndClaim(done, &claim, now).value();
+      auto ex = store->FinishAndClaim(Round{.completions = done, .claim = &claim}, now).value();
       finished += static_cast<int>(ex.finished);
       done.clear();
       for (const TaskRow& t : ex.claimed) done.push_back({.id = t.id, .owner = "floor", .message = "\"ok\""});

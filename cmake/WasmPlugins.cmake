@@ -12,7 +12,14 @@ if(NOT PIER_CLANG19)
   message(FATAL_ERROR "clang-19 not found: run scripts/setup.sh (or configure with -DPIER_BUILD_PLUGINS=OFF)")
 endif()
 
+# pier_wasm_project(name source_dir [plugin...]): the named plugins are
+# declared as its products, so rules outside it (packaging) can depend on
+# their .wasm files even before the first build made them.
 function(pier_wasm_project name source_dir)
+  set(_products "")
+  foreach(_plugin IN LISTS ARGN)
+    list(APPEND _products "${PIER_PLUGIN_DIR}/${_plugin}.wasm")
+  endforeach()
   ExternalProject_Add(${name}
     SOURCE_DIR "${source_dir}"
     BINARY_DIR "${CMAKE_BINARY_DIR}/${name}"
@@ -22,13 +29,14 @@ function(pier_wasm_project name source_dir)
       -DCMAKE_BUILD_TYPE=Release
       -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${PIER_PLUGIN_DIR}
     BUILD_ALWAYS ON
+    BUILD_BYPRODUCTS ${_products}
     INSTALL_COMMAND ""
     USES_TERMINAL_BUILD ON)
 endfunction()
 
 pier_wasm_project(pier_test_plugins "${PROJECT_SOURCE_DIR}/tests/plugins")
 if(PIER_BUILD_EXAMPLES)
-  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples")
+  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples" hello scrobble_counter heartbeat)
 endif()
 
 # Go plugins: one folder with go.mod per plugin.

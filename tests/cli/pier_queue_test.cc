@@ -243,71 +243,102 @@ TEST_F(PierQueue, AFailedQueueCreationInInitIsTheLastError) {
             std::string::npos) << plugin;
 }
 
-TEST_F(PierQueue, CrashHarnessLosesNothingAndNeverRerunsACompletedTask) {
-  // The witness: every execution reports "<task> <attempt>" before it returns.
-  std::mutex mu;
-  std::multimap<std::string, int> runs;
-  httplib::Server witness;
-  witness.Post("/run", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    const size_t space = req.body.find(' ');
-    runs.emplace(req.body.substr(0, space), std::atoi(req.body.c_str() + space + 1));
-    res.set_content("ok", "text/plain");
-  });
-  const int port = witness.bind_to_any_port("127.0.0.1");
-  std::thread witness_thread([&] { witness.listen_after_bind(); });
-  const std::string payload = "report:http://127.0.0.1:" + std::to_string(port) + "/run";
-  json spec = {{"payload", wire::Base64Encode(payload)}};
+// Enqueues witnessed tasks ("report:<url>": each execution posts "<task>
+// <attempt>" before it returns) into a queue with `max_retries`, SIGKILLs the
+// server `rounds` times at random moments while it works, lets a last run
+// drain the queue, and returns every acknowledged task's final row and the
+// executions the witness saw.
+struct CrashRun {
+  std::map<std::string, taskqueue::TaskRow> rows;
+  std::multimap<std::string, int> runs;  // task -> attempt, one entry per execution
+};
 
-  ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":2,"max_retries":20})"));
-  const char* env = std::getenv("PIER_CRASH_ROUNDS");
-  const int rounds = env ? std::atoi(env) : 4;
-  std::mt19937 rng(std::random_device{}());
-  std::set<std::string> acknowledged;
-  for (int round = 0; round <= rounds; ++round) {
-    serve_.Start(/*append=*/true);
-    ASSERT_TRUE(serve_.LogShows("pier serve: ready", round + 1, 30));
-    if (round == rounds) break;  // the last run only finishes the work
-    const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 + rng() % 400);
-    while (std::chrono::steady_clock::now() < kill_at) {
-      auto ids = Enqueue(json::array({spec, spec, spec, spec, spec}));
-      acknowledged.insert(ids.begin(), ids.end());
+class PierCrash : public PierQueue {
+ protected:
+  void Run(int max_retries, CrashRun* out) {
+    std::mutex mu;
+    httplib::Server witness;
+    witness.Post("/run", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu);
+      const size_t space = req.body.find(' ');
+      out->runs.emplace(req.body.substr(0, space), std::atoi(req.body.c_str() + space + 1));
+      res.set_content("ok", "text/plain");
+    });
+    const int port = witness.bind_to_any_port("127.0.0.1");
+    std::thread witness_thread([&] { witness.listen_after_bind(); });
+    const std::string payload = "report:http://127.0.0.1:" + std::to_string(port) + "/run";
+    json spec = {{"payload", wire::Base64Encode(payload)}};
+
+    ASSERT_NO_FATAL_FAILURE(Enable(R"({"concurrency":2,"max_retries":)" + std::to_string(max_retries) + "}"));
+    const char* env = std::getenv("PIER_CRASH_ROUNDS");
+    const int rounds = env ? std::atoi(env) : 4;
+    std::mt19937 rng(std::random_device{}());
+    std::set<std::string> acknowledged;
+    for (int round = 0; round <= rounds; ++round) {
+      serve_.Start(/*append=*/true);
+      ASSERT_TRUE(serve_.LogShows("pier serve: ready", round + 1, 30));
+      if (round == rounds) break;  // the last run only finishes the work
+      const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 + rng() % 400);
+      while (std::chrono::steady_clock::now() < kill_at) {
+        auto ids = Enqueue(json::array({spec, spec, spec, spec, spec}));
+        acknowledged.insert(ids.begin(), ids.end());
+      }
+      serve_.Kill(SIGKILL);
     }
-    serve_.Kill(SIGKILL);
+    ASSERT_GT(acknowledged.size(), 50u);
+    for (int i = 0; i < 600; ++i) {
+      CliRun run = Cli({"queue", "stats", "worker", "work", "--json"});
+      json st = json::parse(run.out, nullptr, false);
+      if (!st.is_discarded() && st["pending"] == 0 && st["running"] == 0) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(serve_.Kill(SIGTERM), 0);
+    witness.stop();
+    witness_thread.join();
+    auto store = taskqueue::SqliteTaskStore::Open(root_ / "data" / "plugins" / "worker" / "taskqueue.db").value();
+    for (const std::string& id : acknowledged) {
+      auto row = store->Get(id).value();
+      ASSERT_TRUE(row.has_value()) << "acknowledged task " << id << " was lost";
+      out->rows[id] = std::move(*row);
+    }
+    std::cout << acknowledged.size() << " tasks over " << rounds << " SIGKILLs\n";
   }
-  ASSERT_GT(acknowledged.size(), 50u);
-  // Let the last run drain the queue, then stop it and read the database.
-  for (int i = 0; i < 600; ++i) {
-    CliRun run = Cli({"queue", "stats", "worker", "work", "--json"});
-    json s = json::parse(run.out, nullptr, false);
-    if (!s.is_discarded() && s["pending"] == 0 && s["running"] == 0) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
-  witness.stop();
-  witness_thread.join();
+};
 
-  auto store = taskqueue::SqliteTaskStore::Open(root_ / "data" / "plugins" / "worker" / "taskqueue.db").value();
+TEST_F(PierCrash, KillsLoseNothingAndNeverRerunACompletedTask) {
+  CrashRun r;
+  ASSERT_NO_FATAL_FAILURE(Run(/*max_retries=*/20, &r));
   int completed = 0, duplicates = 0;
-  for (const std::string& id : acknowledged) {
-    auto row = store->Get(id).value();
-    ASSERT_TRUE(row.has_value()) << "acknowledged task " << id << " was lost";
-    ASSERT_TRUE(row->status == "completed" || row->status == "failed") << id << " ended " << row->status;
-    if (row->status != "completed") continue;
+  for (const auto& [id, row] : r.rows) {
+    ASSERT_EQ(row.status, "completed") << id << " ended " << row.status << ": " << row.message;
     ++completed;
-    auto [from, to] = runs.equal_range(id);
+    auto [from, to] = r.runs.equal_range(id);
     ASSERT_NE(from, to) << "completed task " << id << " never ran";
     for (auto it = from; it != to; ++it) {
-      EXPECT_LE(it->second, row->attempt) << "task " << id << " ran again (attempt " << it->second
-                                          << ") after completing at attempt " << row->attempt;
+      EXPECT_LE(it->second, row.attempt) << "task " << id << " ran again (attempt " << it->second
+                                         << ") after completing at attempt " << row.attempt;
     }
     duplicates += static_cast<int>(std::distance(from, to)) - 1;
   }
-  EXPECT_GT(completed, 0);
-  RecordProperty("tasks", static_cast<int>(acknowledged.size()));
   RecordProperty("reruns_of_interrupted_attempts", duplicates);
-  std::cout << acknowledged.size() << " tasks over " << rounds << " SIGKILLs: all final, " << completed
-            << " completed, " << duplicates << " re-run after a crash interrupted them\n";
+  std::cout << completed << " completed, " << duplicates << " re-run after a crash interrupted them\n";
+}
+
+// With no retries, a kill must fail only tasks whose call had started: the
+// ones claimed ahead and never started come back as they were. Before start
+// marks, every kill failed the tasks claimed ahead ("attempt 1 did not
+// finish") though they never ran.
+TEST_F(PierCrash, KillsNeverFailATaskThatDidNotStart) {
+  CrashRun r;
+  ASSERT_NO_FATAL_FAILURE(Run(/*max_retries=*/0, &r));
+  int failed = 0;
+  for (const auto& [id, row] : r.rows) {
+    if (row.status == "completed") continue;
+    ASSERT_EQ(row.status, "failed") << id;
+    ++failed;
+    EXPECT_TRUE(r.runs.contains(id)) << "task " << id << " failed without ever running: " << row.message;
+  }
+  std::cout << failed << " of " << r.rows.size() << " failed, each after its call started\n";
 }
 
 }  // namespace

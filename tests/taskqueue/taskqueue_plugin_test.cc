@@ -271,11 +271,11 @@ TEST_F(TaskQueuePluginTest, ACrashedRunsTasksComeBackAtOnceAndPoisonStops) {
         .value();
     char host[256] = {};
     gethostname(host, sizeof host - 1);
-    ASSERT_EQ(store->Claim({.queue = "work", .owner = std::string(host) + "/dead-run", .lease_ms = 1LL << 40, .max = 2},
-                           2000)
-                  .value()
-                  .size(),
-              2u);
+    const std::string dead = std::string(host) + "/dead-run";
+    auto claimed = store->Claim({.queue = "work", .owner = dead, .lease_ms = 1LL << 40, .max = 2}, 2000).value();
+    ASSERT_EQ(claimed.size(), 2u);
+    // Both calls had started (their starts recorded) when the run died.
+    ASSERT_TRUE(store->FinishAndClaim({.started = {{claimed[0].id, dead}, {claimed[1].id, dead}}}, 2100).ok());
   }
   auto p = Load("worker", kCppManifest, "cpp_task_worker");
   auto stats = [&] { return p->tasks->QueueStatsOf("work").value(); };

@@ -70,7 +70,14 @@ void QueueDispatcher::Stop() {
     for (Completion& c : TakeReady(Outcome::kReleased)) rest.push_back(std::move(c));
   }
   rest.insert(rest.end(), given_back.begin(), given_back.end());
-  Commit(std::move(rest));
+  // Marks a failed round could not write (every call has ended by now).
+  std::vector<Started> marks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, mark] : starts_) marks.push_back({id, options_.owner});
+    starts_.clear();
+  }
+  Commit(std::move(rest), std::move(marks));
 }
 
 void QueueDispatcher::Wake(int64_t due_ms) {
@@ -103,6 +110,11 @@ void QueueDispatcher::SetPaused(bool paused) {
 bool QueueDispatcher::IsBuffered(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return std::any_of(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
+}
+
+bool QueueDispatcher::StartUnrecorded(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return starts_.contains(id);
 }
 
 bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running) {
@@ -147,14 +159,33 @@ std::vector<Completion> QueueDispatcher::TakeReady(Outcome outcome) {
 }
 
 Completion QueueDispatcher::GiveBack(const TaskRow& t, Outcome outcome) const {
-  Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .count_attempt = false};
+  Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .started = false};
   if (outcome == Outcome::kCancelled) c.message = "cancelled before it started";
   return c;
 }
 
-void QueueDispatcher::Commit(std::vector<Completion> completions) {
-  if (completions.empty()) return;
-  auto r = store_.Finish(completions, Now());
+std::vector<Started> QueueDispatcher::TakeDueStarts(std::chrono::steady_clock::time_point now) {
+  std::vector<Started> out;
+  for (auto& [id, mark] : starts_) {
+    if (mark.in_round || now - mark.at < options_.start_record_delay) continue;
+    mark.in_round = true;
+    out.push_back({id, options_.owner});
+  }
+  return out;
+}
+
+std::optional<std::chrono::steady_clock::time_point> QueueDispatcher::NextStartDue() const {
+  std::optional<std::chrono::steady_clock::time_point> due;
+  for (const auto& [id, mark] : starts_) {
+    if (!mark.in_round && (!due || mark.at < *due)) due = mark.at;
+  }
+  if (due) *due += options_.start_record_delay;
+  return due;
+}
+
+void QueueDispatcher::Commit(std::vector<Completion> completions, std::vector<Started> started) {
+  if (completions.empty() && started.empty()) return;
+  auto r = store_.FinishAndClaim(Round{.started = std::move(started), .completions = std::move(completions)}, Now());
   if (!r.ok()) Log("task queue " + settings_.name + ": " + r.status().message());
 }
 
@@ -182,16 +213,24 @@ void QueueDispatcher::Loop() {
     const int free = Capacity() - static_cast<int>(ready_.size() + running_.size());
     const bool token = settings_.delay_ms <= 0 || now >= next_token_;
     const bool claim = !paused_ && free > 0 && wake_ && token;
-    if (done_.empty() && !claim) {
+    const auto steady_now = std::chrono::steady_clock::now();
+    const auto start_due = NextStartDue();
+    const bool marks = start_due && *start_due <= steady_now;
+    if (done_.empty() && !claim && !marks) {
       int64_t until = last_poll + options_.fallback_poll.count();
       if (!paused_ && next_due_ != 0) until = std::min(until, next_due_);
       if (!paused_ && wake_ && !token) until = std::min(until, next_token_);
-      const auto sleep = std::clamp<int64_t>(until - now, 1, options_.max_sleep.count());
-      loop_cv_.wait_for(lock, std::chrono::milliseconds(sleep));
+      auto sleep = std::chrono::milliseconds(std::clamp<int64_t>(until - now, 1, options_.max_sleep.count()));
+      if (start_due) {
+        sleep = std::min(sleep, std::chrono::ceil<std::chrono::milliseconds>(*start_due - steady_now));
+        sleep = std::max(sleep, std::chrono::milliseconds(1));
+      }
+      loop_cv_.wait_for(lock, sleep);
       continue;
     }
     std::vector<Completion> completions;
     completions.swap(done_);
+    std::vector<Started> started = TakeDueStarts(steady_now);
     int want = claim ? free : 0;
     if (settings_.delay_ms > 0) want = std::min(want, 1);
     const uint64_t generation = wake_generation_;
@@ -201,7 +240,9 @@ void QueueDispatcher::Loop() {
                                .max = want};
     lock.unlock();
 
-    auto exchange = store_.FinishAndClaim(completions, want > 0 ? &request : nullptr, now);
+    auto exchange =
+        store_.FinishAndClaim(Round{.started = started, .completions = completions,
+                                    .claim = want > 0 ? &request : nullptr}, now);
     std::optional<int64_t> next;
     if (exchange.ok() && want > 0 && static_cast<int>(exchange->claimed.size()) < want) {
       auto n = store_.NextRunAt(settings_.name);
@@ -211,11 +252,15 @@ void QueueDispatcher::Loop() {
     lock.lock();
     if (!exchange.ok()) {
       Log("task queue " + settings_.name + ": " + exchange.status().message());
-      // Keep the outcomes for the next round; try again shortly.
+      // Keep the marks and outcomes for the next round; try again shortly.
+      for (const Started& mark : started) {
+        if (auto it = starts_.find(mark.id); it != starts_.end()) it->second.in_round = false;
+      }
       done_.insert(done_.begin(), completions.begin(), completions.end());
       loop_cv_.wait_for(lock, std::chrono::milliseconds(100));
       continue;
     }
+    for (const Started& mark : started) starts_.erase(mark.id);
     for (const Completion& c : completions) uncommitted_.erase(c.id);
     settled_cv_.notify_all();
     if (want > 0 && (stopping_ || paused_)) {
@@ -248,6 +293,8 @@ void QueueDispatcher::Work() {
     // wakes late pushes the next token back.
     if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, SaturatingAdd(Now(), settings_.delay_ms));
     Running& slot = running_[task.id];
+    ++task.attempt;  // this call is the next attempt; stored when its start or completion is written
+    starts_[task.id] = StartMark{.at = std::chrono::steady_clock::now()};
     TaskCall call;
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
     call.cancel = slot.token;
@@ -263,6 +310,11 @@ void QueueDispatcher::Work() {
     running_.erase(task.id);
     exec_ewma_us_ = exec_ewma_us_ >= 1e6 ? us : exec_ewma_us_ * 0.9 + us * 0.1;
     Completion c = Judge(task, result, reason, Now());
+    // Its start is written already, or goes in the round being committed
+    // (applied before this completion, in that round or the next).
+    auto mark = starts_.find(task.id);
+    c.start_recorded = mark == starts_.end() || mark->second.in_round;
+    if (mark != starts_.end() && !mark->second.in_round) starts_.erase(mark);
     uncommitted_.insert(c.id);
     done_.push_back(std::move(c));
     settled_cv_.notify_all();

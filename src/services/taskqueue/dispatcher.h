@@ -14,6 +14,11 @@
 // The rate-limit token (delayMs) is taken before a task is claimed, so a
 // throttled task stays `pending` and cancellable. An attempt counts once
 // its call starts, whatever ends it (result, error, timeout, crash or stop).
+// A call's start is written with its completion when it ends within
+// start_record_delay (one write for short tasks), else by a start mark in
+// the next round: after a crash, a task whose start was never written comes
+// back uncounted, and a poison task whose start was written stops at its
+// retry limit.
 //
 //   QueueDispatcher d(store, settings, {.owner = "node/run", .execute = run_in_plugin});
 //   d.Start();
@@ -31,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -67,6 +73,8 @@ struct DispatcherOptions {
   // Upper bound of one real-time sleep; tests with a fake clock make it short.
   std::chrono::milliseconds max_sleep{5000};
   int max_prefetch = 256;
+  // How long a call may run before its start is written on its own.
+  std::chrono::milliseconds start_record_delay{20};
   std::function<void(const std::string&)> log_error;  // unset: spdlog
 };
 
@@ -88,6 +96,8 @@ class QueueDispatcher {
 
   // Claimed ahead but not started: reads as pending.
   bool IsBuffered(const std::string& id) const;
+  // Started, its start not yet written: its attempt is one more than stored.
+  bool StartUnrecorded(const std::string& id) const;
   // Cancels a buffered task (true) or, with interrupt_running, interrupts a
   // running one, waiting until it is stored as cancelled (true); false otherwise.
   bool Cancel(const std::string& id, bool interrupt_running);
@@ -102,6 +112,11 @@ class QueueDispatcher {
     CancelToken token;
     Interrupt reason = Interrupt::kNone;
   };
+  // A started call whose start is not written yet.
+  struct StartMark {
+    std::chrono::steady_clock::time_point at;
+    bool in_round = false;  // taken by the round being committed
+  };
 
   int64_t Now() const;
   void Loop();
@@ -112,7 +127,10 @@ class QueueDispatcher {
   // Every claimed-but-unstarted task, given back with `outcome`; guarded by mu_.
   std::vector<Completion> TakeReady(Outcome outcome);
   int Capacity() const;  // guarded by mu_
-  void Commit(std::vector<Completion> completions);  // outside mu_
+  // Start marks older than start_record_delay, flagged in_round; guarded by mu_.
+  std::vector<Started> TakeDueStarts(std::chrono::steady_clock::time_point now);
+  std::optional<std::chrono::steady_clock::time_point> NextStartDue() const;  // guarded by mu_
+  void Commit(std::vector<Completion> completions, std::vector<Started> started = {});  // outside mu_
   void Log(const std::string& message) const;
 
   TaskStore& store_;
@@ -131,6 +149,7 @@ class QueueDispatcher {
   double exec_ewma_us_ = 1e6;   // average call time; decides the claim-ahead depth
   std::deque<TaskRow> ready_;   // claimed, not started
   std::map<std::string, Running> running_;
+  std::map<std::string, StartMark> starts_;  // started, start not yet written
   std::vector<Completion> done_;  // reported, not yet committed
   std::set<std::string> uncommitted_;
   std::thread loop_;

@@ -24,6 +24,7 @@ class SlowClaimStore final : public TaskStore {
   explicit SlowClaimStore(std::unique_ptr<TaskStore> inner) : inner_(std::move(inner)) {}
   std::atomic<int> claims_in_flight{0};
   std::atomic<int64_t> claim_delay_ms{0};
+  std::atomic<int64_t> start_marks{0};  // Started entries written
 
   Status SaveQueue(const QueueSettings& q) override { return inner_->SaveQueue(q); }
   Result<std::vector<QueueSettings>> LoadQueues() override { return inner_->LoadQueues(); }
@@ -36,8 +37,10 @@ class SlowClaimStore final : public TaskStore {
   Status Cancel(std::string_view id, int64_t now) override { return inner_->Cancel(id, now); }
   Result<int64_t> CancelPending(std::string_view q, int64_t now) override { return inner_->CancelPending(q, now); }
   Status Retry(std::string_view id, int64_t now) override { return inner_->Retry(id, now); }
-  Result<Exchange> FinishAndClaim(const std::vector<Completion>& c, const ClaimRequest* claim, int64_t now) override {
-    auto out = inner_->FinishAndClaim(c, claim, now);
+  Result<Exchange> FinishAndClaim(const Round& round, int64_t now) override {
+    auto out = inner_->FinishAndClaim(round, now);
+    if (out.ok()) start_marks += static_cast<int64_t>(round.started.size());
+    const ClaimRequest* claim = round.claim;
     if (claim != nullptr && out.ok() && !out->claimed.empty() && claim_delay_ms > 0) {
       ++claims_in_flight;
       std::this_thread::sleep_for(std::chrono::milliseconds(claim_delay_ms.load()));
@@ -151,6 +154,45 @@ TEST_F(DispatcherRaceTest, PauseDuringAClaimRunsNothingUntilResumed) {
                                std::chrono::milliseconds(5000)));
   d.Stop();
   EXPECT_EQ(calls.load(), 10);
+}
+
+// A call that runs longer than start_record_delay has its start written
+// while it runs (so a crash now counts its attempt); short calls write their
+// start with their completion, in one statement.
+TEST_F(DispatcherRaceTest, LongCallsRecordTheirStartWhileShortOnesWriteOnce) {
+  std::atomic<bool> release = false;
+  std::atomic<int> calls = 0;
+  DispatcherOptions o = Options(&calls);
+  o.execute = [&](const TaskCall& call) {
+    ++calls;
+    if (call.request.payload == "slow") {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return TaskCallResult{true, "done"};
+  };
+  QueueDispatcher d(*store_, settings_, o);
+  d.Start();
+  const std::string slow = store_->Enqueue({{.queue = "q", .payload = "slow"}}, Now()).value().at(0);
+  d.Wake(Now());
+  ASSERT_TRUE(testing::WaitFor([&] { return store_->Get(slow).value()->started_at > 0; },
+                               std::chrono::milliseconds(3000)))
+      << "a running call's start is written once it ran start_record_delay";
+  EXPECT_EQ(store_->Get(slow).value()->attempt, 1);
+  EXPECT_EQ(store_->Get(slow).value()->status, "running");
+  release = true;
+  ASSERT_TRUE(testing::WaitFor([&] { return store_->Get(slow).value()->status == "completed"; },
+                               std::chrono::milliseconds(3000)));
+  EXPECT_EQ(store_->Get(slow).value()->attempt, 1) << "its completion did not count it again";
+  EXPECT_EQ(store_->start_marks.load(), 1);
+
+  store_->start_marks = 0;
+  auto quick = Enqueue(300);
+  d.Wake(Now());
+  ASSERT_TRUE(testing::WaitFor([&] { return store_->Stats("q").value().completed == 301; },
+                               std::chrono::milliseconds(10000)));
+  for (const std::string& id : quick) EXPECT_EQ(store_->Get(id).value()->attempt, 1);
+  EXPECT_LT(store_->start_marks.load(), 15) << "short calls need no start mark of their own";
+  d.Stop();
 }
 
 }  // namespace

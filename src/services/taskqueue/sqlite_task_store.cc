@@ -42,11 +42,13 @@ const std::vector<sqlite::Migration> kMigrations = {
         "CREATE INDEX idx_tasks_leased ON tasks(lease_until) WHERE status = 'running';"
         "CREATE INDEX idx_tasks_finished ON tasks(queue_name, updated_at)"
         " WHERE status IN ('completed', 'failed', 'cancelled');"},
+    // 6: an attempt counts when its call starts, not when it is claimed.
+    {6, "ALTER TABLE tasks ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;"},
 };
 
 constexpr std::string_view kTaskColumns =
     "id, queue_name, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "
-    "message, last_error, priority, COALESCE(unique_key, ''), timeout_ms, lease_owner, lease_until";
+    "message, last_error, priority, COALESCE(unique_key, ''), timeout_ms, lease_owner, lease_until, started_at";
 
 TaskRow ReadTask(const sqlite::Statement& s) {
   TaskRow t;
@@ -67,6 +69,7 @@ TaskRow ReadTask(const sqlite::Statement& s) {
   t.timeout_ms = s.ColumnInt(14);
   t.lease_owner = s.ColumnText(15);
   t.lease_until = s.ColumnInt(16);
+  t.started_at = s.ColumnInt(17);
   return t;
 }
 
@@ -339,20 +342,31 @@ Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
   return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + *refused + ")");
 }
 
-Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& completions,
-                                                 const ClaimRequest* claim, int64_t now) {
+Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now) {
   Exchange out;
+  const ClaimRequest* claim = round.claim;
   PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
     out = Exchange();
-    if (!completions.empty()) {
+    if (!round.started.empty()) {
+      PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
+          "UPDATE tasks SET attempt = attempt + 1, started_at = MAX(?1, 1), updated_at = ?1"
+          " WHERE id = ?2 AND status = 'running' AND lease_owner = ?3 AND started_at = 0"));
+      for (const Started& mark : round.started) {
+        s->Bind(1, now);
+        s->Bind(2, mark.id);
+        s->Bind(3, mark.owner);
+        PIER_RETURN_IF_ERROR(s->Run().WithContext("recording a task's start"));
+      }
+    }
+    if (!round.completions.empty()) {
       PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
           "UPDATE tasks SET status = ?1, message = CASE WHEN ?2 THEN ?3 ELSE message END,"
           " last_error = CASE WHEN ?4 THEN ?3 ELSE last_error END,"
           " next_run_at = CASE WHEN ?5 > 0 THEN ?5 ELSE next_run_at END,"
-          " attempt = CASE WHEN ?6 THEN attempt ELSE MAX(attempt - 1, 0) END,"
+          " attempt = attempt + ?6, started_at = 0,"
           " lease_owner = '', lease_until = 0, updated_at = ?7"
           " WHERE id = ?8 AND status = 'running' AND lease_owner = ?9"));
-      for (const Completion& done : completions) {
+      for (const Completion& done : round.completions) {
         std::string_view status = kPending;
         bool set_message = false, set_error = false;
         int64_t run_at = 0;
@@ -363,12 +377,14 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& 
           case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
           case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
         }
+        // The attempt of a started call counts once: here, unless its start mark did.
+        const int64_t count = done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0;
         s->Bind(1, status);
         s->Bind(2, int64_t{set_message});
         s->Bind(3, done.message);
         s->Bind(4, int64_t{set_error});
         s->Bind(5, run_at);
-        s->Bind(6, int64_t{done.count_attempt});
+        s->Bind(6, count);
         s->Bind(7, now);
         s->Bind(8, done.id);
         s->Bind(9, done.owner);
@@ -379,7 +395,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& 
     if (claim != nullptr && claim->max > 0) {
       // The sub-select walks idx_tasks_ready in its own order (no sort).
       PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
-          "UPDATE tasks SET status = 'running', attempt = attempt + 1, updated_at = ?1, lease_owner = ?2,"
+          "UPDATE tasks SET status = 'running', started_at = 0, updated_at = ?1, lease_owner = ?2,"
           " lease_until = ?3 WHERE id IN (SELECT id FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = ?4"
           " AND status = 'pending'"
           " AND next_run_at <= ?1 ORDER BY priority DESC, next_run_at, created_at LIMIT ?5)"
@@ -409,11 +425,13 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const std::vector<Completion>& 
 Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dead_owner_prefix,
                                                std::string_view live_owner) {
   return WriteOne(
-      "UPDATE tasks SET status = CASE WHEN attempt > max_retries THEN 'failed' ELSE 'pending' END,"
-      " message = CASE WHEN attempt > max_retries THEN 'attempt ' || attempt ||"
+      "UPDATE tasks SET"
+      " status = CASE WHEN started_at > 0 AND attempt > max_retries THEN 'failed' ELSE 'pending' END,"
+      " message = CASE WHEN started_at > 0 AND attempt > max_retries THEN 'attempt ' || attempt ||"
       " ' did not finish: its worker stopped or crashed' ELSE message END,"
-      " last_error = 'attempt ' || attempt || ' did not finish: its worker stopped or crashed',"
-      " lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
+      " last_error = CASE WHEN started_at > 0 THEN 'attempt ' || attempt ||"
+      " ' did not finish: its worker stopped or crashed' ELSE last_error END,"
+      " started_at = 0, lease_owner = '', lease_until = 0, next_run_at = ?1, updated_at = ?1"
       " WHERE status = 'running' AND (lease_until < ?1 OR (?2 <> '' AND substr(lease_owner, 1, length(?2)) = ?2"
       " AND lease_owner <> ?3))",
       "recovering tasks", [&](sqlite::Statement& s) {

@@ -243,9 +243,12 @@ Result<wire::TaskGetResponse> TaskQueueService::Get(HostCallContext&, const wire
 wire::TaskDetail TaskQueueService::Detail(TaskRow t) {
   // A task claimed ahead but not started is still waiting: report it so.
   if (t.status == kRunning) {
-    if (auto d = DispatcherFor(t.queue); d && d->IsBuffered(t.id)) {
-      t.status = std::string(kPending);
-      t.attempt = std::max(t.attempt - 1, 0);
+    if (auto d = DispatcherFor(t.queue)) {
+      if (d->IsBuffered(t.id)) {
+        t.status = std::string(kPending);
+      } else if (t.started_at == 0 && d->StartUnrecorded(t.id)) {
+        ++t.attempt;  // started; the attempt is written with its start mark or completion
+      }
     }
   }
   return wire::TaskDetail{t.id,          t.queue,      t.status,     t.message,    t.last_error,

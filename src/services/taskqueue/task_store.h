@@ -5,8 +5,12 @@
 //
 // Tasks are claimed with a lease (owner + expiry) instead of a bare
 // `running` flag: a crashed process's tasks come back when their lease
-// expires, their attempts stay counted (so a poison task stops at its retry
-// limit), and several processes can share one store safely.
+// expires, and several processes can share one store safely. A claim does
+// not count an attempt; the attempt counts when the call starts: recorded
+// by a start mark (for calls that run a while) or with the completion (for
+// short ones, one write for both). So a task claimed ahead and never started
+// comes back from a crash uncounted, and a poison task whose start was
+// recorded stops at its retry limit.
 //
 //   auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value();
 //   auto ids = store->Enqueue({{.queue = "thumbs", .payload = "x"}}, now).value();
@@ -75,6 +79,7 @@ struct TaskRow {
   int64_t timeout_ms = 0;
   std::string lease_owner;
   int64_t lease_until = 0;
+  int64_t started_at = 0;  // running: when its call's start was recorded (0: not recorded)
 };
 
 enum class Outcome { kCompleted, kRetry, kFailed, kReleased, kCancelled };
@@ -85,9 +90,18 @@ struct Completion {
   Outcome outcome = Outcome::kCompleted;
   std::string message;          // kCompleted: the result; kRetry/kFailed/kCancelled: the error
   int64_t retry_at_ms = 0;      // kRetry
-  // Whether the attempt counts. False for a task claimed but never started
-  // (its attempt is given back); an attempt whose call started always counts.
-  bool count_attempt = true;
+  // Whether its call started: the attempt counts (false for a task claimed
+  // but never started, given back as it was).
+  bool started = true;
+  // Whether a Started mark for this call was already applied (then the
+  // completion does not count the attempt a second time).
+  bool start_recorded = false;
+};
+
+// The start of a claimed task's call: its attempt counts from now on.
+struct Started {
+  std::string id;
+  std::string owner;  // only the lease holder's mark applies
 };
 
 struct ClaimRequest {
@@ -106,6 +120,13 @@ struct ListFilter {
 
 struct QueueStats {
   int64_t pending = 0, running = 0, completed = 0, failed = 0, cancelled = 0;
+};
+
+// What one group-committed round writes, in this order.
+struct Round {
+  std::vector<Started> started;
+  std::vector<Completion> completions;
+  const ClaimRequest* claim = nullptr;  // null: claim nothing
 };
 
 struct Exchange {
@@ -140,20 +161,22 @@ class TaskStore {
   // FailedPrecondition with the status otherwise.
   virtual Status Retry(std::string_view id, int64_t now_ms) = 0;
 
-  // One transaction (group commit): applies the completions, then takes up
-  // to claim->max eligible tasks (pending, next_run_at <= now) of its queue,
-  // highest priority first, then by next_run_at and creation: running,
-  // attempt + 1, leased to the owner until now + lease_ms. A completion
+  // One transaction (group commit): applies the start marks (attempt + 1,
+  // started_at = now), then the completions, then takes up to claim->max
+  // eligible tasks (pending, next_run_at <= now) of its queue, highest
+  // priority first, then by next_run_at and creation: running, leased to
+  // the owner until now + lease_ms, attempt unchanged. A mark or completion
   // whose lease is no longer its owner's is skipped.
-  virtual Result<Exchange> FinishAndClaim(const std::vector<Completion>& completions, const ClaimRequest* claim,
-                                          int64_t now_ms) = 0;
+  virtual Result<Exchange> FinishAndClaim(const Round& round, int64_t now_ms) = 0;
   Result<std::vector<TaskRow>> Claim(const ClaimRequest& claim, int64_t now_ms);
   Result<int64_t> Finish(const std::vector<Completion>& completions, int64_t now_ms);
 
   // Running tasks whose lease expired, or whose owner starts with
   // `dead_owner_prefix` (a previous run of this node) and is not
-  // `live_owner`: back to pending with the attempt counted, or failed once
-  // they have used their retries. How many were recovered.
+  // `live_owner`: back to pending. One whose start was recorded keeps its
+  // attempt counted, or fails once it has used its retries; one whose start
+  // was not (claimed ahead, never started) comes back as it was. How many
+  // were recovered.
   virtual Result<int64_t> RecoverLeases(int64_t now_ms, std::string_view dead_owner_prefix = {},
                                         std::string_view live_owner = {}) = 0;
   // The earliest next_run_at of the queue's pending tasks.

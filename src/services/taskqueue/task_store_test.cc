@@ -74,7 +74,8 @@ TEST_P(TaskStoreTest, ClaimsByPriorityThenFifoAndOnlyWhenDue) {
   EXPECT_EQ(claimed[1].id, a);
   EXPECT_EQ(claimed[2].id, b);
   EXPECT_EQ(claimed[0].status, kRunning);
-  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].attempt, 0) << "a claim counts no attempt; the call's start does";
+  EXPECT_EQ(claimed[0].started_at, 0);
   EXPECT_EQ(claimed[0].lease_owner, "w1");
   EXPECT_EQ(claimed[0].lease_until, 62000);
   EXPECT_TRUE(store_->Claim({.queue = "q", .owner = "w2", .lease_ms = 60000, .max = 10}, 2000).value().empty()) << "never claimed twice";
@@ -140,26 +141,76 @@ TEST_P(TaskStoreTest, UniqueKeyHoldsWhilePendingOrRunning) {
 TEST_P(TaskStoreTest, ExpiredLeasesComeBackAndPoisonStopsAtTheRetryLimit) {
   const std::string normal = Enqueue({.queue = "q", .payload = "n", .max_retries = 1});
   const std::string poison = Enqueue({.queue = "q", .payload = "p", .max_retries = 0}, 1001);
-  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "crashed-node", .lease_ms = 1000, .max = 10}, 2000).value().size(), 2u);
+  const std::string ahead = Enqueue({.queue = "q", .payload = "a", .max_retries = 0}, 1002);
+  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "crashed-node", .lease_ms = 1000, .max = 10}, 2000).value().size(), 3u);
+  // Two calls started (their starts recorded), the third was only claimed ahead.
+  ASSERT_TRUE(store_->FinishAndClaim(Round{.started = {{normal, "crashed-node"}, {poison, "crashed-node"},
+                                                       {ahead, "intruder"}}},
+                                     2100)
+                  .ok());
+  EXPECT_EQ(Row(normal).attempt, 1);
+  EXPECT_EQ(Row(normal).started_at, 2100);
+  EXPECT_EQ(Row(ahead).attempt, 0) << "only the lease holder's mark applies";
   EXPECT_EQ(store_->RecoverLeases(2500).value(), 0) << "leases still valid";
-  EXPECT_EQ(store_->RecoverLeases(3001).value(), 2);
+  EXPECT_EQ(store_->RecoverLeases(3001).value(), 3);
   TaskRow n = Row(normal);
   EXPECT_EQ(n.status, kPending);
   EXPECT_EQ(n.attempt, 1) << "the crashed attempt stays counted";
+  EXPECT_EQ(n.started_at, 0);
   EXPECT_NE(n.last_error.find("did not finish"), std::string::npos);
   TaskRow p = Row(poison);
   EXPECT_EQ(p.status, kFailed) << "a task that keeps killing its worker stops";
+  EXPECT_EQ(p.message, "attempt 1 did not finish: its worker stopped or crashed");
+  TaskRow a = Row(ahead);
+  EXPECT_EQ(a.status, kPending) << "claimed but never started: back as it was, even with no retries";
+  EXPECT_EQ(a.attempt, 0);
+  EXPECT_EQ(a.last_error, "");
   EXPECT_EQ(store_->Finish({{.id = normal, .owner = "crashed-node", .outcome = Outcome::kCompleted}}, 3100).value(), 0)
       << "the old owner lost its lease";
+}
+
+TEST_P(TaskStoreTest, AnAttemptCountsOnceWhetherItsStartWasMarkedOrNot) {
+  const std::string quick = Enqueue({.queue = "q", .payload = "1", .max_retries = 5});
+  const std::string slow = Enqueue({.queue = "q", .payload = "2", .max_retries = 5}, 1001);
+  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "w", .lease_ms = 60000, .max = 2}, 2000).value().size(), 2u);
+  ASSERT_TRUE(store_->FinishAndClaim(Round{.started = {{slow, "w"}}}, 2100).ok());
+  ASSERT_TRUE(store_->FinishAndClaim(Round{.started = {{slow, "w"}}}, 2150).ok());
+  EXPECT_EQ(Row(slow).attempt, 1) << "a second mark of the same call changes nothing";
+  ASSERT_EQ(store_->Finish({{.id = quick, .owner = "w", .outcome = Outcome::kRetry, .retry_at_ms = 2300},
+                            {.id = slow, .owner = "w", .outcome = Outcome::kRetry, .retry_at_ms = 2300,
+                             .start_recorded = true}},
+                           2200)
+                .value(),
+            2);
+  EXPECT_EQ(Row(quick).attempt, 1) << "counted with its completion";
+  EXPECT_EQ(Row(slow).attempt, 1) << "counted by its mark, not again";
+  // A mark and the completion in one round: the mark first, then the completion.
+  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "w", .lease_ms = 60000, .max = 2}, 2400).value().size(), 2u);
+  ASSERT_TRUE(store_->FinishAndClaim(Round{.started = {{slow, "w"}},
+                                           .completions = {{.id = slow, .owner = "w", .outcome = Outcome::kCompleted,
+                                                            .start_recorded = true}}},
+                                     2500)
+                  .ok());
+  EXPECT_EQ(Row(slow).attempt, 2);
+  EXPECT_EQ(Row(slow).status, kCompleted);
 }
 
 TEST_P(TaskStoreTest, ReleaseCanUncountAnInterruptedAttempt) {
   const std::string id = Enqueue({.queue = "q", .payload = "x"});
   store_->Claim({.queue = "q", .owner = "w", .lease_ms = 1000, .max = 1}, 2000).value();
-  ASSERT_EQ(store_->Finish({{.id = id, .owner = "w", .outcome = Outcome::kReleased, .count_attempt = false}}, 2100)
+  ASSERT_EQ(store_->Finish({{.id = id, .owner = "w", .outcome = Outcome::kReleased, .started = false}}, 2100)
                 .value(),
             1);
   EXPECT_EQ(Row(id).status, kPending);
+  EXPECT_EQ(Row(id).attempt, 0);
+  // A recorded start given back uncounted (an interrupted call the host does not hold against the task).
+  store_->Claim({.queue = "q", .owner = "w", .lease_ms = 1000, .max = 1}, 2200).value();
+  ASSERT_TRUE(store_->FinishAndClaim(Round{.started = {{id, "w"}}}, 2300).ok());
+  ASSERT_EQ(store_->Finish({{.id = id, .owner = "w", .outcome = Outcome::kReleased, .started = false,
+                             .start_recorded = true}},
+                           2400)
+                .value(),
+            1);
   EXPECT_EQ(Row(id).attempt, 0);
 }
 

@@ -7,6 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
@@ -30,6 +34,7 @@ class PierCallPackage : public ::testing::Test {
     Package("kv", R"({"kvstore":{"maxSize":"10KB"}})", "go_nd_kvstore");
     Package("cache", R"({"cache":{}})", "go_nd_cache");
     Package("nokv", R"({})", "go_nd_kvstore");
+    Package("sched", R"({"scheduler":{}})", "go_nd_scheduler");
     const std::string config_manifest =
         R"({"name":"c","author":"pier","version":"1","config":{"schema":{"type":"object","properties":{"api_key":{"type":"string"}}}}})";
     testing::ZipWriter zip;
@@ -110,6 +115,37 @@ TEST_F(PierCallPackage, ARunningServerTakesTheCallWithItsLiveState) {
   // Exit codes carry over: a missing export is a host error.
   CliRun missing = Call("cache", "nope", json::object(), {"--data", Data()});
   EXPECT_EQ(missing.exit_code, 3);
+}
+
+// A recurring `@every 1s` schedule made through `pier call` lives in the
+// server and fires on time there: each firing is logged by the plugin, one
+// second apart (the log's millisecond timestamps are the clock).
+TEST_F(PierCallPackage, EverySecondFiresOnTimeUnderTheServer) {
+  ASSERT_EQ(Pier({"plugins", "enable", "sched", "--config", (root_ / "pier.toml").string()}).exit_code, 0);
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("plugin sched loaded"));
+  CliRun made = Call("sched", "nd_test_scheduler",
+                     {{"operation", "recurring"}, {"cron", "@every 1s"}, {"payload", "beat"}, {"id", "tick"}},
+                     {"--data", Data()});
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  EXPECT_EQ(json::parse(made.out)["id"], "tick") << made.out;
+  ASSERT_TRUE(serve_.LogShows("fired tick payload=beat recurring=yes", 4, 10));
+  std::vector<int64_t> at;  // ms since midnight of each firing
+  std::istringstream log(testing::ReadFile(root_ / "serve.log"));
+  for (std::string line; std::getline(log, line);) {
+    if (line.find("fired tick") == std::string::npos || line.size() < 24 || line[0] != '[') continue;
+    const int h = std::stoi(line.substr(12, 2)), m = std::stoi(line.substr(15, 2)), sec = std::stoi(line.substr(18, 2)),
+              ms = std::stoi(line.substr(21, 3));
+    at.push_back(((h * 60 + m) * 60 + sec) * 1000 + ms);
+  }
+  ASSERT_GE(at.size(), 4u);
+  for (size_t i = 1; i < at.size(); ++i) {
+    const int64_t gap = (at[i] - at[i - 1] + 86'400'000) % 86'400'000;  // across midnight too
+    EXPECT_NEAR(gap, 1000, 250) << "firing " << i << " of @every 1s";
+  }
+  CliRun cancel = Call("sched", "nd_test_scheduler", {{"operation", "cancel"}, {"id", "tick"}}, {"--data", Data()});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
+  EXPECT_FALSE(json::parse(cancel.out).contains("error")) << cancel.out;
 }
 
 }  // namespace

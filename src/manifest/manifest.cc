@@ -77,6 +77,8 @@ std::set<std::string> Permissions::Granted() const {
   if (cache) out.insert("cache");
   if (users) out.insert("users");
   if (storage) out.insert("storage");
+  if (matcher) out.insert("matcher");
+  if (scrobble_retriever) out.insert("scrobbleRetriever");
   return out;
 }
 
@@ -120,6 +122,8 @@ Result<Manifest> ParseManifest(std::string_view text) {
     p.cache = PermissionObject(*perms, "cache") != nullptr;
     p.users = PermissionObject(*perms, "users") != nullptr;
     p.storage = PermissionObject(*perms, "storage") != nullptr;
+    p.matcher = PermissionObject(*perms, "matcher") != nullptr;
+    p.scrobble_retriever = PermissionObject(*perms, "scrobbleRetriever") != nullptr;
   }
   if (auto ex = doc.find("experimental"); ex != doc.end() && ex->is_object()) {
     m.experimental_threads = PermissionObject(*ex, "threads") != nullptr;
@@ -133,6 +137,12 @@ Result<Manifest> ParseManifest(std::string_view text) {
 
   if (m.permissions.subsonicapi && !m.permissions.users) {
     return RuleError("'subsonicapi' permission requires 'users' permission to be declared");
+  }
+  if (m.permissions.matcher && !m.permissions.library) {
+    return RuleError("'matcher' permission requires 'library' permission to be declared");
+  }
+  if (m.permissions.scrobble_retriever && !m.permissions.users) {
+    return RuleError("'scrobbleRetriever' permission requires 'users' permission to be declared");
   }
   if (m.config_schema) {
     auto compiled = schema::JsonSchema::Compile(*m.config_schema);

@@ -49,7 +49,9 @@ struct Permissions {
   bool artwork = false;
   bool cache = false;
   bool users = false;
-  bool storage = false;  // upstream's newer Storage service
+  bool storage = false;             // upstream's newer Storage service
+  bool matcher = false;             // newer: Matcher (requires library)
+  bool scrobble_retriever = false;  // newer: ScrobbleRetriever, key "scrobbleRetriever" (requires users)
 
   // The permission keys present ("http", "taskqueue", ...).
   std::set<std::string> Granted() const;

@@ -37,6 +37,8 @@ std::string_view ManifestSchemaText() {
         "cache": {"$ref": "#/definitions/reason"},
         "users": {"$ref": "#/definitions/reason"},
         "storage": {"$ref": "#/definitions/reason"},
+        "matcher": {"$ref": "#/definitions/reason"},
+        "scrobbleRetriever": {"$ref": "#/definitions/reason"},
         "library": {
           "type": ["object", "null"],
           "properties": {"reason": {"type": "string"}, "filesystem": {"type": ["boolean", "null"]}}

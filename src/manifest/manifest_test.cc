@@ -1,6 +1,8 @@
 #include "manifest/manifest.h"
 
 #include <gtest/gtest.h>
+#include <set>
+#include <string>
 
 namespace pier {
 namespace {
@@ -75,6 +77,17 @@ TEST(Manifest, WrongTypesAreRejectedByTheSchema) {
   }
   EXPECT_EQ(ErrorOf("{not json"), "parsing manifest: parsing manifest JSON: not valid JSON");
   EXPECT_EQ(ErrorOf("[1,2]"), "parsing manifest: parsing manifest JSON: the manifest must be a JSON object");
+}
+
+TEST(Manifest, NewerPermissionsAndTheirRules) {
+  EXPECT_EQ(ErrorOf(Base(R"("permissions":{"matcher":{}})")),
+            "parsing manifest: validating manifest: 'matcher' permission requires 'library' permission to be declared");
+  EXPECT_EQ(ErrorOf(Base(R"("permissions":{"scrobbleRetriever":{}})")),
+            "parsing manifest: validating manifest: 'scrobbleRetriever' permission requires 'users' permission to be "
+            "declared");
+  auto m = ParseManifest(Base(R"("permissions":{"matcher":{"reason":"x"},"library":{},"scrobbleRetriever":{},"users":{}})"));
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->permissions.Granted(), (std::set<std::string>{"library", "matcher", "scrobbleRetriever", "users"}));
 }
 
 TEST(Manifest, CrossFieldRules) {

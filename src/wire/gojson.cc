@@ -169,6 +169,10 @@ Status DecodeInt64(const Json& j, int64_t* out, const std::string& path) {
   return DecodeInteger(j, out, path, "int64");
 }
 
+Status DecodeUint32(const Json& j, uint32_t* out, const std::string& path) {
+  return DecodeInteger(j, out, path, "uint32");
+}
+
 Status DecodeFloat32(const Json& j, float* out, const std::string& path) {
   if (!j.is_number()) return Expected(path, "a number");
   const double v = j.get<double>();

@@ -230,6 +230,9 @@ Status DecodeArtistRef(const Json& j, ArtistRef* out, const std::string& path) {
   PIER_RETURN_IF_ERROR(DecodeField(j, "id", &out->id, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "name", &out->name, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "mbid", &out->mbid, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "sortName", &out->sort_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "role", &out->role, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "subRole", &out->sub_role, path, ::pier::wire::DecodeString));
   return OkStatus();
 }
 
@@ -238,6 +241,9 @@ Json EncodeArtistRef(const ArtistRef& v) {
   if (!IsZero(v.id)) j["id"] = (::pier::wire::EncodeString)(v.id);
   j["name"] = (::pier::wire::EncodeString)(v.name);
   if (!IsZero(v.mbid)) j["mbid"] = (::pier::wire::EncodeString)(v.mbid);
+  if (!IsZero(v.sort_name)) j["sortName"] = (::pier::wire::EncodeString)(v.sort_name);
+  if (!IsZero(v.role)) j["role"] = (::pier::wire::EncodeString)(v.role);
+  if (!IsZero(v.sub_role)) j["subRole"] = (::pier::wire::EncodeString)(v.sub_role);
   return j;
 }
 
@@ -263,9 +269,11 @@ Status DecodeSongRef(const Json& j, SongRef* out, const std::string& path) {
   PIER_RETURN_IF_ERROR(DecodeField(j, "isrc", &out->isrc, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "artist", &out->artist, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "artistMbid", &out->artist_mbid, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "artists", &out->artists, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::ArtistRef>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeArtistRef); }));
   PIER_RETURN_IF_ERROR(DecodeField(j, "album", &out->album, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "albumMbid", &out->album_mbid, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "duration", &out->duration, path, ::pier::wire::DecodeFloat32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "durationMs", &out->duration_ms, path, ::pier::wire::DecodeUint32));
   return OkStatus();
 }
 
@@ -277,9 +285,11 @@ Json EncodeSongRef(const SongRef& v) {
   if (!IsZero(v.isrc)) j["isrc"] = (::pier::wire::EncodeString)(v.isrc);
   if (!IsZero(v.artist)) j["artist"] = (::pier::wire::EncodeString)(v.artist);
   if (!IsZero(v.artist_mbid)) j["artistMbid"] = (::pier::wire::EncodeString)(v.artist_mbid);
+  if (!IsZero(v.artists)) j["artists"] = ([](const std::vector<::pier::wire::ArtistRef>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeArtistRef); })(v.artists);
   if (!IsZero(v.album)) j["album"] = (::pier::wire::EncodeString)(v.album);
   if (!IsZero(v.album_mbid)) j["albumMbid"] = (::pier::wire::EncodeString)(v.album_mbid);
   if (!IsZero(v.duration)) j["duration"] = (::pier::wire::EncodeFloat32)(v.duration);
+  if (!IsZero(v.duration_ms)) j["durationMs"] = (::pier::wire::EncodeUint32)(v.duration_ms);
   return j;
 }
 
@@ -299,6 +309,8 @@ Status DecodeTrackInfo(const Json& j, TrackInfo* out, const std::string& path) {
   PIER_RETURN_IF_ERROR(DecodeField(j, "mbzAlbumId", &out->mbz_album_id, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "mbzReleaseGroupId", &out->mbz_release_group_id, path, ::pier::wire::DecodeString));
   PIER_RETURN_IF_ERROR(DecodeField(j, "mbzReleaseTrackId", &out->mbz_release_track_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "libraryId", &out->library_id, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "path", &out->path, path, ::pier::wire::DecodeString));
   return OkStatus();
 }
 
@@ -318,6 +330,196 @@ Json EncodeTrackInfo(const TrackInfo& v) {
   if (!IsZero(v.mbz_album_id)) j["mbzAlbumId"] = (::pier::wire::EncodeString)(v.mbz_album_id);
   if (!IsZero(v.mbz_release_group_id)) j["mbzReleaseGroupId"] = (::pier::wire::EncodeString)(v.mbz_release_group_id);
   if (!IsZero(v.mbz_release_track_id)) j["mbzReleaseTrackId"] = (::pier::wire::EncodeString)(v.mbz_release_track_id);
+  if (!IsZero(v.library_id)) j["libraryId"] = (::pier::wire::EncodeInt32)(v.library_id);
+  if (!IsZero(v.path)) j["path"] = (::pier::wire::EncodeString)(v.path);
+  return j;
+}
+
+Status DecodeTrack(const Json& j, Track* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "id", &out->id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "libraryId", &out->library_id, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "libraryName", &out->library_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "path", &out->path, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "missing", &out->missing, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "title", &out->title, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "album", &out->album, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "artist", &out->artist, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "albumArtist", &out->album_artist, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "albumId", &out->album_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "sortTitle", &out->sort_title, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "sortAlbumName", &out->sort_album_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "sortArtistName", &out->sort_artist_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "trackNumber", &out->track_number, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "discNumber", &out->disc_number, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "discSubtitle", &out->disc_subtitle, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "year", &out->year, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "date", &out->date, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "originalYear", &out->original_year, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "originalDate", &out->original_date, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "releaseYear", &out->release_year, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "releaseDate", &out->release_date, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "size", &out->size, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "suffix", &out->suffix, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "duration", &out->duration, path, ::pier::wire::DecodeFloat64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "bitRate", &out->bit_rate, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "sampleRate", &out->sample_rate, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "bitDepth", &out->bit_depth, path, [](const ::pier::wire::Json& j, std::optional<int32_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt32); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "channels", &out->channels, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "codec", &out->codec, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "genres", &out->genres, path, [](const ::pier::wire::Json& j, std::vector<std::string>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeString); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "comment", &out->comment, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "bpm", &out->bpm, path, [](const ::pier::wire::Json& j, std::optional<int32_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt32); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "explicitStatus", &out->explicit_status, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "catalogNum", &out->catalog_num, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "compilation", &out->compilation, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "hasCoverArt", &out->has_cover_art, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzRecordingId", &out->mbz_recording_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzReleaseTrackId", &out->mbz_release_track_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzAlbumId", &out->mbz_album_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzReleaseGroupId", &out->mbz_release_group_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzAlbumType", &out->mbz_album_type, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mbzAlbumComment", &out->mbz_album_comment, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "rgAlbumGain", &out->rg_album_gain, path, [](const ::pier::wire::Json& j, std::optional<double>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeFloat64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "rgAlbumPeak", &out->rg_album_peak, path, [](const ::pier::wire::Json& j, std::optional<double>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeFloat64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "rgTrackGain", &out->rg_track_gain, path, [](const ::pier::wire::Json& j, std::optional<double>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeFloat64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "rgTrackPeak", &out->rg_track_peak, path, [](const ::pier::wire::Json& j, std::optional<double>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeFloat64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "birthTime", &out->birth_time, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "createdAt", &out->created_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "updatedAt", &out->updated_at, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "averageRating", &out->average_rating, path, ::pier::wire::DecodeFloat64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "starred", &out->starred, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "starredAt", &out->starred_at, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "rating", &out->rating, path, ::pier::wire::DecodeInt32));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "playCount", &out->play_count, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "playDate", &out->play_date, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "tags", &out->tags, path, [](const ::pier::wire::Json& j, std::map<std::string, std::vector<std::string>>* o, const std::string& p) { return ::pier::wire::DecodeMap(j, o, p, [](const ::pier::wire::Json& j, std::vector<std::string>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeString); }); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "participants", &out->participants, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::ArtistRef>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeArtistRef); }));
+  return OkStatus();
+}
+
+Json EncodeTrack(const Track& v) {
+  Json j = Json::object();
+  j["id"] = (::pier::wire::EncodeString)(v.id);
+  j["libraryId"] = (::pier::wire::EncodeInt32)(v.library_id);
+  if (!IsZero(v.library_name)) j["libraryName"] = (::pier::wire::EncodeString)(v.library_name);
+  if (!IsZero(v.path)) j["path"] = (::pier::wire::EncodeString)(v.path);
+  j["missing"] = (::pier::wire::EncodeBool)(v.missing);
+  j["title"] = (::pier::wire::EncodeString)(v.title);
+  j["album"] = (::pier::wire::EncodeString)(v.album);
+  j["artist"] = (::pier::wire::EncodeString)(v.artist);
+  if (!IsZero(v.album_artist)) j["albumArtist"] = (::pier::wire::EncodeString)(v.album_artist);
+  if (!IsZero(v.album_id)) j["albumId"] = (::pier::wire::EncodeString)(v.album_id);
+  if (!IsZero(v.sort_title)) j["sortTitle"] = (::pier::wire::EncodeString)(v.sort_title);
+  if (!IsZero(v.sort_album_name)) j["sortAlbumName"] = (::pier::wire::EncodeString)(v.sort_album_name);
+  if (!IsZero(v.sort_artist_name)) j["sortArtistName"] = (::pier::wire::EncodeString)(v.sort_artist_name);
+  j["trackNumber"] = (::pier::wire::EncodeInt32)(v.track_number);
+  j["discNumber"] = (::pier::wire::EncodeInt32)(v.disc_number);
+  if (!IsZero(v.disc_subtitle)) j["discSubtitle"] = (::pier::wire::EncodeString)(v.disc_subtitle);
+  j["year"] = (::pier::wire::EncodeInt32)(v.year);
+  if (!IsZero(v.date)) j["date"] = (::pier::wire::EncodeString)(v.date);
+  j["originalYear"] = (::pier::wire::EncodeInt32)(v.original_year);
+  if (!IsZero(v.original_date)) j["originalDate"] = (::pier::wire::EncodeString)(v.original_date);
+  j["releaseYear"] = (::pier::wire::EncodeInt32)(v.release_year);
+  if (!IsZero(v.release_date)) j["releaseDate"] = (::pier::wire::EncodeString)(v.release_date);
+  j["size"] = (::pier::wire::EncodeInt64)(v.size);
+  if (!IsZero(v.suffix)) j["suffix"] = (::pier::wire::EncodeString)(v.suffix);
+  j["duration"] = (::pier::wire::EncodeFloat64)(v.duration);
+  j["bitRate"] = (::pier::wire::EncodeInt32)(v.bit_rate);
+  j["sampleRate"] = (::pier::wire::EncodeInt32)(v.sample_rate);
+  if (!IsZero(v.bit_depth)) j["bitDepth"] = ([](const std::optional<int32_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt32); })(v.bit_depth);
+  j["channels"] = (::pier::wire::EncodeInt32)(v.channels);
+  if (!IsZero(v.codec)) j["codec"] = (::pier::wire::EncodeString)(v.codec);
+  if (!IsZero(v.genres)) j["genres"] = ([](const std::vector<std::string>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeString); })(v.genres);
+  if (!IsZero(v.comment)) j["comment"] = (::pier::wire::EncodeString)(v.comment);
+  if (!IsZero(v.bpm)) j["bpm"] = ([](const std::optional<int32_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt32); })(v.bpm);
+  if (!IsZero(v.explicit_status)) j["explicitStatus"] = (::pier::wire::EncodeString)(v.explicit_status);
+  if (!IsZero(v.catalog_num)) j["catalogNum"] = (::pier::wire::EncodeString)(v.catalog_num);
+  j["compilation"] = (::pier::wire::EncodeBool)(v.compilation);
+  j["hasCoverArt"] = (::pier::wire::EncodeBool)(v.has_cover_art);
+  if (!IsZero(v.mbz_recording_id)) j["mbzRecordingId"] = (::pier::wire::EncodeString)(v.mbz_recording_id);
+  if (!IsZero(v.mbz_release_track_id)) j["mbzReleaseTrackId"] = (::pier::wire::EncodeString)(v.mbz_release_track_id);
+  if (!IsZero(v.mbz_album_id)) j["mbzAlbumId"] = (::pier::wire::EncodeString)(v.mbz_album_id);
+  if (!IsZero(v.mbz_release_group_id)) j["mbzReleaseGroupId"] = (::pier::wire::EncodeString)(v.mbz_release_group_id);
+  if (!IsZero(v.mbz_album_type)) j["mbzAlbumType"] = (::pier::wire::EncodeString)(v.mbz_album_type);
+  if (!IsZero(v.mbz_album_comment)) j["mbzAlbumComment"] = (::pier::wire::EncodeString)(v.mbz_album_comment);
+  if (!IsZero(v.rg_album_gain)) j["rgAlbumGain"] = ([](const std::optional<double>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeFloat64); })(v.rg_album_gain);
+  if (!IsZero(v.rg_album_peak)) j["rgAlbumPeak"] = ([](const std::optional<double>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeFloat64); })(v.rg_album_peak);
+  if (!IsZero(v.rg_track_gain)) j["rgTrackGain"] = ([](const std::optional<double>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeFloat64); })(v.rg_track_gain);
+  if (!IsZero(v.rg_track_peak)) j["rgTrackPeak"] = ([](const std::optional<double>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeFloat64); })(v.rg_track_peak);
+  j["birthTime"] = (::pier::wire::EncodeInt64)(v.birth_time);
+  j["createdAt"] = (::pier::wire::EncodeInt64)(v.created_at);
+  j["updatedAt"] = (::pier::wire::EncodeInt64)(v.updated_at);
+  j["averageRating"] = (::pier::wire::EncodeFloat64)(v.average_rating);
+  if (!IsZero(v.starred)) j["starred"] = (::pier::wire::EncodeBool)(v.starred);
+  if (!IsZero(v.starred_at)) j["starredAt"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.starred_at);
+  if (!IsZero(v.rating)) j["rating"] = (::pier::wire::EncodeInt32)(v.rating);
+  if (!IsZero(v.play_count)) j["playCount"] = (::pier::wire::EncodeInt64)(v.play_count);
+  if (!IsZero(v.play_date)) j["playDate"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.play_date);
+  if (!IsZero(v.tags)) j["tags"] = ([](const std::map<std::string, std::vector<std::string>>& v) { return ::pier::wire::EncodeMap(v, [](const std::vector<std::string>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeString); }); })(v.tags);
+  if (!IsZero(v.participants)) j["participants"] = ([](const std::vector<::pier::wire::ArtistRef>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeArtistRef); })(v.participants);
+  return j;
+}
+
+Status DecodeMatchOptions(const Json& j, MatchOptions* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeMatchOptions(const MatchOptions& v) {
+  Json j = Json::object();
+  if (!IsZero(v.username)) j["username"] = (::pier::wire::EncodeString)(v.username);
+  return j;
+}
+
+Status DecodeScrobbleRef(const Json& j, ScrobbleRef* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "id", &out->id, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "mediaFileId", &out->media_file_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "submissionTime", &out->submission_time, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRef(const ScrobbleRef& v) {
+  Json j = Json::object();
+  j["id"] = (::pier::wire::EncodeInt64)(v.id);
+  j["mediaFileId"] = (::pier::wire::EncodeString)(v.media_file_id);
+  j["submissionTime"] = (::pier::wire::EncodeInt64)(v.submission_time);
+  return j;
+}
+
+Status DecodeScrobbleOptions(const Json& j, ScrobbleOptions* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "fromTimestamp", &out->from_timestamp, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "toTimestamp", &out->to_timestamp, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "descending", &out->descending, path, ::pier::wire::DecodeBool));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "maxItems", &out->max_items, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "offset", &out->offset, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodeScrobbleOptions(const ScrobbleOptions& v) {
+  Json j = Json::object();
+  if (!IsZero(v.from_timestamp)) j["fromTimestamp"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.from_timestamp);
+  if (!IsZero(v.to_timestamp)) j["toTimestamp"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.to_timestamp);
+  j["descending"] = (::pier::wire::EncodeBool)(v.descending);
+  j["maxItems"] = (::pier::wire::EncodeInt64)(v.max_items);
+  if (!IsZero(v.offset)) j["offset"] = (::pier::wire::EncodeInt64)(v.offset);
+  return j;
+}
+
+Status DecodeScrobbleCountOptions(const Json& j, ScrobbleCountOptions* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "fromTimestamp", &out->from_timestamp, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "toTimestamp", &out->to_timestamp, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  return OkStatus();
+}
+
+Json EncodeScrobbleCountOptions(const ScrobbleCountOptions& v) {
+  Json j = Json::object();
+  if (!IsZero(v.from_timestamp)) j["fromTimestamp"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.from_timestamp);
+  if (!IsZero(v.to_timestamp)) j["toTimestamp"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.to_timestamp);
   return j;
 }
 
@@ -330,6 +532,60 @@ Status DecodeInitRequest(const Json& j, InitRequest* out, const std::string& pat
 Json EncodeInitRequest(const InitRequest& v) {
   Json j = Json::object();
   (void)v;
+  return j;
+}
+
+Status DecodeGetLyricsRequest(const Json& j, GetLyricsRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "track", &out->track, path, ::pier::wire::DecodeTrackInfo));
+  return OkStatus();
+}
+
+Json EncodeGetLyricsRequest(const GetLyricsRequest& v) {
+  Json j = Json::object();
+  j["track"] = (::pier::wire::EncodeTrackInfo)(v.track);
+  return j;
+}
+
+Status DecodeLyricsText(const Json& j, LyricsText* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "lang", &out->lang, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "text", &out->text, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeLyricsText(const LyricsText& v) {
+  Json j = Json::object();
+  if (!IsZero(v.lang)) j["lang"] = (::pier::wire::EncodeString)(v.lang);
+  j["text"] = (::pier::wire::EncodeString)(v.text);
+  return j;
+}
+
+Status DecodeLyricsSource(const Json& j, LyricsSource* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "provider", &out->provider, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "format", &out->format, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeLyricsSource(const LyricsSource& v) {
+  Json j = Json::object();
+  if (!IsZero(v.provider)) j["provider"] = (::pier::wire::EncodeString)(v.provider);
+  if (!IsZero(v.format)) j["format"] = (::pier::wire::EncodeString)(v.format);
+  return j;
+}
+
+Status DecodeGetLyricsResponse(const Json& j, GetLyricsResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "lyrics", &out->lyrics, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::LyricsText>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeLyricsText); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "source", &out->source, path, [](const ::pier::wire::Json& j, std::optional<::pier::wire::LyricsSource>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeLyricsSource); }));
+  return OkStatus();
+}
+
+Json EncodeGetLyricsResponse(const GetLyricsResponse& v) {
+  Json j = Json::object();
+  j["lyrics"] = ([](const std::vector<::pier::wire::LyricsText>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeLyricsText); })(v.lyrics);
+  if (!IsZero(v.source)) j["source"] = ([](const std::optional<::pier::wire::LyricsSource>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeLyricsSource); })(v.source);
   return j;
 }
 
@@ -632,6 +888,88 @@ Json EncodeScrobbleRequest(const ScrobbleRequest& v) {
   j["username"] = (::pier::wire::EncodeString)(v.username);
   j["track"] = (::pier::wire::EncodeTrackInfo)(v.track);
   j["timestamp"] = (::pier::wire::EncodeInt64)(v.timestamp);
+  return j;
+}
+
+Status DecodePlaybackReportRequest(const Json& j, PlaybackReportRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "track", &out->track, path, ::pier::wire::DecodeTrackInfo));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "state", &out->state, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "positionMs", &out->position_ms, path, ::pier::wire::DecodeInt64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "playbackRate", &out->playback_rate, path, ::pier::wire::DecodeFloat64));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "playerId", &out->player_id, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "playerName", &out->player_name, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "timestamp", &out->timestamp, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodePlaybackReportRequest(const PlaybackReportRequest& v) {
+  Json j = Json::object();
+  j["username"] = (::pier::wire::EncodeString)(v.username);
+  j["track"] = (::pier::wire::EncodeTrackInfo)(v.track);
+  j["state"] = (::pier::wire::EncodeString)(v.state);
+  j["positionMs"] = (::pier::wire::EncodeInt64)(v.position_ms);
+  j["playbackRate"] = (::pier::wire::EncodeFloat64)(v.playback_rate);
+  j["playerId"] = (::pier::wire::EncodeString)(v.player_id);
+  j["playerName"] = (::pier::wire::EncodeString)(v.player_name);
+  j["timestamp"] = (::pier::wire::EncodeInt64)(v.timestamp);
+  return j;
+}
+
+Status DecodeGetSonicSimilarTracksRequest(const Json& j, GetSonicSimilarTracksRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "song", &out->song, path, ::pier::wire::DecodeSongRef));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "count", &out->count, path, ::pier::wire::DecodeInt32));
+  return OkStatus();
+}
+
+Json EncodeGetSonicSimilarTracksRequest(const GetSonicSimilarTracksRequest& v) {
+  Json j = Json::object();
+  j["song"] = (::pier::wire::EncodeSongRef)(v.song);
+  j["count"] = (::pier::wire::EncodeInt32)(v.count);
+  return j;
+}
+
+Status DecodeFindSonicPathRequest(const Json& j, FindSonicPathRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "startSong", &out->start_song, path, ::pier::wire::DecodeSongRef));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "endSong", &out->end_song, path, ::pier::wire::DecodeSongRef));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "count", &out->count, path, ::pier::wire::DecodeInt32));
+  return OkStatus();
+}
+
+Json EncodeFindSonicPathRequest(const FindSonicPathRequest& v) {
+  Json j = Json::object();
+  j["startSong"] = (::pier::wire::EncodeSongRef)(v.start_song);
+  j["endSong"] = (::pier::wire::EncodeSongRef)(v.end_song);
+  j["count"] = (::pier::wire::EncodeInt32)(v.count);
+  return j;
+}
+
+Status DecodeSonicMatch(const Json& j, SonicMatch* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "song", &out->song, path, ::pier::wire::DecodeSongRef));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "similarity", &out->similarity, path, ::pier::wire::DecodeFloat64));
+  return OkStatus();
+}
+
+Json EncodeSonicMatch(const SonicMatch& v) {
+  Json j = Json::object();
+  j["song"] = (::pier::wire::EncodeSongRef)(v.song);
+  j["similarity"] = (::pier::wire::EncodeFloat64)(v.similarity);
+  return j;
+}
+
+Status DecodeSonicSimilarityResponse(const Json& j, SonicSimilarityResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "matches", &out->matches, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::SonicMatch>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeSonicMatch); }));
+  return OkStatus();
+}
+
+Json EncodeSonicSimilarityResponse(const SonicSimilarityResponse& v) {
+  Json j = Json::object();
+  j["matches"] = ([](const std::vector<::pier::wire::SonicMatch>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeSonicMatch); })(v.matches);
   return j;
 }
 
@@ -1451,6 +1789,32 @@ Json EncodeLibraryGetAllLibrariesResponse(const LibraryGetAllLibrariesResponse& 
   return j;
 }
 
+Status DecodeMatcherMatchSongsRequest(const Json& j, MatcherMatchSongsRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "songs", &out->songs, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::SongRef>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeSongRef); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "opts", &out->opts, path, ::pier::wire::DecodeMatchOptions));
+  return OkStatus();
+}
+
+Json EncodeMatcherMatchSongsRequest(const MatcherMatchSongsRequest& v) {
+  Json j = Json::object();
+  j["songs"] = ([](const std::vector<::pier::wire::SongRef>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeSongRef); })(v.songs);
+  j["opts"] = (::pier::wire::EncodeMatchOptions)(v.opts);
+  return j;
+}
+
+Status DecodeMatcherMatchSongsResponse(const Json& j, MatcherMatchSongsResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "results", &out->results, path, [](const ::pier::wire::Json& j, std::vector<std::optional<::pier::wire::Track>>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, [](const ::pier::wire::Json& j, std::optional<::pier::wire::Track>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeTrack); }); }));
+  return OkStatus();
+}
+
+Json EncodeMatcherMatchSongsResponse(const MatcherMatchSongsResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.results)) j["results"] = ([](const std::vector<std::optional<::pier::wire::Track>>& v) { return ::pier::wire::EncodeList(v, [](const std::optional<::pier::wire::Track>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeTrack); }); })(v.results);
+  return j;
+}
+
 Status DecodeSchedulerScheduleOneTimeRequest(const Json& j, SchedulerScheduleOneTimeRequest* out, const std::string& path) {
   PIER_RETURN_IF_ERROR(ExpectObject(j, path));
   PIER_RETURN_IF_ERROR(DecodeField(j, "delaySeconds", &out->delay_seconds, path, ::pier::wire::DecodeInt32));
@@ -1528,6 +1892,108 @@ Status DecodeSchedulerCancelScheduleResponse(const Json& j, SchedulerCancelSched
 Json EncodeSchedulerCancelScheduleResponse(const SchedulerCancelScheduleResponse& v) {
   Json j = Json::object();
   (void)v;
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetFirstTimestampRequest(const Json& j, ScrobbleRetrieverGetFirstTimestampRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetFirstTimestampRequest(const ScrobbleRetrieverGetFirstTimestampRequest& v) {
+  Json j = Json::object();
+  j["username"] = (::pier::wire::EncodeString)(v.username);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetFirstTimestampResponse(const Json& j, ScrobbleRetrieverGetFirstTimestampResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetFirstTimestampResponse(const ScrobbleRetrieverGetFirstTimestampResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.result);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetLastTimestampRequest(const Json& j, ScrobbleRetrieverGetLastTimestampRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetLastTimestampRequest(const ScrobbleRetrieverGetLastTimestampRequest& v) {
+  Json j = Json::object();
+  j["username"] = (::pier::wire::EncodeString)(v.username);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetLastTimestampResponse(const Json& j, ScrobbleRetrieverGetLastTimestampResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, [](const ::pier::wire::Json& j, std::optional<int64_t>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeInt64); }));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetLastTimestampResponse(const ScrobbleRetrieverGetLastTimestampResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = ([](const std::optional<int64_t>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeInt64); })(v.result);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetScrobblesRequest(const Json& j, ScrobbleRetrieverGetScrobblesRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "options", &out->options, path, ::pier::wire::DecodeScrobbleOptions));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetScrobblesRequest(const ScrobbleRetrieverGetScrobblesRequest& v) {
+  Json j = Json::object();
+  j["username"] = (::pier::wire::EncodeString)(v.username);
+  j["options"] = (::pier::wire::EncodeScrobbleOptions)(v.options);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetScrobblesResponse(const Json& j, ScrobbleRetrieverGetScrobblesResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "scrobbles", &out->scrobbles, path, [](const ::pier::wire::Json& j, std::vector<::pier::wire::ScrobbleRef>* o, const std::string& p) { return ::pier::wire::DecodeList(j, o, p, ::pier::wire::DecodeScrobbleRef); }));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "next", &out->next, path, [](const ::pier::wire::Json& j, std::optional<::pier::wire::ScrobbleOptions>* o, const std::string& p) { return ::pier::wire::DecodeOptional(j, o, p, ::pier::wire::DecodeScrobbleOptions); }));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetScrobblesResponse(const ScrobbleRetrieverGetScrobblesResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.scrobbles)) j["scrobbles"] = ([](const std::vector<::pier::wire::ScrobbleRef>& v) { return ::pier::wire::EncodeList(v, ::pier::wire::EncodeScrobbleRef); })(v.scrobbles);
+  if (!IsZero(v.next)) j["next"] = ([](const std::optional<::pier::wire::ScrobbleOptions>& v) { return ::pier::wire::EncodeOptional(v, ::pier::wire::EncodeScrobbleOptions); })(v.next);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetScrobbleCountRequest(const Json& j, ScrobbleRetrieverGetScrobbleCountRequest* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "username", &out->username, path, ::pier::wire::DecodeString));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "options", &out->options, path, ::pier::wire::DecodeScrobbleCountOptions));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetScrobbleCountRequest(const ScrobbleRetrieverGetScrobbleCountRequest& v) {
+  Json j = Json::object();
+  j["username"] = (::pier::wire::EncodeString)(v.username);
+  j["options"] = (::pier::wire::EncodeScrobbleCountOptions)(v.options);
+  return j;
+}
+
+Status DecodeScrobbleRetrieverGetScrobbleCountResponse(const Json& j, ScrobbleRetrieverGetScrobbleCountResponse* out, const std::string& path) {
+  PIER_RETURN_IF_ERROR(ExpectObject(j, path));
+  PIER_RETURN_IF_ERROR(DecodeField(j, "result", &out->result, path, ::pier::wire::DecodeInt64));
+  return OkStatus();
+}
+
+Json EncodeScrobbleRetrieverGetScrobbleCountResponse(const ScrobbleRetrieverGetScrobbleCountResponse& v) {
+  Json j = Json::object();
+  if (!IsZero(v.result)) j["result"] = (::pier::wire::EncodeInt64)(v.result);
   return j;
 }
 

@@ -4,6 +4,9 @@
 // every capability export of a plugin that implements them all.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "pier/capabilities/callers.h"
 #include "pier/services/host_services.h"
 #include "roundtrip/generated/caller_checks.h"
@@ -74,12 +77,25 @@ TEST(RoundTripCoverage, IdlCoversTheSpec) {
   size_t pier_extensions = 0;
   for (const auto& f : services::AllHostFunctions()) pier_extensions += f.name == "task_enqueuemany" || f.name == "task_interrupt" || f.name == "task_retry" || f.name == "task_pausequeue" || f.name == "task_resumequeue" || f.name == "task_getqueuestats" || f.name == "task_listtasks";
   EXPECT_EQ(pier_extensions, 7u);
-  size_t upstream_newer = 0;  // upstream's services after the baseline
-  for (const auto& f : services::AllHostFunctions()) upstream_newer += f.name == "storage_getstoragepath";
-  EXPECT_EQ(upstream_newer, 1u);
+  // Upstream's services after the baseline: Storage, Matcher, ScrobbleRetriever.
+  const std::set<std::string> newer = {"storage_getstoragepath",
+                                       "matcher_matchsongs",
+                                       "scrobbleretriever_getfirsttimestamp",
+                                       "scrobbleretriever_getlasttimestamp",
+                                       "scrobbleretriever_getscrobbles",
+                                       "scrobbleretriever_getscrobblecount"};
+  size_t upstream_newer = 0;
+  for (const auto& f : services::AllHostFunctions()) upstream_newer += newer.contains(std::string(f.name));
+  EXPECT_EQ(upstream_newer, newer.size());
   EXPECT_EQ(services::AllHostFunctions().size(), 45u + pier_extensions + upstream_newer)
       << "the spec's 45, upstream's newer ones and Pier's TaskQueue extensions";
-  EXPECT_EQ(capabilities::AllCapabilityExports().size(), 21u);
+  // The spec's 21 exports, and upstream's newer playback report, Lyrics and SonicSimilarity.
+  const std::set<std::string> newer_exports = {"nd_scrobbler_playback_report", "nd_lyrics_get_lyrics",
+                                               "nd_get_sonic_similar_tracks", "nd_find_sonic_path"};
+  size_t exports_newer = 0;
+  for (const auto& e : capabilities::AllCapabilityExports()) exports_newer += newer_exports.contains(std::string(e.export_name));
+  EXPECT_EQ(exports_newer, newer_exports.size());
+  EXPECT_EQ(capabilities::AllCapabilityExports().size(), 21u + exports_newer);
 }
 
 TEST(Capabilities, DetectedFromExportsWithoutRunningGuestCode) {
@@ -89,8 +105,8 @@ TEST(Capabilities, DetectedFromExportsWithoutRunningGuestCode) {
   options.host_functions = services::BindHostServices(fakes.Bind(), roundtrip::AllPermissions());
   auto plugin = runtime->LoadFile(testing::PluginPath("cpp_roundtrip"), options).value();
   EXPECT_EQ(capabilities::DetectCapabilities(*plugin),
-            (std::vector<std::string>{"Lifecycle", "MetadataAgent", "Scheduler", "Scrobbler", "TaskWorker",
-                                      "WebSocket"}));
+            (std::vector<std::string>{"Lifecycle", "Lyrics", "MetadataAgent", "Scheduler", "Scrobbler",
+                                      "SonicSimilarity", "TaskWorker", "WebSocket"}));
   EXPECT_EQ(fakes.calls, 0);
   auto none = runtime->LoadFile(testing::PluginPath("cpp_test"), {}).value();
   EXPECT_TRUE(capabilities::DetectCapabilities(*none).empty());

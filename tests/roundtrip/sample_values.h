@@ -50,6 +50,10 @@ inline int64_t SampleInt64(int v, std::string_view) {
   constexpr int64_t kValues[] = {0, 9007199254740993, std::numeric_limits<int64_t>::min(), 3};
   return kValues[v];
 }
+inline uint32_t SampleUint32(int v, std::string_view) {
+  constexpr uint32_t kValues[] = {0, std::numeric_limits<uint32_t>::max(), 2147483648u, 3};
+  return kValues[v];
+}
 inline float SampleFloat32(int v, std::string_view) { return v == 0 ? 0.0f : v == 1 ? 0.1f : v == 2 ? -3.25e20f : 3.0f; }
 inline double SampleFloat64(int v, std::string_view) {
   return v == 0 ? 0.0 : v == 1 ? 3.141592653589793 : v == 2 ? -1e-300 : 3.0;

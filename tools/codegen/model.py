@@ -13,6 +13,7 @@ PRIMITIVES = {
     "bool": ("bool", "Bool", True),
     "int32": ("int32_t", "Int32", True),
     "int64": ("int64_t", "Int64", True),
+    "uint32": ("uint32_t", "Uint32", True),
     "float32": ("float", "Float32", True),
     "float64": ("double", "Float64", True),
 }
@@ -33,8 +34,8 @@ class Type:
         text = text.strip()
         if text.endswith("?"):
             inner = Type.parse(text[:-1], records)
-            if inner.kind != "record":
-                raise IdlError(f"only records may be optional ('{text}')")
+            if inner.kind not in ("record", "primitive"):
+                raise IdlError(f"only records and scalars may be optional ('{text}')")
             return Type("optional", elem=inner)
         m = re.fullmatch(r"(list|map)<(.+)>", text)
         if m:

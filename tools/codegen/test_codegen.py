@@ -71,8 +71,11 @@ class Types(unittest.TestCase):
     def test_bad_types_are_refused(self):
         with self.assertRaisesRegex(IdlError, "unknown type 'Nope'"):
             Type.parse("list<Nope>", {})
-        with self.assertRaisesRegex(IdlError, "only records may be optional"):
-            Type.parse("string?", {})
+        with self.assertRaisesRegex(IdlError, "only records and scalars may be optional"):
+            Type.parse("list<string>?", {})
+        self.assertEqual(Type.parse("int64?", {}).cpp, "std::optional<int64_t>")
+        self.assertEqual(Type.parse("map<list<string>>", {}).cpp,
+                         "std::map<std::string, std::vector<std::string>>")
 
 
 class BadIdl(unittest.TestCase):

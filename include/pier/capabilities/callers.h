@@ -52,6 +52,11 @@ std::vector<std::string> DetectCapabilities(const Plugin& plugin);
 Result<CapabilityResult<std::monostate>> CallLifecycleOnInit(Plugin& plugin,
     const ::pier::wire::InitRequest& input, const CallOptions& options = {});
 
+// --- Lyrics: Lyrics for a track from an outside source. Text may be plain or LRC; the host detects which. The host makes at most 2 concurrent lyrics calls per plugin.
+// nd_lyrics_get_lyrics
+Result<CapabilityResult<::pier::wire::GetLyricsResponse>> CallLyricsGetLyrics(Plugin& plugin,
+    const ::pier::wire::GetLyricsRequest& input, const CallOptions& options = {});
+
 // --- MetadataAgent: Artist and album metadata. A null output means "not found".
 // nd_get_artist_mbid
 Result<CapabilityResult<std::optional<::pier::wire::ArtistMBIDResponse>>> CallMetadataAgentGetArtistMBID(Plugin& plugin,
@@ -102,6 +107,17 @@ Result<CapabilityResult<std::monostate>> CallScrobblerNowPlaying(Plugin& plugin,
 // nd_scrobbler_scrobble
 Result<CapabilityResult<std::monostate>> CallScrobblerScrobble(Plugin& plugin,
     const ::pier::wire::ScrobbleRequest& input, const CallOptions& options = {});
+// nd_scrobbler_playback_report: a player's state changed (newer upstream export)
+Result<CapabilityResult<std::monostate>> CallScrobblerPlaybackReport(Plugin& plugin,
+    const ::pier::wire::PlaybackReportRequest& input, const CallOptions& options = {});
+
+// --- SonicSimilarity: Tracks that sound alike, and paths of similar tracks from one song to another.
+// nd_get_sonic_similar_tracks
+Result<CapabilityResult<::pier::wire::SonicSimilarityResponse>> CallSonicSimilarityGetSonicSimilarTracks(Plugin& plugin,
+    const ::pier::wire::GetSonicSimilarTracksRequest& input, const CallOptions& options = {});
+// nd_find_sonic_path
+Result<CapabilityResult<::pier::wire::SonicSimilarityResponse>> CallSonicSimilarityFindSonicPath(Plugin& plugin,
+    const ::pier::wire::FindSonicPathRequest& input, const CallOptions& options = {});
 
 // --- TaskWorker: Runs the tasks of the plugin's queues. Any failure counts as a failed attempt.
 // nd_task_execute: The output string is stored as the task's message.

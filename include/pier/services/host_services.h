@@ -22,7 +22,9 @@
 #include "pier/services/http.h"
 #include "pier/services/kvstore.h"
 #include "pier/services/library.h"
+#include "pier/services/matcher.h"
 #include "pier/services/scheduler.h"
+#include "pier/services/scrobbleretriever.h"
 #include "pier/services/storage.h"
 #include "pier/services/subsonicapi.h"
 #include "pier/services/task.h"
@@ -39,7 +41,9 @@ struct HostServices {
   HTTPService* http = nullptr;
   KVStoreService* kvstore = nullptr;
   LibraryService* library = nullptr;
+  MatcherService* matcher = nullptr;
   SchedulerService* scheduler = nullptr;
+  ScrobbleRetrieverService* scrobbleretriever = nullptr;
   StorageService* storage = nullptr;
   SubsonicAPIService* subsonicapi = nullptr;
   TaskService* task = nullptr;

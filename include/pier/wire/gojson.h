@@ -49,6 +49,7 @@ Status DecodeBytes(const Json& j, std::string* out, const std::string& path);
 Status DecodeBool(const Json& j, bool* out, const std::string& path);
 Status DecodeInt32(const Json& j, int32_t* out, const std::string& path);
 Status DecodeInt64(const Json& j, int64_t* out, const std::string& path);
+Status DecodeUint32(const Json& j, uint32_t* out, const std::string& path);
 Status DecodeFloat32(const Json& j, float* out, const std::string& path);
 Status DecodeFloat64(const Json& j, double* out, const std::string& path);
 
@@ -106,6 +107,7 @@ inline Json EncodeBytes(const std::string& v) { return Base64Encode(v); }
 inline Json EncodeBool(bool v) { return v; }
 inline Json EncodeInt32(int32_t v) { return v; }
 inline Json EncodeInt64(int64_t v) { return v; }
+inline Json EncodeUint32(uint32_t v) { return v; }
 inline Json EncodeFloat32(float v) { return static_cast<double>(v); }
 inline Json EncodeFloat64(double v) { return v; }
 
@@ -133,6 +135,7 @@ inline bool IsZero(const std::string& v) { return v.empty(); }
 inline bool IsZero(bool v) { return !v; }
 inline bool IsZero(int32_t v) { return v == 0; }
 inline bool IsZero(int64_t v) { return v == 0; }
+inline bool IsZero(uint32_t v) { return v == 0; }
 inline bool IsZero(float v) { return v == 0; }
 inline bool IsZero(double v) { return v == 0; }
 template <typename T>

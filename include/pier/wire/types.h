@@ -144,11 +144,14 @@ struct HTTPResponse {
 Status DecodeHTTPResponse(const Json& j, HTTPResponse* out, const std::string& path);
 Json EncodeHTTPResponse(const HTTPResponse& v);
 
-// A reference to an artist.
+// A reference to an artist (matching keys, plus its part in a track's credits).
 struct ArtistRef {
   std::string id;  // "id", omitted when zero
   std::string name;  // "name"
   std::string mbid;  // "mbid", omitted when zero
+  std::string sort_name;  // "sortName", omitted when zero
+  std::string role;  // "role", omitted when zero: participation: artist, composer, performer…
+  std::string sub_role;  // "subRole", omitted when zero: within the role, e.g. the instrument
   bool operator==(const ArtistRef&) const = default;
 };
 Status DecodeArtistRef(const Json& j, ArtistRef* out, const std::string& path);
@@ -169,11 +172,13 @@ struct SongRef {
   std::string name;  // "name"
   std::string mbid;  // "mbid", omitted when zero
   std::string isrc;  // "isrc", omitted when zero
-  std::string artist;  // "artist", omitted when zero
-  std::string artist_mbid;  // "artistMbid", omitted when zero
+  std::string artist;  // "artist", omitted when zero: deprecated upstream: use artists
+  std::string artist_mbid;  // "artistMbid", omitted when zero: deprecated upstream: use artists
+  std::vector<::pier::wire::ArtistRef> artists;  // "artists", omitted when zero: when set, takes precedence over artist/artistMbid
   std::string album;  // "album", omitted when zero
   std::string album_mbid;  // "albumMbid", omitted when zero
-  float duration{};  // "duration", omitted when zero: seconds
+  float duration{};  // "duration", omitted when zero: seconds (deprecated upstream: use durationMs)
+  uint32_t duration_ms{};  // "durationMs", omitted when zero: milliseconds; supersedes duration when not 0
   bool operator==(const SongRef&) const = default;
 };
 Status DecodeSongRef(const Json& j, SongRef* out, const std::string& path);
@@ -195,10 +200,116 @@ struct TrackInfo {
   std::string mbz_album_id;  // "mbzAlbumId", omitted when zero
   std::string mbz_release_group_id;  // "mbzReleaseGroupId", omitted when zero
   std::string mbz_release_track_id;  // "mbzReleaseTrackId", omitted when zero
+  int32_t library_id{};  // "libraryId", omitted when zero: only with filesystem access to the track's library
+  std::string path;  // "path", omitted when zero: relative to the library root; only with filesystem access
   bool operator==(const TrackInfo&) const = default;
 };
 Status DecodeTrackInfo(const Json& j, TrackInfo* out, const std::string& path);
 Json EncodeTrackInfo(const TrackInfo& v);
+
+// A library track as plugins see it (the Matcher's answers). Timestamps are Unix seconds; a scalar marked optional is absent when there is no value (0 is a real value).
+struct Track {
+  std::string id;  // "id"
+  int32_t library_id{};  // "libraryId"
+  std::string library_name;  // "libraryName", omitted when zero
+  std::string path;  // "path", omitted when zero: relative to the library root; only with filesystem access
+  bool missing{};  // "missing"
+  std::string title;  // "title"
+  std::string album;  // "album"
+  std::string artist;  // "artist"
+  std::string album_artist;  // "albumArtist", omitted when zero
+  std::string album_id;  // "albumId", omitted when zero
+  std::string sort_title;  // "sortTitle", omitted when zero
+  std::string sort_album_name;  // "sortAlbumName", omitted when zero
+  std::string sort_artist_name;  // "sortArtistName", omitted when zero
+  int32_t track_number{};  // "trackNumber"
+  int32_t disc_number{};  // "discNumber"
+  std::string disc_subtitle;  // "discSubtitle", omitted when zero
+  int32_t year{};  // "year"
+  std::string date;  // "date", omitted when zero
+  int32_t original_year{};  // "originalYear"
+  std::string original_date;  // "originalDate", omitted when zero
+  int32_t release_year{};  // "releaseYear"
+  std::string release_date;  // "releaseDate", omitted when zero
+  int64_t size{};  // "size": bytes
+  std::string suffix;  // "suffix", omitted when zero
+  double duration{};  // "duration": seconds
+  int32_t bit_rate{};  // "bitRate": kbit/s
+  int32_t sample_rate{};  // "sampleRate"
+  std::optional<int32_t> bit_depth;  // "bitDepth", omitted when zero
+  int32_t channels{};  // "channels"
+  std::string codec;  // "codec", omitted when zero
+  std::vector<std::string> genres;  // "genres", omitted when zero
+  std::string comment;  // "comment", omitted when zero
+  std::optional<int32_t> bpm;  // "bpm", omitted when zero
+  std::string explicit_status;  // "explicitStatus", omitted when zero
+  std::string catalog_num;  // "catalogNum", omitted when zero
+  bool compilation{};  // "compilation"
+  bool has_cover_art{};  // "hasCoverArt"
+  std::string mbz_recording_id;  // "mbzRecordingId", omitted when zero
+  std::string mbz_release_track_id;  // "mbzReleaseTrackId", omitted when zero
+  std::string mbz_album_id;  // "mbzAlbumId", omitted when zero
+  std::string mbz_release_group_id;  // "mbzReleaseGroupId", omitted when zero
+  std::string mbz_album_type;  // "mbzAlbumType", omitted when zero
+  std::string mbz_album_comment;  // "mbzAlbumComment", omitted when zero
+  std::optional<double> rg_album_gain;  // "rgAlbumGain", omitted when zero
+  std::optional<double> rg_album_peak;  // "rgAlbumPeak", omitted when zero
+  std::optional<double> rg_track_gain;  // "rgTrackGain", omitted when zero
+  std::optional<double> rg_track_peak;  // "rgTrackPeak", omitted when zero
+  int64_t birth_time{};  // "birthTime"
+  int64_t created_at{};  // "createdAt"
+  int64_t updated_at{};  // "updatedAt"
+  double average_rating{};  // "averageRating": mean over all users; 0 when unrated
+  bool starred{};  // "starred", omitted when zero: user-scoped matches only
+  std::optional<int64_t> starred_at;  // "starredAt", omitted when zero
+  int32_t rating{};  // "rating", omitted when zero
+  int64_t play_count{};  // "playCount", omitted when zero
+  std::optional<int64_t> play_date;  // "playDate", omitted when zero
+  std::map<std::string, std::vector<std::string>> tags;  // "tags", omitted when zero
+  std::vector<::pier::wire::ArtistRef> participants;  // "participants", omitted when zero: every credited artist, each with its role
+  bool operator==(const Track&) const = default;
+};
+Status DecodeTrack(const Json& j, Track* out, const std::string& path);
+Json EncodeTrack(const Track& v);
+
+// Options of a match request.
+struct MatchOptions {
+  std::string username;  // "username", omitted when zero: match as this user (case-insensitive): annotations and tiebreaks are theirs
+  bool operator==(const MatchOptions&) const = default;
+};
+Status DecodeMatchOptions(const Json& j, MatchOptions* out, const std::string& path);
+Json EncodeMatchOptions(const MatchOptions& v);
+
+// One recorded play.
+struct ScrobbleRef {
+  int64_t id{};  // "id": the play's own ID (tells apart two plays at the same second)
+  std::string media_file_id;  // "mediaFileId"
+  int64_t submission_time{};  // "submissionTime": Unix seconds
+  bool operator==(const ScrobbleRef&) const = default;
+};
+Status DecodeScrobbleRef(const Json& j, ScrobbleRef* out, const std::string& path);
+Json EncodeScrobbleRef(const ScrobbleRef& v);
+
+// Which plays to read. Timestamps are inclusive Unix seconds; absent means from the first or up to the last play. Pass the `next` a call returns back unchanged to read the following page.
+struct ScrobbleOptions {
+  std::optional<int64_t> from_timestamp;  // "fromTimestamp", omitted when zero
+  std::optional<int64_t> to_timestamp;  // "toTimestamp", omitted when zero
+  bool descending{};  // "descending": newest first
+  int64_t max_items{};  // "maxItems": at most 5000, which is also the default
+  int64_t offset{};  // "offset", omitted when zero: paging state set by the host; never set it yourself
+  bool operator==(const ScrobbleOptions&) const = default;
+};
+Status DecodeScrobbleOptions(const Json& j, ScrobbleOptions* out, const std::string& path);
+Json EncodeScrobbleOptions(const ScrobbleOptions& v);
+
+// Which plays to count (inclusive Unix seconds; absent means unbounded).
+struct ScrobbleCountOptions {
+  std::optional<int64_t> from_timestamp;  // "fromTimestamp", omitted when zero
+  std::optional<int64_t> to_timestamp;  // "toTimestamp", omitted when zero
+  bool operator==(const ScrobbleCountOptions&) const = default;
+};
+Status DecodeScrobbleCountOptions(const Json& j, ScrobbleCountOptions* out, const std::string& path);
+Json EncodeScrobbleCountOptions(const ScrobbleCountOptions& v);
 
 // Empty.
 struct InitRequest {
@@ -206,6 +317,38 @@ struct InitRequest {
 };
 Status DecodeInitRequest(const Json& j, InitRequest* out, const std::string& path);
 Json EncodeInitRequest(const InitRequest& v);
+
+struct GetLyricsRequest {
+  ::pier::wire::TrackInfo track;  // "track"
+  bool operator==(const GetLyricsRequest&) const = default;
+};
+Status DecodeGetLyricsRequest(const Json& j, GetLyricsRequest* out, const std::string& path);
+Json EncodeGetLyricsRequest(const GetLyricsRequest& v);
+
+struct LyricsText {
+  std::string lang;  // "lang", omitted when zero
+  std::string text;  // "text"
+  bool operator==(const LyricsText&) const = default;
+};
+Status DecodeLyricsText(const Json& j, LyricsText* out, const std::string& path);
+Json EncodeLyricsText(const LyricsText& v);
+
+// The provider and format the plugin used (optional).
+struct LyricsSource {
+  std::string provider;  // "provider", omitted when zero
+  std::string format;  // "format", omitted when zero
+  bool operator==(const LyricsSource&) const = default;
+};
+Status DecodeLyricsSource(const Json& j, LyricsSource* out, const std::string& path);
+Json EncodeLyricsSource(const LyricsSource& v);
+
+struct GetLyricsResponse {
+  std::vector<::pier::wire::LyricsText> lyrics;  // "lyrics"
+  std::optional<::pier::wire::LyricsSource> source;  // "source", omitted when zero
+  bool operator==(const GetLyricsResponse&) const = default;
+};
+Status DecodeGetLyricsResponse(const Json& j, GetLyricsResponse* out, const std::string& path);
+Json EncodeGetLyricsResponse(const GetLyricsResponse& v);
 
 struct ArtistMBIDRequest {
   std::string id;  // "id"
@@ -377,6 +520,53 @@ struct ScrobbleRequest {
 };
 Status DecodeScrobbleRequest(const Json& j, ScrobbleRequest* out, const std::string& path);
 Json EncodeScrobbleRequest(const ScrobbleRequest& v);
+
+// A player's state changed.
+struct PlaybackReportRequest {
+  std::string username;  // "username"
+  ::pier::wire::TrackInfo track;  // "track"
+  std::string state;  // "state": starting, playing, paused, stopped or expired
+  int64_t position_ms{};  // "positionMs"
+  double playback_rate{};  // "playbackRate": 1.0 is normal speed
+  std::string player_id;  // "playerId"
+  std::string player_name;  // "playerName"
+  int64_t timestamp{};  // "timestamp": Unix seconds of the report
+  bool operator==(const PlaybackReportRequest&) const = default;
+};
+Status DecodePlaybackReportRequest(const Json& j, PlaybackReportRequest* out, const std::string& path);
+Json EncodePlaybackReportRequest(const PlaybackReportRequest& v);
+
+struct GetSonicSimilarTracksRequest {
+  ::pier::wire::SongRef song;  // "song"
+  int32_t count{};  // "count"
+  bool operator==(const GetSonicSimilarTracksRequest&) const = default;
+};
+Status DecodeGetSonicSimilarTracksRequest(const Json& j, GetSonicSimilarTracksRequest* out, const std::string& path);
+Json EncodeGetSonicSimilarTracksRequest(const GetSonicSimilarTracksRequest& v);
+
+struct FindSonicPathRequest {
+  ::pier::wire::SongRef start_song;  // "startSong"
+  ::pier::wire::SongRef end_song;  // "endSong"
+  int32_t count{};  // "count"
+  bool operator==(const FindSonicPathRequest&) const = default;
+};
+Status DecodeFindSonicPathRequest(const Json& j, FindSonicPathRequest* out, const std::string& path);
+Json EncodeFindSonicPathRequest(const FindSonicPathRequest& v);
+
+struct SonicMatch {
+  ::pier::wire::SongRef song;  // "song"
+  double similarity{};  // "similarity"
+  bool operator==(const SonicMatch&) const = default;
+};
+Status DecodeSonicMatch(const Json& j, SonicMatch* out, const std::string& path);
+Json EncodeSonicMatch(const SonicMatch& v);
+
+struct SonicSimilarityResponse {
+  std::vector<::pier::wire::SonicMatch> matches;  // "matches"
+  bool operator==(const SonicSimilarityResponse&) const = default;
+};
+Status DecodeSonicSimilarityResponse(const Json& j, SonicSimilarityResponse* out, const std::string& path);
+Json EncodeSonicSimilarityResponse(const SonicSimilarityResponse& v);
 
 struct TaskExecuteRequest {
   std::string queue_name;  // "queueName"
@@ -897,6 +1087,23 @@ struct LibraryGetAllLibrariesResponse {
 Status DecodeLibraryGetAllLibrariesResponse(const Json& j, LibraryGetAllLibrariesResponse* out, const std::string& path);
 Json EncodeLibraryGetAllLibrariesResponse(const LibraryGetAllLibrariesResponse& v);
 
+// Request of matcher_matchsongs.
+struct MatcherMatchSongsRequest {
+  std::vector<::pier::wire::SongRef> songs;  // "songs"
+  ::pier::wire::MatchOptions opts;  // "opts"
+  bool operator==(const MatcherMatchSongsRequest&) const = default;
+};
+Status DecodeMatcherMatchSongsRequest(const Json& j, MatcherMatchSongsRequest* out, const std::string& path);
+Json EncodeMatcherMatchSongsRequest(const MatcherMatchSongsRequest& v);
+
+// Response of matcher_matchsongs.
+struct MatcherMatchSongsResponse {
+  std::vector<std::optional<::pier::wire::Track>> results;  // "results", omitted when zero
+  bool operator==(const MatcherMatchSongsResponse&) const = default;
+};
+Status DecodeMatcherMatchSongsResponse(const Json& j, MatcherMatchSongsResponse* out, const std::string& path);
+Json EncodeMatcherMatchSongsResponse(const MatcherMatchSongsResponse& v);
+
 // Request of scheduler_scheduleonetime.
 struct SchedulerScheduleOneTimeRequest {
   int32_t delay_seconds{};  // "delaySeconds"
@@ -947,6 +1154,73 @@ struct SchedulerCancelScheduleResponse {
 };
 Status DecodeSchedulerCancelScheduleResponse(const Json& j, SchedulerCancelScheduleResponse* out, const std::string& path);
 Json EncodeSchedulerCancelScheduleResponse(const SchedulerCancelScheduleResponse& v);
+
+// Request of scrobbleretriever_getfirsttimestamp.
+struct ScrobbleRetrieverGetFirstTimestampRequest {
+  std::string username;  // "username"
+  bool operator==(const ScrobbleRetrieverGetFirstTimestampRequest&) const = default;
+};
+Status DecodeScrobbleRetrieverGetFirstTimestampRequest(const Json& j, ScrobbleRetrieverGetFirstTimestampRequest* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetFirstTimestampRequest(const ScrobbleRetrieverGetFirstTimestampRequest& v);
+
+// Response of scrobbleretriever_getfirsttimestamp.
+struct ScrobbleRetrieverGetFirstTimestampResponse {
+  std::optional<int64_t> result;  // "result", omitted when zero
+  bool operator==(const ScrobbleRetrieverGetFirstTimestampResponse&) const = default;
+};
+Status DecodeScrobbleRetrieverGetFirstTimestampResponse(const Json& j, ScrobbleRetrieverGetFirstTimestampResponse* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetFirstTimestampResponse(const ScrobbleRetrieverGetFirstTimestampResponse& v);
+
+// Request of scrobbleretriever_getlasttimestamp.
+struct ScrobbleRetrieverGetLastTimestampRequest {
+  std::string username;  // "username"
+  bool operator==(const ScrobbleRetrieverGetLastTimestampRequest&) const = default;
+};
+Status DecodeScrobbleRetrieverGetLastTimestampRequest(const Json& j, ScrobbleRetrieverGetLastTimestampRequest* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetLastTimestampRequest(const ScrobbleRetrieverGetLastTimestampRequest& v);
+
+// Response of scrobbleretriever_getlasttimestamp.
+struct ScrobbleRetrieverGetLastTimestampResponse {
+  std::optional<int64_t> result;  // "result", omitted when zero
+  bool operator==(const ScrobbleRetrieverGetLastTimestampResponse&) const = default;
+};
+Status DecodeScrobbleRetrieverGetLastTimestampResponse(const Json& j, ScrobbleRetrieverGetLastTimestampResponse* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetLastTimestampResponse(const ScrobbleRetrieverGetLastTimestampResponse& v);
+
+// Request of scrobbleretriever_getscrobbles.
+struct ScrobbleRetrieverGetScrobblesRequest {
+  std::string username;  // "username"
+  ::pier::wire::ScrobbleOptions options;  // "options"
+  bool operator==(const ScrobbleRetrieverGetScrobblesRequest&) const = default;
+};
+Status DecodeScrobbleRetrieverGetScrobblesRequest(const Json& j, ScrobbleRetrieverGetScrobblesRequest* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetScrobblesRequest(const ScrobbleRetrieverGetScrobblesRequest& v);
+
+// Response of scrobbleretriever_getscrobbles.
+struct ScrobbleRetrieverGetScrobblesResponse {
+  std::vector<::pier::wire::ScrobbleRef> scrobbles;  // "scrobbles", omitted when zero
+  std::optional<::pier::wire::ScrobbleOptions> next;  // "next", omitted when zero
+  bool operator==(const ScrobbleRetrieverGetScrobblesResponse&) const = default;
+};
+Status DecodeScrobbleRetrieverGetScrobblesResponse(const Json& j, ScrobbleRetrieverGetScrobblesResponse* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetScrobblesResponse(const ScrobbleRetrieverGetScrobblesResponse& v);
+
+// Request of scrobbleretriever_getscrobblecount.
+struct ScrobbleRetrieverGetScrobbleCountRequest {
+  std::string username;  // "username"
+  ::pier::wire::ScrobbleCountOptions options;  // "options"
+  bool operator==(const ScrobbleRetrieverGetScrobbleCountRequest&) const = default;
+};
+Status DecodeScrobbleRetrieverGetScrobbleCountRequest(const Json& j, ScrobbleRetrieverGetScrobbleCountRequest* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetScrobbleCountRequest(const ScrobbleRetrieverGetScrobbleCountRequest& v);
+
+// Response of scrobbleretriever_getscrobblecount.
+struct ScrobbleRetrieverGetScrobbleCountResponse {
+  int64_t result{};  // "result", omitted when zero
+  bool operator==(const ScrobbleRetrieverGetScrobbleCountResponse&) const = default;
+};
+Status DecodeScrobbleRetrieverGetScrobbleCountResponse(const Json& j, ScrobbleRetrieverGetScrobbleCountResponse* out, const std::string& path);
+Json EncodeScrobbleRetrieverGetScrobbleCountResponse(const ScrobbleRetrieverGetScrobbleCountResponse& v);
 
 // Request of storage_getstoragepath.
 struct StorageGetStoragePathRequest {

@@ -52,6 +52,7 @@ Status DecodeOutput(const std::string& text, T* out, Elem elem) {
 const std::vector<CapabilityExport>& AllCapabilityExports() {
   static const std::vector<CapabilityExport> kAll = {
       {"Lifecycle", "nd_on_init", false},
+      {"Lyrics", "nd_lyrics_get_lyrics", true},
       {"MetadataAgent", "nd_get_artist_mbid", false},
       {"MetadataAgent", "nd_get_artist_url", false},
       {"MetadataAgent", "nd_get_artist_biography", false},
@@ -67,6 +68,9 @@ const std::vector<CapabilityExport>& AllCapabilityExports() {
       {"Scrobbler", "nd_scrobbler_is_authorized", true},
       {"Scrobbler", "nd_scrobbler_now_playing", true},
       {"Scrobbler", "nd_scrobbler_scrobble", true},
+      {"Scrobbler", "nd_scrobbler_playback_report", false},
+      {"SonicSimilarity", "nd_get_sonic_similar_tracks", true},
+      {"SonicSimilarity", "nd_find_sonic_path", true},
       {"TaskWorker", "nd_task_execute", false},
       {"WebSocket", "nd_websocket_on_text_message", false},
       {"WebSocket", "nd_websocket_on_binary_message", false},
@@ -90,6 +94,12 @@ Result<CapabilityResult<std::monostate>> CallLifecycleOnInit(Plugin& plugin,
     const ::pier::wire::InitRequest& input, const CallOptions& options) {
   return Invoke<std::monostate>(plugin, "nd_on_init", (::pier::wire::EncodeInitRequest)(input), options,
       [](const std::string&, std::monostate*) { return OkStatus(); });
+}
+
+Result<CapabilityResult<::pier::wire::GetLyricsResponse>> CallLyricsGetLyrics(Plugin& plugin,
+    const ::pier::wire::GetLyricsRequest& input, const CallOptions& options) {
+  return Invoke<::pier::wire::GetLyricsResponse>(plugin, "nd_lyrics_get_lyrics", (::pier::wire::EncodeGetLyricsRequest)(input), options,
+      [](const std::string& text, ::pier::wire::GetLyricsResponse* out) { return DecodeOutput(text, out, ::pier::wire::DecodeGetLyricsResponse); });
 }
 
 Result<CapabilityResult<std::optional<::pier::wire::ArtistMBIDResponse>>> CallMetadataAgentGetArtistMBID(Plugin& plugin,
@@ -180,6 +190,24 @@ Result<CapabilityResult<std::monostate>> CallScrobblerScrobble(Plugin& plugin,
     const ::pier::wire::ScrobbleRequest& input, const CallOptions& options) {
   return Invoke<std::monostate>(plugin, "nd_scrobbler_scrobble", (::pier::wire::EncodeScrobbleRequest)(input), options,
       [](const std::string&, std::monostate*) { return OkStatus(); });
+}
+
+Result<CapabilityResult<std::monostate>> CallScrobblerPlaybackReport(Plugin& plugin,
+    const ::pier::wire::PlaybackReportRequest& input, const CallOptions& options) {
+  return Invoke<std::monostate>(plugin, "nd_scrobbler_playback_report", (::pier::wire::EncodePlaybackReportRequest)(input), options,
+      [](const std::string&, std::monostate*) { return OkStatus(); });
+}
+
+Result<CapabilityResult<::pier::wire::SonicSimilarityResponse>> CallSonicSimilarityGetSonicSimilarTracks(Plugin& plugin,
+    const ::pier::wire::GetSonicSimilarTracksRequest& input, const CallOptions& options) {
+  return Invoke<::pier::wire::SonicSimilarityResponse>(plugin, "nd_get_sonic_similar_tracks", (::pier::wire::EncodeGetSonicSimilarTracksRequest)(input), options,
+      [](const std::string& text, ::pier::wire::SonicSimilarityResponse* out) { return DecodeOutput(text, out, ::pier::wire::DecodeSonicSimilarityResponse); });
+}
+
+Result<CapabilityResult<::pier::wire::SonicSimilarityResponse>> CallSonicSimilarityFindSonicPath(Plugin& plugin,
+    const ::pier::wire::FindSonicPathRequest& input, const CallOptions& options) {
+  return Invoke<::pier::wire::SonicSimilarityResponse>(plugin, "nd_find_sonic_path", (::pier::wire::EncodeFindSonicPathRequest)(input), options,
+      [](const std::string& text, ::pier::wire::SonicSimilarityResponse* out) { return DecodeOutput(text, out, ::pier::wire::DecodeSonicSimilarityResponse); });
 }
 
 Result<CapabilityResult<std::string>> CallTaskWorkerOnTaskExecute(Plugin& plugin,

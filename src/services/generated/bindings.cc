@@ -409,6 +409,19 @@ Result<std::string> Handle_library_getalllibraries(LibraryService* service, Host
   return wire::Dump(wire::EncodeLibraryGetAllLibrariesResponse(*response));
 }
 
+Result<std::string> Handle_matcher_matchsongs(MatcherService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("matcher_matchsongs", parsed.status());
+  wire::MatcherMatchSongsRequest request;
+  if (Status st = wire::DecodeMatcherMatchSongsRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("matcher_matchsongs", st);
+  }
+  Result<wire::MatcherMatchSongsResponse> response = service->MatchSongs(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeMatcherMatchSongsResponse(*response));
+}
+
 Result<std::string> Handle_scheduler_scheduleonetime(SchedulerService* service, HostCallContext& context,
                                     std::string_view text) {
   auto parsed = wire::ParseObject(text);
@@ -446,6 +459,58 @@ Result<std::string> Handle_scheduler_cancelschedule(SchedulerService* service, H
   Status st = service->CancelSchedule(context, request);
   if (!st.ok()) return wire::ErrorResponse(st.message());
   return std::string("{}");
+}
+
+Result<std::string> Handle_scrobbleretriever_getfirsttimestamp(ScrobbleRetrieverService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("scrobbleretriever_getfirsttimestamp", parsed.status());
+  wire::ScrobbleRetrieverGetFirstTimestampRequest request;
+  if (Status st = wire::DecodeScrobbleRetrieverGetFirstTimestampRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("scrobbleretriever_getfirsttimestamp", st);
+  }
+  Result<wire::ScrobbleRetrieverGetFirstTimestampResponse> response = service->GetFirstTimestamp(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeScrobbleRetrieverGetFirstTimestampResponse(*response));
+}
+
+Result<std::string> Handle_scrobbleretriever_getlasttimestamp(ScrobbleRetrieverService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("scrobbleretriever_getlasttimestamp", parsed.status());
+  wire::ScrobbleRetrieverGetLastTimestampRequest request;
+  if (Status st = wire::DecodeScrobbleRetrieverGetLastTimestampRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("scrobbleretriever_getlasttimestamp", st);
+  }
+  Result<wire::ScrobbleRetrieverGetLastTimestampResponse> response = service->GetLastTimestamp(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeScrobbleRetrieverGetLastTimestampResponse(*response));
+}
+
+Result<std::string> Handle_scrobbleretriever_getscrobbles(ScrobbleRetrieverService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("scrobbleretriever_getscrobbles", parsed.status());
+  wire::ScrobbleRetrieverGetScrobblesRequest request;
+  if (Status st = wire::DecodeScrobbleRetrieverGetScrobblesRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("scrobbleretriever_getscrobbles", st);
+  }
+  Result<wire::ScrobbleRetrieverGetScrobblesResponse> response = service->GetScrobbles(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeScrobbleRetrieverGetScrobblesResponse(*response));
+}
+
+Result<std::string> Handle_scrobbleretriever_getscrobblecount(ScrobbleRetrieverService* service, HostCallContext& context,
+                                    std::string_view text) {
+  auto parsed = wire::ParseObject(text);
+  if (!parsed.ok()) return InvalidRequest("scrobbleretriever_getscrobblecount", parsed.status());
+  wire::ScrobbleRetrieverGetScrobbleCountRequest request;
+  if (Status st = wire::DecodeScrobbleRetrieverGetScrobbleCountRequest(*parsed, &request, ""); !st.ok()) {
+    return InvalidRequest("scrobbleretriever_getscrobblecount", st);
+  }
+  Result<wire::ScrobbleRetrieverGetScrobbleCountResponse> response = service->GetScrobbleCount(context, request);
+  if (!response.ok()) return wire::ErrorResponse(response.status().message());
+  return wire::Dump(wire::EncodeScrobbleRetrieverGetScrobbleCountResponse(*response));
 }
 
 Result<std::string> Handle_storage_getstoragepath(StorageService* service, HostCallContext& context,
@@ -754,9 +819,14 @@ const std::vector<HostFunctionInfo>& AllHostFunctions() {
       {"kvstore_getstorageused", "KVStore", "kvstore"},
       {"library_getlibrary", "Library", "library"},
       {"library_getalllibraries", "Library", "library"},
+      {"matcher_matchsongs", "Matcher", "matcher"},
       {"scheduler_scheduleonetime", "Scheduler", "scheduler"},
       {"scheduler_schedulerecurring", "Scheduler", "scheduler"},
       {"scheduler_cancelschedule", "Scheduler", "scheduler"},
+      {"scrobbleretriever_getfirsttimestamp", "ScrobbleRetriever", "scrobbleRetriever"},
+      {"scrobbleretriever_getlasttimestamp", "ScrobbleRetriever", "scrobbleRetriever"},
+      {"scrobbleretriever_getscrobbles", "ScrobbleRetriever", "scrobbleRetriever"},
+      {"scrobbleretriever_getscrobblecount", "ScrobbleRetriever", "scrobbleRetriever"},
       {"storage_getstoragepath", "Storage", "storage"},
       {"subsonicapi_call", "SubsonicAPI", "subsonicapi"},
       {"subsonicapi_callraw", "SubsonicAPI", "subsonicapi"},
@@ -1063,6 +1133,18 @@ std::vector<HostFunction> BindHostServices(const HostServices& services, const s
                      [s](HostCallContext& c, std::string_view r) { return Handle_library_getalllibraries(s, c, r); }});
     }
   }
+  if (services.matcher != nullptr && granted.contains("matcher")) {
+    MatcherService* s = services.matcher;
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "matcher_matchsongs",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "matcher_matchsongs", Handle_matcher_matchsongs(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "matcher_matchsongs",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_matcher_matchsongs(s, c, r); }});
+    }
+  }
   if (services.scheduler != nullptr && granted.contains("scheduler")) {
     SchedulerService* s = services.scheduler;
     if (services.observer) {
@@ -1091,6 +1173,45 @@ std::vector<HostFunction> BindHostServices(const HostServices& services, const s
     } else {
       out.push_back({std::string(kUserModule), "scheduler_cancelschedule",
                      [s](HostCallContext& c, std::string_view r) { return Handle_scheduler_cancelschedule(s, c, r); }});
+    }
+  }
+  if (services.scrobbleretriever != nullptr && granted.contains("scrobbleRetriever")) {
+    ScrobbleRetrieverService* s = services.scrobbleretriever;
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getfirsttimestamp",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scrobbleretriever_getfirsttimestamp", Handle_scrobbleretriever_getfirsttimestamp(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getfirsttimestamp",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scrobbleretriever_getfirsttimestamp(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getlasttimestamp",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scrobbleretriever_getlasttimestamp", Handle_scrobbleretriever_getlasttimestamp(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getlasttimestamp",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scrobbleretriever_getlasttimestamp(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getscrobbles",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scrobbleretriever_getscrobbles", Handle_scrobbleretriever_getscrobbles(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getscrobbles",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scrobbleretriever_getscrobbles(s, c, r); }});
+    }
+    if (services.observer) {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getscrobblecount",
+                     [s, o = services.observer](HostCallContext& c, std::string_view r) {
+                       return Observed(o, "scrobbleretriever_getscrobblecount", Handle_scrobbleretriever_getscrobblecount(s, c, r));
+                     }});
+    } else {
+      out.push_back({std::string(kUserModule), "scrobbleretriever_getscrobblecount",
+                     [s](HostCallContext& c, std::string_view r) { return Handle_scrobbleretriever_getscrobblecount(s, c, r); }});
     }
   }
   if (services.storage != nullptr && granted.contains("storage")) {

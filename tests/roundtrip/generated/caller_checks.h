@@ -29,6 +29,19 @@ inline std::string CallEveryCapability(Plugin& plugin, int v) {
     }
   }
   {
+    auto r = capabilities::CallLyricsGetLyrics(plugin, SampleGetLyricsRequest(v));
+    check("nd_lyrics_get_lyrics", r.ok(), r.ok() ? "" : r.status().ToString());
+    // An input without fields cannot carry the error variant: it succeeds.
+    const bool expect_error = v == kErrorVariant && true;
+    if (r.ok() && expect_error) {
+      check("nd_lyrics_get_lyrics", r->kind == capabilities::CallKind::kFailed && r->error == "nd_lyrics_get_lyrics failed on purpose",
+            "expected the plugin's error, got '" + r->error + "'");
+    } else if (r.ok()) {
+      check("nd_lyrics_get_lyrics", r->ok(), r->error);
+      check("nd_lyrics_get_lyrics", r->value == SampleGetLyricsResponse(v), "output differs");
+    }
+  }
+  {
     auto r = capabilities::CallMetadataAgentGetArtistMBID(plugin, SampleArtistMBIDRequest(v));
     check("nd_get_artist_mbid", r.ok(), r.ok() ? "" : r.status().ToString());
     // An input without fields cannot carry the error variant: it succeeds.
@@ -218,6 +231,44 @@ inline std::string CallEveryCapability(Plugin& plugin, int v) {
             "expected the plugin's error, got '" + r->error + "'");
     } else if (r.ok()) {
       check("nd_scrobbler_scrobble", r->ok(), r->error);
+    }
+  }
+  {
+    auto r = capabilities::CallScrobblerPlaybackReport(plugin, SamplePlaybackReportRequest(v));
+    check("nd_scrobbler_playback_report", r.ok(), r.ok() ? "" : r.status().ToString());
+    // An input without fields cannot carry the error variant: it succeeds.
+    const bool expect_error = v == kErrorVariant && true;
+    if (r.ok() && expect_error) {
+      check("nd_scrobbler_playback_report", r->kind == capabilities::CallKind::kFailed && r->error == "nd_scrobbler_playback_report failed on purpose",
+            "expected the plugin's error, got '" + r->error + "'");
+    } else if (r.ok()) {
+      check("nd_scrobbler_playback_report", r->ok(), r->error);
+    }
+  }
+  {
+    auto r = capabilities::CallSonicSimilarityGetSonicSimilarTracks(plugin, SampleGetSonicSimilarTracksRequest(v));
+    check("nd_get_sonic_similar_tracks", r.ok(), r.ok() ? "" : r.status().ToString());
+    // An input without fields cannot carry the error variant: it succeeds.
+    const bool expect_error = v == kErrorVariant && true;
+    if (r.ok() && expect_error) {
+      check("nd_get_sonic_similar_tracks", r->kind == capabilities::CallKind::kFailed && r->error == "nd_get_sonic_similar_tracks failed on purpose",
+            "expected the plugin's error, got '" + r->error + "'");
+    } else if (r.ok()) {
+      check("nd_get_sonic_similar_tracks", r->ok(), r->error);
+      check("nd_get_sonic_similar_tracks", r->value == SampleSonicSimilarityResponse(v), "output differs");
+    }
+  }
+  {
+    auto r = capabilities::CallSonicSimilarityFindSonicPath(plugin, SampleFindSonicPathRequest(v));
+    check("nd_find_sonic_path", r.ok(), r.ok() ? "" : r.status().ToString());
+    // An input without fields cannot carry the error variant: it succeeds.
+    const bool expect_error = v == kErrorVariant && true;
+    if (r.ok() && expect_error) {
+      check("nd_find_sonic_path", r->kind == capabilities::CallKind::kFailed && r->error == "nd_find_sonic_path failed on purpose",
+            "expected the plugin's error, got '" + r->error + "'");
+    } else if (r.ok()) {
+      check("nd_find_sonic_path", r->ok(), r->error);
+      check("nd_find_sonic_path", r->value == SampleSonicSimilarityResponse(v), "output differs");
     }
   }
   {

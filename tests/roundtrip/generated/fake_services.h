@@ -14,7 +14,7 @@
 
 namespace pier::roundtrip {
 
-class FakeServices : public services::ArtworkService, public services::CacheService, public services::ConfigService, public services::HTTPService, public services::KVStoreService, public services::LibraryService, public services::SchedulerService, public services::StorageService, public services::SubsonicAPIService, public services::TaskService, public services::UsersService, public services::WebSocketService {
+class FakeServices : public services::ArtworkService, public services::CacheService, public services::ConfigService, public services::HTTPService, public services::KVStoreService, public services::LibraryService, public services::MatcherService, public services::SchedulerService, public services::ScrobbleRetrieverService, public services::StorageService, public services::SubsonicAPIService, public services::TaskService, public services::UsersService, public services::WebSocketService {
  public:
   std::atomic<int> variant{0};
   std::atomic<int> calls{0};
@@ -27,7 +27,9 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     s.http = this;
     s.kvstore = this;
     s.library = this;
+    s.matcher = this;
     s.scheduler = this;
+    s.scrobbleretriever = this;
     s.storage = this;
     s.subsonicapi = this;
     s.task = this;
@@ -268,6 +270,14 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     return SampleLibraryGetAllLibrariesResponse(v);
   }
 
+  Result<wire::MatcherMatchSongsResponse> MatchSongs(HostCallContext&, const wire::MatcherMatchSongsRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleMatcherMatchSongsRequest(v))) return InvalidArgumentError("matcher_matchsongs: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("matcher_matchsongs failed on purpose");
+    return SampleMatcherMatchSongsResponse(v);
+  }
+
   Result<wire::SchedulerScheduleOneTimeResponse> ScheduleOneTime(HostCallContext&, const wire::SchedulerScheduleOneTimeRequest& request) override {
     calls++;
     const int v = variant;
@@ -290,6 +300,38 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
     if (!(request == SampleSchedulerCancelScheduleRequest(v))) return InvalidArgumentError("scheduler_cancelschedule: request differs from sample");
     if (v == kErrorVariant) return UnavailableError("scheduler_cancelschedule failed on purpose");
     return OkStatus();
+  }
+
+  Result<wire::ScrobbleRetrieverGetFirstTimestampResponse> GetFirstTimestamp(HostCallContext&, const wire::ScrobbleRetrieverGetFirstTimestampRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleScrobbleRetrieverGetFirstTimestampRequest(v))) return InvalidArgumentError("scrobbleretriever_getfirsttimestamp: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("scrobbleretriever_getfirsttimestamp failed on purpose");
+    return SampleScrobbleRetrieverGetFirstTimestampResponse(v);
+  }
+
+  Result<wire::ScrobbleRetrieverGetLastTimestampResponse> GetLastTimestamp(HostCallContext&, const wire::ScrobbleRetrieverGetLastTimestampRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleScrobbleRetrieverGetLastTimestampRequest(v))) return InvalidArgumentError("scrobbleretriever_getlasttimestamp: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("scrobbleretriever_getlasttimestamp failed on purpose");
+    return SampleScrobbleRetrieverGetLastTimestampResponse(v);
+  }
+
+  Result<wire::ScrobbleRetrieverGetScrobblesResponse> GetScrobbles(HostCallContext&, const wire::ScrobbleRetrieverGetScrobblesRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleScrobbleRetrieverGetScrobblesRequest(v))) return InvalidArgumentError("scrobbleretriever_getscrobbles: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("scrobbleretriever_getscrobbles failed on purpose");
+    return SampleScrobbleRetrieverGetScrobblesResponse(v);
+  }
+
+  Result<wire::ScrobbleRetrieverGetScrobbleCountResponse> GetScrobbleCount(HostCallContext&, const wire::ScrobbleRetrieverGetScrobbleCountRequest& request) override {
+    calls++;
+    const int v = variant;
+    if (!(request == SampleScrobbleRetrieverGetScrobbleCountRequest(v))) return InvalidArgumentError("scrobbleretriever_getscrobblecount: request differs from sample");
+    if (v == kErrorVariant) return UnavailableError("scrobbleretriever_getscrobblecount failed on purpose");
+    return SampleScrobbleRetrieverGetScrobbleCountResponse(v);
   }
 
   Result<wire::StorageGetStoragePathResponse> GetStoragePath(HostCallContext&, const wire::StorageGetStoragePathRequest& request) override {
@@ -463,7 +505,7 @@ class FakeServices : public services::ArtworkService, public services::CacheServ
 
 // Every permission, for binding all fakes.
 inline std::set<std::string> AllPermissions() {
-  return { "artwork", "cache", "http", "kvstore", "library", "scheduler", "storage", "subsonicapi", "taskqueue", "users", "websocket" };
+  return { "artwork", "cache", "http", "kvstore", "library", "matcher", "scheduler", "scrobbleRetriever", "storage", "subsonicapi", "taskqueue", "users", "websocket" };
 }
 
 }  // namespace pier::roundtrip

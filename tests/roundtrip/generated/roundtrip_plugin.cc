@@ -12,16 +12,20 @@
 #include "pier/host/http.h"
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
+#include "pier/host/matcher.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/scrobbleretriever.h"
 #include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
 #include "pier/host/users.h"
 #include "pier/host/websocket.h"
 #include "pier/capabilities/lifecycle.h"
+#include "pier/capabilities/lyrics.h"
 #include "pier/capabilities/metadata_agent.h"
 #include "pier/capabilities/scheduler_callback.h"
 #include "pier/capabilities/scrobbler.h"
+#include "pier/capabilities/sonic_similarity.h"
 #include "pier/capabilities/task_worker.h"
 #include "pier/capabilities/web_socket_callbacks.h"
 #include "roundtrip/generated/samples.h"
@@ -316,6 +320,15 @@ PIER_FUNCTION(host_calls) {
     }
   }
   {
+    auto r = host::MatcherMatchSongs(SampleMatcherMatchSongsRequest(v).songs, SampleMatcherMatchSongsRequest(v).opts);
+    if (v == kErrorVariant) {
+      CheckError("matcher_matchsongs", r);
+    } else {
+      Check("matcher_matchsongs", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("matcher_matchsongs", *r == SampleMatcherMatchSongsResponse(v).results, "response differs");
+    }
+  }
+  {
     auto r = host::SchedulerScheduleOneTime(SampleSchedulerScheduleOneTimeRequest(v).delay_seconds, SampleSchedulerScheduleOneTimeRequest(v).payload, SampleSchedulerScheduleOneTimeRequest(v).schedule_id);
     if (v == kErrorVariant) {
       CheckError("scheduler_scheduleonetime", r);
@@ -339,6 +352,42 @@ PIER_FUNCTION(host_calls) {
       CheckError("scheduler_cancelschedule", r);
     } else {
       Check("scheduler_cancelschedule", r.ok(), r.ToString());
+    }
+  }
+  {
+    auto r = host::ScrobbleRetrieverGetFirstTimestamp(SampleScrobbleRetrieverGetFirstTimestampRequest(v).username);
+    if (v == kErrorVariant) {
+      CheckError("scrobbleretriever_getfirsttimestamp", r);
+    } else {
+      Check("scrobbleretriever_getfirsttimestamp", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("scrobbleretriever_getfirsttimestamp", *r == SampleScrobbleRetrieverGetFirstTimestampResponse(v).result, "response differs");
+    }
+  }
+  {
+    auto r = host::ScrobbleRetrieverGetLastTimestamp(SampleScrobbleRetrieverGetLastTimestampRequest(v).username);
+    if (v == kErrorVariant) {
+      CheckError("scrobbleretriever_getlasttimestamp", r);
+    } else {
+      Check("scrobbleretriever_getlasttimestamp", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("scrobbleretriever_getlasttimestamp", *r == SampleScrobbleRetrieverGetLastTimestampResponse(v).result, "response differs");
+    }
+  }
+  {
+    auto r = host::ScrobbleRetrieverGetScrobbles(SampleScrobbleRetrieverGetScrobblesRequest(v).username, SampleScrobbleRetrieverGetScrobblesRequest(v).options);
+    if (v == kErrorVariant) {
+      CheckError("scrobbleretriever_getscrobbles", r);
+    } else {
+      Check("scrobbleretriever_getscrobbles", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("scrobbleretriever_getscrobbles", *r == SampleScrobbleRetrieverGetScrobblesResponse(v), "response differs");
+    }
+  }
+  {
+    auto r = host::ScrobbleRetrieverGetScrobbleCount(SampleScrobbleRetrieverGetScrobbleCountRequest(v).username, SampleScrobbleRetrieverGetScrobbleCountRequest(v).options);
+    if (v == kErrorVariant) {
+      CheckError("scrobbleretriever_getscrobblecount", r);
+    } else {
+      Check("scrobbleretriever_getscrobblecount", r.ok(), r.ok() ? "" : r.status().ToString());
+      if (r.ok()) Check("scrobbleretriever_getscrobblecount", *r == SampleScrobbleRetrieverGetScrobbleCountResponse(v).result, "response differs");
     }
   }
   {
@@ -535,6 +584,17 @@ class LifecycleSamples : public capabilities::Lifecycle {
 };
 PIER_REGISTER_LIFECYCLE(LifecycleSamples);
 
+class LyricsSamples : public capabilities::Lyrics {
+ public:
+  ::pier::Result<::pier::wire::GetLyricsResponse> GetLyrics(const ::pier::wire::GetLyricsRequest& request) override {
+    const int v = VariantOf(request, [](int v) { return SampleGetLyricsRequest(v); });
+    if (v < 0) return InvalidArgumentError("nd_lyrics_get_lyrics: input differs from every sample");
+    if (v == kErrorVariant) return UnavailableError("nd_lyrics_get_lyrics failed on purpose");
+    return SampleGetLyricsResponse(v);
+  }
+};
+PIER_REGISTER_LYRICS(LyricsSamples);
+
 class MetadataAgentSamples : public capabilities::MetadataAgent {
  public:
   ::pier::Result<std::optional<::pier::wire::ArtistMBIDResponse>> GetArtistMBID(const ::pier::wire::ArtistMBIDRequest& request) override {
@@ -637,8 +697,31 @@ class ScrobblerSamples : public capabilities::Scrobbler {
     if (v == kErrorVariant) return UnavailableError("nd_scrobbler_scrobble failed on purpose");
     return OkStatus();
   }
+  ::pier::Status PlaybackReport(const ::pier::wire::PlaybackReportRequest& request) override {
+    const int v = VariantOf(request, [](int v) { return SamplePlaybackReportRequest(v); });
+    if (v < 0) return InvalidArgumentError("nd_scrobbler_playback_report: input differs from every sample");
+    if (v == kErrorVariant) return UnavailableError("nd_scrobbler_playback_report failed on purpose");
+    return OkStatus();
+  }
 };
 PIER_REGISTER_SCROBBLER(ScrobblerSamples);
+
+class SonicSimilaritySamples : public capabilities::SonicSimilarity {
+ public:
+  ::pier::Result<::pier::wire::SonicSimilarityResponse> GetSonicSimilarTracks(const ::pier::wire::GetSonicSimilarTracksRequest& request) override {
+    const int v = VariantOf(request, [](int v) { return SampleGetSonicSimilarTracksRequest(v); });
+    if (v < 0) return InvalidArgumentError("nd_get_sonic_similar_tracks: input differs from every sample");
+    if (v == kErrorVariant) return UnavailableError("nd_get_sonic_similar_tracks failed on purpose");
+    return SampleSonicSimilarityResponse(v);
+  }
+  ::pier::Result<::pier::wire::SonicSimilarityResponse> FindSonicPath(const ::pier::wire::FindSonicPathRequest& request) override {
+    const int v = VariantOf(request, [](int v) { return SampleFindSonicPathRequest(v); });
+    if (v < 0) return InvalidArgumentError("nd_find_sonic_path: input differs from every sample");
+    if (v == kErrorVariant) return UnavailableError("nd_find_sonic_path failed on purpose");
+    return SampleSonicSimilarityResponse(v);
+  }
+};
+PIER_REGISTER_SONIC_SIMILARITY(SonicSimilaritySamples);
 
 class TaskWorkerSamples : public capabilities::TaskWorker {
  public:

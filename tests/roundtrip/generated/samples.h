@@ -124,6 +124,9 @@ inline wire::ArtistRef SampleArtistRef(int v) {
   r.id = SampleString(v, "id");
   r.name = SampleString(v, "name");
   r.mbid = SampleString(v, "mbid");
+  r.sort_name = SampleString(v, "sortName");
+  r.role = SampleString(v, "role");
+  r.sub_role = SampleString(v, "subRole");
   return r;
 }
 
@@ -142,9 +145,11 @@ inline wire::SongRef SampleSongRef(int v) {
   r.isrc = SampleString(v, "isrc");
   r.artist = SampleString(v, "artist");
   r.artist_mbid = SampleString(v, "artistMbid");
+  r.artists = SampleList(v, [](int v) { return SampleArtistRef(v); });
   r.album = SampleString(v, "album");
   r.album_mbid = SampleString(v, "albumMbid");
   r.duration = SampleFloat32(v, "duration");
+  r.duration_ms = SampleUint32(v, "durationMs");
   return r;
 }
 
@@ -164,12 +169,135 @@ inline wire::TrackInfo SampleTrackInfo(int v) {
   r.mbz_album_id = SampleString(v, "mbzAlbumId");
   r.mbz_release_group_id = SampleString(v, "mbzReleaseGroupId");
   r.mbz_release_track_id = SampleString(v, "mbzReleaseTrackId");
+  r.library_id = SampleInt32(v, "libraryId");
+  r.path = SampleString(v, "path");
+  return r;
+}
+
+inline wire::Track SampleTrack(int v) {
+  wire::Track r;
+  r.id = SampleString(v, "id");
+  r.library_id = SampleInt32(v, "libraryId");
+  r.library_name = SampleString(v, "libraryName");
+  r.path = SampleString(v, "path");
+  r.missing = SampleBool(v, "missing");
+  r.title = SampleString(v, "title");
+  r.album = SampleString(v, "album");
+  r.artist = SampleString(v, "artist");
+  r.album_artist = SampleString(v, "albumArtist");
+  r.album_id = SampleString(v, "albumId");
+  r.sort_title = SampleString(v, "sortTitle");
+  r.sort_album_name = SampleString(v, "sortAlbumName");
+  r.sort_artist_name = SampleString(v, "sortArtistName");
+  r.track_number = SampleInt32(v, "trackNumber");
+  r.disc_number = SampleInt32(v, "discNumber");
+  r.disc_subtitle = SampleString(v, "discSubtitle");
+  r.year = SampleInt32(v, "year");
+  r.date = SampleString(v, "date");
+  r.original_year = SampleInt32(v, "originalYear");
+  r.original_date = SampleString(v, "originalDate");
+  r.release_year = SampleInt32(v, "releaseYear");
+  r.release_date = SampleString(v, "releaseDate");
+  r.size = SampleInt64(v, "size");
+  r.suffix = SampleString(v, "suffix");
+  r.duration = SampleFloat64(v, "duration");
+  r.bit_rate = SampleInt32(v, "bitRate");
+  r.sample_rate = SampleInt32(v, "sampleRate");
+  r.bit_depth = SampleOptional(v, [](int v) { return SampleInt32(v, "bitDepth"); });
+  r.channels = SampleInt32(v, "channels");
+  r.codec = SampleString(v, "codec");
+  r.genres = SampleList(v, [](int v) { return SampleString(v, "genres"); });
+  r.comment = SampleString(v, "comment");
+  r.bpm = SampleOptional(v, [](int v) { return SampleInt32(v, "bpm"); });
+  r.explicit_status = SampleString(v, "explicitStatus");
+  r.catalog_num = SampleString(v, "catalogNum");
+  r.compilation = SampleBool(v, "compilation");
+  r.has_cover_art = SampleBool(v, "hasCoverArt");
+  r.mbz_recording_id = SampleString(v, "mbzRecordingId");
+  r.mbz_release_track_id = SampleString(v, "mbzReleaseTrackId");
+  r.mbz_album_id = SampleString(v, "mbzAlbumId");
+  r.mbz_release_group_id = SampleString(v, "mbzReleaseGroupId");
+  r.mbz_album_type = SampleString(v, "mbzAlbumType");
+  r.mbz_album_comment = SampleString(v, "mbzAlbumComment");
+  r.rg_album_gain = SampleOptional(v, [](int v) { return SampleFloat64(v, "rgAlbumGain"); });
+  r.rg_album_peak = SampleOptional(v, [](int v) { return SampleFloat64(v, "rgAlbumPeak"); });
+  r.rg_track_gain = SampleOptional(v, [](int v) { return SampleFloat64(v, "rgTrackGain"); });
+  r.rg_track_peak = SampleOptional(v, [](int v) { return SampleFloat64(v, "rgTrackPeak"); });
+  r.birth_time = SampleInt64(v, "birthTime");
+  r.created_at = SampleInt64(v, "createdAt");
+  r.updated_at = SampleInt64(v, "updatedAt");
+  r.average_rating = SampleFloat64(v, "averageRating");
+  r.starred = SampleBool(v, "starred");
+  r.starred_at = SampleOptional(v, [](int v) { return SampleInt64(v, "starredAt"); });
+  r.rating = SampleInt32(v, "rating");
+  r.play_count = SampleInt64(v, "playCount");
+  r.play_date = SampleOptional(v, [](int v) { return SampleInt64(v, "playDate"); });
+  r.tags = SampleMap(v, [](int v) { return SampleList(v, [](int v) { return SampleString(v, "tags"); }); });
+  r.participants = SampleList(v, [](int v) { return SampleArtistRef(v); });
+  return r;
+}
+
+inline wire::MatchOptions SampleMatchOptions(int v) {
+  wire::MatchOptions r;
+  r.username = SampleString(v, "username");
+  return r;
+}
+
+inline wire::ScrobbleRef SampleScrobbleRef(int v) {
+  wire::ScrobbleRef r;
+  r.id = SampleInt64(v, "id");
+  r.media_file_id = SampleString(v, "mediaFileId");
+  r.submission_time = SampleInt64(v, "submissionTime");
+  return r;
+}
+
+inline wire::ScrobbleOptions SampleScrobbleOptions(int v) {
+  wire::ScrobbleOptions r;
+  r.from_timestamp = SampleOptional(v, [](int v) { return SampleInt64(v, "fromTimestamp"); });
+  r.to_timestamp = SampleOptional(v, [](int v) { return SampleInt64(v, "toTimestamp"); });
+  r.descending = SampleBool(v, "descending");
+  r.max_items = SampleInt64(v, "maxItems");
+  r.offset = SampleInt64(v, "offset");
+  return r;
+}
+
+inline wire::ScrobbleCountOptions SampleScrobbleCountOptions(int v) {
+  wire::ScrobbleCountOptions r;
+  r.from_timestamp = SampleOptional(v, [](int v) { return SampleInt64(v, "fromTimestamp"); });
+  r.to_timestamp = SampleOptional(v, [](int v) { return SampleInt64(v, "toTimestamp"); });
   return r;
 }
 
 inline wire::InitRequest SampleInitRequest(int v) {
   wire::InitRequest r;
   (void)v;
+  return r;
+}
+
+inline wire::GetLyricsRequest SampleGetLyricsRequest(int v) {
+  wire::GetLyricsRequest r;
+  r.track = SampleTrackInfo(v);
+  return r;
+}
+
+inline wire::LyricsText SampleLyricsText(int v) {
+  wire::LyricsText r;
+  r.lang = SampleString(v, "lang");
+  r.text = SampleString(v, "text");
+  return r;
+}
+
+inline wire::LyricsSource SampleLyricsSource(int v) {
+  wire::LyricsSource r;
+  r.provider = SampleString(v, "provider");
+  r.format = SampleString(v, "format");
+  return r;
+}
+
+inline wire::GetLyricsResponse SampleGetLyricsResponse(int v) {
+  wire::GetLyricsResponse r;
+  r.lyrics = SampleList(v, [](int v) { return SampleLyricsText(v); });
+  r.source = SampleOptional(v, [](int v) { return SampleLyricsSource(v); });
   return r;
 }
 
@@ -321,6 +449,47 @@ inline wire::ScrobbleRequest SampleScrobbleRequest(int v) {
   r.username = SampleString(v, "username");
   r.track = SampleTrackInfo(v);
   r.timestamp = SampleInt64(v, "timestamp");
+  return r;
+}
+
+inline wire::PlaybackReportRequest SamplePlaybackReportRequest(int v) {
+  wire::PlaybackReportRequest r;
+  r.username = SampleString(v, "username");
+  r.track = SampleTrackInfo(v);
+  r.state = SampleString(v, "state");
+  r.position_ms = SampleInt64(v, "positionMs");
+  r.playback_rate = SampleFloat64(v, "playbackRate");
+  r.player_id = SampleString(v, "playerId");
+  r.player_name = SampleString(v, "playerName");
+  r.timestamp = SampleInt64(v, "timestamp");
+  return r;
+}
+
+inline wire::GetSonicSimilarTracksRequest SampleGetSonicSimilarTracksRequest(int v) {
+  wire::GetSonicSimilarTracksRequest r;
+  r.song = SampleSongRef(v);
+  r.count = SampleInt32(v, "count");
+  return r;
+}
+
+inline wire::FindSonicPathRequest SampleFindSonicPathRequest(int v) {
+  wire::FindSonicPathRequest r;
+  r.start_song = SampleSongRef(v);
+  r.end_song = SampleSongRef(v);
+  r.count = SampleInt32(v, "count");
+  return r;
+}
+
+inline wire::SonicMatch SampleSonicMatch(int v) {
+  wire::SonicMatch r;
+  r.song = SampleSongRef(v);
+  r.similarity = SampleFloat64(v, "similarity");
+  return r;
+}
+
+inline wire::SonicSimilarityResponse SampleSonicSimilarityResponse(int v) {
+  wire::SonicSimilarityResponse r;
+  r.matches = SampleList(v, [](int v) { return SampleSonicMatch(v); });
   return r;
 }
 
@@ -732,6 +901,19 @@ inline wire::LibraryGetAllLibrariesResponse SampleLibraryGetAllLibrariesResponse
   return r;
 }
 
+inline wire::MatcherMatchSongsRequest SampleMatcherMatchSongsRequest(int v) {
+  wire::MatcherMatchSongsRequest r;
+  r.songs = SampleList(v, [](int v) { return SampleSongRef(v); });
+  r.opts = SampleMatchOptions(v);
+  return r;
+}
+
+inline wire::MatcherMatchSongsResponse SampleMatcherMatchSongsResponse(int v) {
+  wire::MatcherMatchSongsResponse r;
+  r.results = SampleList(v, [](int v) { return SampleOptional(v, [](int v) { return SampleTrack(v); }); });
+  return r;
+}
+
 inline wire::SchedulerScheduleOneTimeRequest SampleSchedulerScheduleOneTimeRequest(int v) {
   wire::SchedulerScheduleOneTimeRequest r;
   r.delay_seconds = SampleInt32(v, "delaySeconds");
@@ -769,6 +951,57 @@ inline wire::SchedulerCancelScheduleRequest SampleSchedulerCancelScheduleRequest
 inline wire::SchedulerCancelScheduleResponse SampleSchedulerCancelScheduleResponse(int v) {
   wire::SchedulerCancelScheduleResponse r;
   (void)v;
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetFirstTimestampRequest SampleScrobbleRetrieverGetFirstTimestampRequest(int v) {
+  wire::ScrobbleRetrieverGetFirstTimestampRequest r;
+  r.username = SampleString(v, "username");
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetFirstTimestampResponse SampleScrobbleRetrieverGetFirstTimestampResponse(int v) {
+  wire::ScrobbleRetrieverGetFirstTimestampResponse r;
+  r.result = SampleOptional(v, [](int v) { return SampleInt64(v, "result"); });
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetLastTimestampRequest SampleScrobbleRetrieverGetLastTimestampRequest(int v) {
+  wire::ScrobbleRetrieverGetLastTimestampRequest r;
+  r.username = SampleString(v, "username");
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetLastTimestampResponse SampleScrobbleRetrieverGetLastTimestampResponse(int v) {
+  wire::ScrobbleRetrieverGetLastTimestampResponse r;
+  r.result = SampleOptional(v, [](int v) { return SampleInt64(v, "result"); });
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetScrobblesRequest SampleScrobbleRetrieverGetScrobblesRequest(int v) {
+  wire::ScrobbleRetrieverGetScrobblesRequest r;
+  r.username = SampleString(v, "username");
+  r.options = SampleScrobbleOptions(v);
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetScrobblesResponse SampleScrobbleRetrieverGetScrobblesResponse(int v) {
+  wire::ScrobbleRetrieverGetScrobblesResponse r;
+  r.scrobbles = SampleList(v, [](int v) { return SampleScrobbleRef(v); });
+  r.next = SampleOptional(v, [](int v) { return SampleScrobbleOptions(v); });
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetScrobbleCountRequest SampleScrobbleRetrieverGetScrobbleCountRequest(int v) {
+  wire::ScrobbleRetrieverGetScrobbleCountRequest r;
+  r.username = SampleString(v, "username");
+  r.options = SampleScrobbleCountOptions(v);
+  return r;
+}
+
+inline wire::ScrobbleRetrieverGetScrobbleCountResponse SampleScrobbleRetrieverGetScrobbleCountResponse(int v) {
+  wire::ScrobbleRetrieverGetScrobbleCountResponse r;
+  r.result = SampleInt64(v, "result");
   return r;
 }
 

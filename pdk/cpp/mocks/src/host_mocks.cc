@@ -17,6 +17,7 @@ void InstallDefaults() {
   ::testing::DefaultValue<::pier::Result<::pier::wire::ConfigGetIntResponse>>::Set(::pier::Result<::pier::wire::ConfigGetIntResponse>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<::pier::wire::ConfigGetResponse>>::Set(::pier::Result<::pier::wire::ConfigGetResponse>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<::pier::wire::KVStoreGetResponse>>::Set(::pier::Result<::pier::wire::KVStoreGetResponse>(::pier::UnimplementedError("no expectation set on this mock")));
+  ::testing::DefaultValue<::pier::Result<::pier::wire::ScrobbleRetrieverGetScrobblesResponse>>::Set(::pier::Result<::pier::wire::ScrobbleRetrieverGetScrobblesResponse>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<::pier::wire::SubsonicAPICallRawResponse>>::Set(::pier::Result<::pier::wire::SubsonicAPICallRawResponse>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<bool>>::Set(::pier::Result<bool>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<int64_t>>::Set(::pier::Result<int64_t>(::pier::UnimplementedError("no expectation set on this mock")));
@@ -25,10 +26,12 @@ void InstallDefaults() {
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::Library>>>::Set(::pier::Result<std::optional<::pier::wire::Library>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::QueueStats>>>::Set(::pier::Result<std::optional<::pier::wire::QueueStats>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::optional<::pier::wire::TaskInfo>>>::Set(::pier::Result<std::optional<::pier::wire::TaskInfo>>(::pier::UnimplementedError("no expectation set on this mock")));
+  ::testing::DefaultValue<::pier::Result<std::optional<int64_t>>>::Set(::pier::Result<std::optional<int64_t>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::string>>::Set(::pier::Result<std::string>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::Library>>>::Set(::pier::Result<std::vector<::pier::wire::Library>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::TaskDetail>>>::Set(::pier::Result<std::vector<::pier::wire::TaskDetail>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<::pier::wire::User>>>::Set(::pier::Result<std::vector<::pier::wire::User>>(::pier::UnimplementedError("no expectation set on this mock")));
+  ::testing::DefaultValue<::pier::Result<std::vector<std::optional<::pier::wire::Track>>>>::Set(::pier::Result<std::vector<std::optional<::pier::wire::Track>>>(::pier::UnimplementedError("no expectation set on this mock")));
   ::testing::DefaultValue<::pier::Result<std::vector<std::string>>>::Set(::pier::Result<std::vector<std::string>>(::pier::UnimplementedError("no expectation set on this mock")));
 }
 
@@ -56,8 +59,16 @@ std::unique_ptr<::testing::NiceMock<LibraryMock>>& LibrarySlot() {
   static std::unique_ptr<::testing::NiceMock<LibraryMock>> slot;
   return slot;
 }
+std::unique_ptr<::testing::NiceMock<MatcherMock>>& MatcherSlot() {
+  static std::unique_ptr<::testing::NiceMock<MatcherMock>> slot;
+  return slot;
+}
 std::unique_ptr<::testing::NiceMock<SchedulerMock>>& SchedulerSlot() {
   static std::unique_ptr<::testing::NiceMock<SchedulerMock>> slot;
+  return slot;
+}
+std::unique_ptr<::testing::NiceMock<ScrobbleRetrieverMock>>& ScrobbleRetrieverSlot() {
+  static std::unique_ptr<::testing::NiceMock<ScrobbleRetrieverMock>> slot;
   return slot;
 }
 std::unique_ptr<::testing::NiceMock<StorageMock>>& StorageSlot() {
@@ -137,11 +148,29 @@ std::unique_ptr<::testing::NiceMock<WebSocketMock>>& WebSocketSlot() {
   return *slot;
 }
 
+::testing::NiceMock<MatcherMock>& Matcher() {
+  auto& slot = MatcherSlot();
+  if (!slot) {
+    InstallDefaults();
+    slot = std::make_unique<::testing::NiceMock<MatcherMock>>();
+  }
+  return *slot;
+}
+
 ::testing::NiceMock<SchedulerMock>& Scheduler() {
   auto& slot = SchedulerSlot();
   if (!slot) {
     InstallDefaults();
     slot = std::make_unique<::testing::NiceMock<SchedulerMock>>();
+  }
+  return *slot;
+}
+
+::testing::NiceMock<ScrobbleRetrieverMock>& ScrobbleRetriever() {
+  auto& slot = ScrobbleRetrieverSlot();
+  if (!slot) {
+    InstallDefaults();
+    slot = std::make_unique<::testing::NiceMock<ScrobbleRetrieverMock>>();
   }
   return *slot;
 }
@@ -199,7 +228,9 @@ void ResetHostMocks() {
   HTTPSlot() = std::make_unique<::testing::NiceMock<HTTPMock>>();
   KVStoreSlot() = std::make_unique<::testing::NiceMock<KVStoreMock>>();
   LibrarySlot() = std::make_unique<::testing::NiceMock<LibraryMock>>();
+  MatcherSlot() = std::make_unique<::testing::NiceMock<MatcherMock>>();
   SchedulerSlot() = std::make_unique<::testing::NiceMock<SchedulerMock>>();
+  ScrobbleRetrieverSlot() = std::make_unique<::testing::NiceMock<ScrobbleRetrieverMock>>();
   StorageSlot() = std::make_unique<::testing::NiceMock<StorageMock>>();
   SubsonicAPISlot() = std::make_unique<::testing::NiceMock<SubsonicAPIMock>>();
   TaskSlot() = std::make_unique<::testing::NiceMock<TaskMock>>();
@@ -398,6 +429,13 @@ namespace pier::host {
   return ::pier::mocks::Library().GetAllLibraries(wire_request);
 }
 
+::pier::Result<std::vector<std::optional<::pier::wire::Track>>> MatcherMatchSongs(const std::vector<::pier::wire::SongRef>& songs, const ::pier::wire::MatchOptions& opts) {
+  ::pier::wire::MatcherMatchSongsRequest wire_request;
+  wire_request.songs = songs;
+  wire_request.opts = opts;
+  return ::pier::mocks::Matcher().MatchSongs(wire_request);
+}
+
 ::pier::Result<std::string> SchedulerScheduleOneTime(int32_t delay_seconds, std::string_view payload, std::string_view schedule_id) {
   ::pier::wire::SchedulerScheduleOneTimeRequest wire_request;
   wire_request.delay_seconds = delay_seconds;
@@ -418,6 +456,32 @@ namespace pier::host {
   ::pier::wire::SchedulerCancelScheduleRequest wire_request;
   wire_request.schedule_id = std::string(schedule_id);
   return ::pier::mocks::Scheduler().CancelSchedule(wire_request);
+}
+
+::pier::Result<std::optional<int64_t>> ScrobbleRetrieverGetFirstTimestamp(std::string_view username) {
+  ::pier::wire::ScrobbleRetrieverGetFirstTimestampRequest wire_request;
+  wire_request.username = std::string(username);
+  return ::pier::mocks::ScrobbleRetriever().GetFirstTimestamp(wire_request);
+}
+
+::pier::Result<std::optional<int64_t>> ScrobbleRetrieverGetLastTimestamp(std::string_view username) {
+  ::pier::wire::ScrobbleRetrieverGetLastTimestampRequest wire_request;
+  wire_request.username = std::string(username);
+  return ::pier::mocks::ScrobbleRetriever().GetLastTimestamp(wire_request);
+}
+
+::pier::Result<::pier::wire::ScrobbleRetrieverGetScrobblesResponse> ScrobbleRetrieverGetScrobbles(std::string_view username, const ::pier::wire::ScrobbleOptions& options) {
+  ::pier::wire::ScrobbleRetrieverGetScrobblesRequest wire_request;
+  wire_request.username = std::string(username);
+  wire_request.options = options;
+  return ::pier::mocks::ScrobbleRetriever().GetScrobbles(wire_request);
+}
+
+::pier::Result<int64_t> ScrobbleRetrieverGetScrobbleCount(std::string_view username, const ::pier::wire::ScrobbleCountOptions& options) {
+  ::pier::wire::ScrobbleRetrieverGetScrobbleCountRequest wire_request;
+  wire_request.username = std::string(username);
+  wire_request.options = options;
+  return ::pier::mocks::ScrobbleRetriever().GetScrobbleCount(wire_request);
 }
 
 ::pier::Result<std::string> StorageGetStoragePath() {

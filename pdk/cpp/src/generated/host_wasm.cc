@@ -8,7 +8,9 @@
 #include "pier/host/http.h"
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
+#include "pier/host/matcher.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/scrobbleretriever.h"
 #include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
@@ -51,9 +53,14 @@ PIER_USER_IMPORT(kvstore_deletebyprefix) uint64_t pier_import_kvstore_deletebypr
 PIER_USER_IMPORT(kvstore_getstorageused) uint64_t pier_import_kvstore_getstorageused(uint64_t request);
 PIER_USER_IMPORT(library_getlibrary) uint64_t pier_import_library_getlibrary(uint64_t request);
 PIER_USER_IMPORT(library_getalllibraries) uint64_t pier_import_library_getalllibraries(uint64_t request);
+PIER_USER_IMPORT(matcher_matchsongs) uint64_t pier_import_matcher_matchsongs(uint64_t request);
 PIER_USER_IMPORT(scheduler_scheduleonetime) uint64_t pier_import_scheduler_scheduleonetime(uint64_t request);
 PIER_USER_IMPORT(scheduler_schedulerecurring) uint64_t pier_import_scheduler_schedulerecurring(uint64_t request);
 PIER_USER_IMPORT(scheduler_cancelschedule) uint64_t pier_import_scheduler_cancelschedule(uint64_t request);
+PIER_USER_IMPORT(scrobbleretriever_getfirsttimestamp) uint64_t pier_import_scrobbleretriever_getfirsttimestamp(uint64_t request);
+PIER_USER_IMPORT(scrobbleretriever_getlasttimestamp) uint64_t pier_import_scrobbleretriever_getlasttimestamp(uint64_t request);
+PIER_USER_IMPORT(scrobbleretriever_getscrobbles) uint64_t pier_import_scrobbleretriever_getscrobbles(uint64_t request);
+PIER_USER_IMPORT(scrobbleretriever_getscrobblecount) uint64_t pier_import_scrobbleretriever_getscrobblecount(uint64_t request);
 PIER_USER_IMPORT(storage_getstoragepath) uint64_t pier_import_storage_getstoragepath(uint64_t request);
 PIER_USER_IMPORT(subsonicapi_call) uint64_t pier_import_subsonicapi_call(uint64_t request);
 PIER_USER_IMPORT(subsonicapi_callraw) uint64_t pier_import_subsonicapi_callraw(uint64_t request);
@@ -392,6 +399,17 @@ Result<wire::Json> Exchange(uint64_t (*import)(uint64_t), std::string_view funct
   return std::move(response.result);
 }
 
+::pier::Result<std::vector<std::optional<::pier::wire::Track>>> MatcherMatchSongs(const std::vector<::pier::wire::SongRef>& songs, const ::pier::wire::MatchOptions& opts) {
+  wire::MatcherMatchSongsRequest wire_request;
+  wire_request.songs = songs;
+  wire_request.opts = opts;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_matcher_matchsongs, "matcher_matchsongs",
+                                               wire::EncodeMatcherMatchSongsRequest(wire_request)));
+  wire::MatcherMatchSongsResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeMatcherMatchSongsResponse(j, &response, "").WithContext("matcher_matchsongs response"));
+  return std::move(response.results);
+}
+
 ::pier::Result<std::string> SchedulerScheduleOneTime(int32_t delay_seconds, std::string_view payload, std::string_view schedule_id) {
   wire::SchedulerScheduleOneTimeRequest wire_request;
   wire_request.delay_seconds = delay_seconds;
@@ -423,6 +441,48 @@ Result<wire::Json> Exchange(uint64_t (*import)(uint64_t), std::string_view funct
                                                wire::EncodeSchedulerCancelScheduleRequest(wire_request)));
   (void)j;
   return OkStatus();
+}
+
+::pier::Result<std::optional<int64_t>> ScrobbleRetrieverGetFirstTimestamp(std::string_view username) {
+  wire::ScrobbleRetrieverGetFirstTimestampRequest wire_request;
+  wire_request.username = std::string(username);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_scrobbleretriever_getfirsttimestamp, "scrobbleretriever_getfirsttimestamp",
+                                               wire::EncodeScrobbleRetrieverGetFirstTimestampRequest(wire_request)));
+  wire::ScrobbleRetrieverGetFirstTimestampResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeScrobbleRetrieverGetFirstTimestampResponse(j, &response, "").WithContext("scrobbleretriever_getfirsttimestamp response"));
+  return std::move(response.result);
+}
+
+::pier::Result<std::optional<int64_t>> ScrobbleRetrieverGetLastTimestamp(std::string_view username) {
+  wire::ScrobbleRetrieverGetLastTimestampRequest wire_request;
+  wire_request.username = std::string(username);
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_scrobbleretriever_getlasttimestamp, "scrobbleretriever_getlasttimestamp",
+                                               wire::EncodeScrobbleRetrieverGetLastTimestampRequest(wire_request)));
+  wire::ScrobbleRetrieverGetLastTimestampResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeScrobbleRetrieverGetLastTimestampResponse(j, &response, "").WithContext("scrobbleretriever_getlasttimestamp response"));
+  return std::move(response.result);
+}
+
+::pier::Result<::pier::wire::ScrobbleRetrieverGetScrobblesResponse> ScrobbleRetrieverGetScrobbles(std::string_view username, const ::pier::wire::ScrobbleOptions& options) {
+  wire::ScrobbleRetrieverGetScrobblesRequest wire_request;
+  wire_request.username = std::string(username);
+  wire_request.options = options;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_scrobbleretriever_getscrobbles, "scrobbleretriever_getscrobbles",
+                                               wire::EncodeScrobbleRetrieverGetScrobblesRequest(wire_request)));
+  wire::ScrobbleRetrieverGetScrobblesResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeScrobbleRetrieverGetScrobblesResponse(j, &response, "").WithContext("scrobbleretriever_getscrobbles response"));
+  return response;
+}
+
+::pier::Result<int64_t> ScrobbleRetrieverGetScrobbleCount(std::string_view username, const ::pier::wire::ScrobbleCountOptions& options) {
+  wire::ScrobbleRetrieverGetScrobbleCountRequest wire_request;
+  wire_request.username = std::string(username);
+  wire_request.options = options;
+  PIER_ASSIGN_OR_RETURN(wire::Json j, Exchange(pier_import_scrobbleretriever_getscrobblecount, "scrobbleretriever_getscrobblecount",
+                                               wire::EncodeScrobbleRetrieverGetScrobbleCountRequest(wire_request)));
+  wire::ScrobbleRetrieverGetScrobbleCountResponse response;
+  PIER_RETURN_IF_ERROR(wire::DecodeScrobbleRetrieverGetScrobbleCountResponse(j, &response, "").WithContext("scrobbleretriever_getscrobblecount response"));
+  return std::move(response.result);
 }
 
 ::pier::Result<std::string> StorageGetStoragePath() {

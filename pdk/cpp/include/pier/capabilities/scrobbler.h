@@ -25,6 +25,9 @@ class Scrobbler {
 
   // nd_scrobbler_scrobble (required)
   virtual ::pier::Status Scrobble(const ::pier::wire::ScrobbleRequest& request) = 0;
+
+  // nd_scrobbler_playback_report: a player's state changed (newer upstream export)
+  virtual ::pier::Status PlaybackReport(const ::pier::wire::PlaybackReportRequest& request) { return NotImplemented(); }
 };
 
 }  // namespace pier::capabilities
@@ -49,4 +52,9 @@ class Scrobbler {
     return ::pier::capabilities::internal::Serve<::pier::wire::ScrobbleRequest>(                            \
         ::pier::wire::DecodeScrobbleRequest,                                                                  \
         [](const ::pier::wire::ScrobbleRequest& r) { return pier_capability_scrobbler().Scrobble(r); });                                                      \
+  }                                                                                           \
+  PIER_EXPORT(nd_scrobbler_playback_report) {                                                                  \
+    return ::pier::capabilities::internal::Serve<::pier::wire::PlaybackReportRequest>(                            \
+        ::pier::wire::DecodePlaybackReportRequest,                                                                  \
+        [](const ::pier::wire::PlaybackReportRequest& r) { return pier_capability_scrobbler().PlaybackReport(r); });                                                      \
   }

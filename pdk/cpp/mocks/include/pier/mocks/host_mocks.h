@@ -18,7 +18,9 @@
 #include "pier/host/http.h"
 #include "pier/host/kvstore.h"
 #include "pier/host/library.h"
+#include "pier/host/matcher.h"
 #include "pier/host/scheduler.h"
+#include "pier/host/scrobbleretriever.h"
 #include "pier/host/storage.h"
 #include "pier/host/subsonicapi.h"
 #include "pier/host/task.h"
@@ -104,6 +106,15 @@ class LibraryMock {
 // calls without expectations answer UNIMPLEMENTED or OK).
 ::testing::NiceMock<LibraryMock>& Library();
 
+class MatcherMock {
+ public:
+  MOCK_METHOD((::pier::Result<std::vector<std::optional<::pier::wire::Track>>>), MatchSongs, (const ::pier::wire::MatcherMatchSongsRequest& request));
+};
+
+// The Matcher mock pier::host::Matcher* functions use (a NiceMock:
+// calls without expectations answer UNIMPLEMENTED or OK).
+::testing::NiceMock<MatcherMock>& Matcher();
+
 class SchedulerMock {
  public:
   MOCK_METHOD((::pier::Result<std::string>), ScheduleOneTime, (const ::pier::wire::SchedulerScheduleOneTimeRequest& request));
@@ -114,6 +125,18 @@ class SchedulerMock {
 // The Scheduler mock pier::host::Scheduler* functions use (a NiceMock:
 // calls without expectations answer UNIMPLEMENTED or OK).
 ::testing::NiceMock<SchedulerMock>& Scheduler();
+
+class ScrobbleRetrieverMock {
+ public:
+  MOCK_METHOD((::pier::Result<std::optional<int64_t>>), GetFirstTimestamp, (const ::pier::wire::ScrobbleRetrieverGetFirstTimestampRequest& request));
+  MOCK_METHOD((::pier::Result<std::optional<int64_t>>), GetLastTimestamp, (const ::pier::wire::ScrobbleRetrieverGetLastTimestampRequest& request));
+  MOCK_METHOD((::pier::Result<::pier::wire::ScrobbleRetrieverGetScrobblesResponse>), GetScrobbles, (const ::pier::wire::ScrobbleRetrieverGetScrobblesRequest& request));
+  MOCK_METHOD((::pier::Result<int64_t>), GetScrobbleCount, (const ::pier::wire::ScrobbleRetrieverGetScrobbleCountRequest& request));
+};
+
+// The ScrobbleRetriever mock pier::host::ScrobbleRetriever* functions use (a NiceMock:
+// calls without expectations answer UNIMPLEMENTED or OK).
+::testing::NiceMock<ScrobbleRetrieverMock>& ScrobbleRetriever();
 
 class StorageMock {
  public:

@@ -17,6 +17,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libre2-dev libboost-dev libhowardhinnant-date-dev tzdata openssl libzip-dev zip libtomlplusplus-dev libcpp-httplib-dev curl
   libssl-dev
+  libtag1-dev sox libsox-fmt-all libgraphicsmagick++1-dev
 )
 # Extra packages a caller needs (scripts/fuzz.sh adds libFuzzer's).
 read -r -a extra <<<"${PIER_EXTRA_PACKAGES:-}"

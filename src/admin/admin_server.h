@@ -53,6 +53,8 @@ class AdminServer {
   Status Start(const std::string& address, int port);
   void Stop();
   int port() const { return server_.port(); }
+  // For more routes on the same listener (e.g. /share/img); add them before Start.
+  http::Router& router() { return server_.router(); }
 
  private:
   void Routes();

@@ -9,6 +9,7 @@
 #include "cli/call_command.h"
 #include "cli/server_files.h"
 #include "common/logging.h"
+#include "cli/music_setup.h"
 #include "manager/plugin_manager.h"
 #include "manager/plugin_registry.h"
 #include "package/package.h"
@@ -122,6 +123,20 @@ int RunCallPackage(const CallArgs& a) {
   options.instance_mode = in->mode;
   options.log_level = in->log_level;
   options.task_shutdown_grace = std::chrono::seconds(2);
+  // The music services read the data folder's catalog (`pier library scan`).
+  PierConfig catalog_config;
+  catalog_config.data_folder = data.path();
+  auto catalog = OpenCatalog(catalog_config, /*sync=*/false);
+  if (!catalog.ok()) {
+    std::cerr << "pier call: catalog: " << catalog.status().message() << "\n";
+    return kExitHostError;
+  }
+  auto music = MakeMusicHost(*catalog, data.path(), [] { return std::string(); });
+  if (!music.ok()) {
+    std::cerr << "pier call: " << music.status().message() << "\n";
+    return kExitHostError;
+  }
+  options.music = music->host;
   PluginManager manager(*runtime, options);
   auto loaded = manager.Load(package_path, settings);
   if (!loaded.ok()) {

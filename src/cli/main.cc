@@ -6,6 +6,7 @@
 
 #include "cli/call_command.h"
 #include "cli/inspect_command.h"
+#include "cli/library_command.h"
 #include "cli/plugins_command.h"
 #include "cli/queue_command.h"
 #include "cli/serve_command.h"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   CLI::App* serve = pier::cli::AddServeCommand(app, serve_args);
   pier::cli::PluginsArgs plugins_args;
   CLI::App* plugins = pier::cli::AddPluginsCommand(app, plugins_args);
+  pier::cli::LibraryArgs library_args;
+  CLI::App* library = pier::cli::AddLibraryCommand(app, library_args);
   pier::cli::QueueArgs queue_args;
   CLI::App* queue = pier::cli::AddQueueCommand(app, queue_args);
   try {
@@ -41,5 +44,6 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return pier::cli::RunServe(serve_args);
   if (plugins->parsed()) return pier::cli::RunPlugins(plugins_args);
   if (queue->parsed()) return pier::cli::RunQueue(queue_args);
+  if (library->parsed()) return pier::cli::RunLibrary(library_args);
   return 3;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/config_args.h"
+#include "cli/music_setup.h"
 #include "cli/inspect_command.h"
 #include "cli/server_files.h"
 #include "common/logging.h"
@@ -50,6 +51,8 @@ CLI::App* AddPluginsCommand(CLI::App& app, PluginsArgs& a) {
   config->add_flag("--all-users", a.all_users, "The plugin may act for every user");
   config->add_option("--libraries", a.libraries, "Library IDs the plugin may see");
   config->add_flag("--all-libraries", a.all_libraries, "The plugin may see every library");
+  config->add_flag("--allow-write-access", a.allow_write_access, "Library folders are mounted writable");
+  config->add_flag("--read-only", a.read_only, "Library folders are mounted read-only (the default)");
   common(config);
   cmd->final_callback([cmd, &a] {
     for (CLI::App* sub : cmd->get_subcommands()) a.action = sub->get_name();
@@ -69,6 +72,17 @@ int RunPlugins(const PluginsArgs& a) {
   auto runtime = Runtime::Create({.cache_dir = config.cache_folder});
   if (!runtime.ok()) return 3;
   ManagerOptions manager;
+  auto catalog = OpenCatalog(config, /*sync=*/!a.config.empty());
+  if (!catalog.ok()) {
+    std::cerr << "pier plugins: catalog: " << catalog.status().message() << "\n";
+    return 3;
+  }
+  auto music = MakeMusicHost(*catalog, config.data_folder, [] { return std::string(); });
+  if (!music.ok()) {
+    std::cerr << "pier plugins: " << music.status().message() << "\n";
+    return 3;
+  }
+  manager.music = music->host;
   manager.run_init = false;  // loads here only check the plugin; `pier serve` initialises it
   HostConfig host_config{config.plugins_folder, config.data_folder, manager, /*load_enabled=*/false};
   auto host = PluginHost::Start(**runtime, host_config);
@@ -119,6 +133,8 @@ int RunPlugins(const PluginsArgs& a) {
     if (a.all_users) settings.all_users = true;
     if (!a.libraries.empty()) settings.libraries = a.libraries;
     if (a.all_libraries) settings.all_libraries = true;
+    if (a.allow_write_access) settings.allow_write_access = true;
+    if (a.read_only) settings.allow_write_access = false;
     st = (*host)->Configure(a.id, settings);
   }
   (*host)->Shutdown();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct PluginsArgs {
   bool all_users = false;
   std::vector<int32_t> libraries;
   bool all_libraries = false;
+  bool allow_write_access = false;
+  bool read_only = false;
   std::string action;  // list | inspect | enable | disable | config
 };
 

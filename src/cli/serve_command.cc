@@ -6,11 +6,15 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <iostream>
 
 #include "admin/admin_server.h"
 #include "cli/config_args.h"
+#include "cli/music_setup.h"
 #include "cli/plugins_command.h"
 #include "cli/server_files.h"
 #include "common/listen_address.h"
@@ -18,6 +22,7 @@
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
+#include "music/share_image.h"
 #include "storage/sqlite/database.h"
 
 namespace pier::cli {
@@ -99,13 +104,58 @@ int RunServe(const ServeArgs& a) {
     return 3;
   }
   spdlog::info("pier serve: plugins in {}, data in {}", config.plugins_folder.string(), config.data_folder.string());
+
+  // The reference catalog behind the music services; artwork URLs name the
+  // share URL, else the admin listener once it is known.
+  auto catalog = OpenCatalog(config, /*sync=*/true);
+  if (!catalog.ok()) {
+    std::cerr << "pier serve: catalog: " << catalog.status().message() << "\n";
+    return 3;
+  }
+  struct ShareBase {
+    std::mutex mu;
+    std::string url;  // guarded by mu
+  };
+  auto share_base = std::make_shared<ShareBase>();
+  share_base->url = config.share_url;
+  auto music = MakeMusicHost(*catalog, config.data_folder, [share_base] {
+    std::lock_guard<std::mutex> l(share_base->mu);
+    return share_base->url;
+  });
+  if (!music.ok()) {
+    std::cerr << "pier serve: " << music.status().message() << "\n";
+    return 3;
+  }
+  std::atomic<bool> stopping{false};
+  std::thread scanner;
+  if (config.scan_on_start && !config.libraries.empty()) {
+    scanner = std::thread([c = *catalog, &stopping] {
+      auto reports = ScanLibraries(*c, 0, false, {}, [&stopping] { return stopping.load(); });
+      if (!reports.ok()) {
+        spdlog::error("pier serve: library scan: {}", reports.status().message());
+        return;
+      }
+      for (const auto& r : *reports) {
+        spdlog::info("pier serve: library {} scanned: {} files ({} added, {} updated, {} removed, {} skipped) in {:.1f} s",
+                     r.library_id, r.files, r.added, r.updated, r.removed, r.problems.size(), r.seconds);
+        for (const auto& p : r.problems) spdlog::warn("library {}: skipped {}: {}", r.library_id, p.path, p.message);
+      }
+    });
+  }
+  auto stop_scanner = [&] {
+    stopping = true;
+    if (scanner.joinable()) scanner.join();
+  };
+
   HostConfig host_config{config.plugins_folder, config.data_folder,
                          ManagerOptions{config.call_timeout, config.instance_mode, config.log_level, {}}};
+  host_config.manager.music = music->host;
   host_config.manager.cache_max_bytes = config.cache_max_bytes;
   host_config.manager.ca_file = config.ca_file.string();
   auto host = PluginHost::Start(**runtime, host_config);
   if (!host.ok()) {
     std::cerr << "pier serve: " << host.status().message() << "\n";
+    stop_scanner();
     return 3;
   }
   auto states = (*host)->States();
@@ -132,12 +182,18 @@ int RunServe(const ServeArgs& a) {
   std::unique_ptr<AdminServer> admin;
   if (admin_address) {
     admin = std::make_unique<AdminServer>(**host);
+    music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
       std::cerr << "pier serve: admin API: " << st.message() << "\n";
       (*host)->Shutdown();
+      stop_scanner();
       return 3;
     }
     const std::string url = "http://" + admin_address->ToString(admin->port());
+    if (config.share_url.empty()) {
+      std::lock_guard<std::mutex> l(share_base->mu);
+      share_base->url = url;
+    }
     (*lock)->PublishAdminUrl(url);
     spdlog::info("pier serve: admin API on {}/api/plugins", url);
   }
@@ -163,6 +219,7 @@ int RunServe(const ServeArgs& a) {
     signal_number = 0;
   }
   spdlog::info("pier serve: {}, shutting down", signal_number > 0 ? strsignal(signal_number) : "time is up");
+  stop_scanner();
   if (watcher) watcher->Stop();
   if (admin) admin->Stop();
   (*host)->Shutdown();

@@ -2,12 +2,121 @@
 
 #include "common/byte_size.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 namespace pier {
+
+namespace {
+
+const toml::array* ArrayOfTables(const toml::node& node, const std::string& key) {
+  const toml::array* a = node.as_array();
+  if (a == nullptr || !a->is_array_of_tables()) return nullptr;
+  return a;
+}
+
+Status ParseLibraries(const toml::node& node, const std::filesystem::path& base, std::vector<LibraryConfig>* out) {
+  const toml::array* list = ArrayOfTables(node, "library");
+  if (list == nullptr) return InvalidArgumentError("library must be a list of tables ([[library]])");
+  std::set<int32_t> ids;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const toml::table& t = *list->get(i)->as_table();
+    const std::string where = "library[" + std::to_string(i) + "]";
+    LibraryConfig l;
+    for (const auto& [k, n] : t) {
+      const std::string key(k.str());
+      if (key == "id") {
+        auto v = n.value<int64_t>();
+        if (!v || !n.is_integer() || *v <= 0 || *v > INT32_MAX) {
+          return InvalidArgumentError(where + ".id must be a positive integer");
+        }
+        l.id = static_cast<int32_t>(*v);
+      } else if (key == "name") {
+        auto v = n.value<std::string>();
+        if (!v || !n.is_string()) return InvalidArgumentError(where + ".name must be a string");
+        l.name = *v;
+      } else if (key == "path") {
+        auto v = n.value<std::string>();
+        if (!v || !n.is_string() || v->empty()) return InvalidArgumentError(where + ".path must be a folder");
+        std::filesystem::path p(*v);
+        l.path = (p.is_absolute() ? p : base / p).lexically_normal();
+      } else {
+        return InvalidArgumentError("unknown setting '" + where + "." + key + "'");
+      }
+    }
+    if (l.id == 0) return InvalidArgumentError(where + " needs an id");
+    if (l.path.empty()) return InvalidArgumentError(where + " needs a path");
+    if (l.name.empty()) l.name = l.path.filename().string();
+    if (!ids.insert(l.id).second) return InvalidArgumentError("library id " + std::to_string(l.id) + " is given twice");
+    out->push_back(std::move(l));
+  }
+  return OkStatus();
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Status ParseUsers(const toml::node& node, std::vector<UserConfig>* out) {
+  const toml::array* list = ArrayOfTables(node, "user");
+  if (list == nullptr) return InvalidArgumentError("user must be a list of tables ([[user]])");
+  std::set<std::string> ids, names;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const toml::table& t = *list->get(i)->as_table();
+    const std::string where = "user[" + std::to_string(i) + "]";
+    UserConfig u;
+    for (const auto& [k, n] : t) {
+      const std::string key(k.str());
+      auto text = [&](std::string* into) -> Status {
+        auto v = n.value<std::string>();
+        if (!v || !n.is_string()) return InvalidArgumentError(where + "." + key + " must be a string");
+        *into = *v;
+        return OkStatus();
+      };
+      if (key == "id") {
+        PIER_RETURN_IF_ERROR(text(&u.id));
+      } else if (key == "user_name") {
+        PIER_RETURN_IF_ERROR(text(&u.user_name));
+      } else if (key == "name") {
+        PIER_RETURN_IF_ERROR(text(&u.name));
+      } else if (key == "is_admin") {
+        auto b = n.value<bool>();
+        if (!b || !n.is_boolean()) return InvalidArgumentError(where + ".is_admin must be true or false");
+        u.is_admin = *b;
+      } else if (key == "libraries") {
+        const toml::array* a = n.as_array();
+        if (a == nullptr) return InvalidArgumentError(where + ".libraries must be a list of library IDs");
+        for (const auto& e : *a) {
+          auto v = e.value<int64_t>();
+          if (!v || !e.is_integer() || *v <= 0 || *v > INT32_MAX) {
+            return InvalidArgumentError(where + ".libraries must be a list of library IDs");
+          }
+          u.libraries.push_back(static_cast<int32_t>(*v));
+        }
+      } else if (key == "password") {
+        return InvalidArgumentError(where + ".password: Pier stores no passwords (plugins act for users without one)");
+      } else {
+        return InvalidArgumentError("unknown setting '" + where + "." + key + "'");
+      }
+    }
+    if (u.user_name.empty()) return InvalidArgumentError(where + " needs a user_name");
+    if (u.id.empty()) u.id = u.user_name;
+    if (u.name.empty()) u.name = u.user_name;
+    if (!ids.insert(u.id).second) return InvalidArgumentError("user id " + u.id + " is given twice");
+    if (!names.insert(Lower(u.user_name)).second) {
+      return InvalidArgumentError("user_name " + u.user_name + " is given twice");
+    }
+    out->push_back(std::move(u));
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem::path& base) {
   toml::table t;
@@ -75,6 +184,23 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       auto b = node.value<bool>();
       if (!b || !node.is_boolean()) return InvalidArgumentError("auto_reload must be true or false");
       c.auto_reload = *b;
+    } else if (key == "share_url") {
+      auto s = node.value<std::string>();
+      if (!s || !node.is_string()) return InvalidArgumentError("share_url must be a string such as \"https://music.example.org\"");
+      std::string url = *s;
+      while (!url.empty() && url.back() == '/') url.pop_back();
+      if (!url.empty() && !url.starts_with("http://") && !url.starts_with("https://")) {
+        return InvalidArgumentError("share_url must start with http:// or https://");
+      }
+      c.share_url = url;
+    } else if (key == "scan_on_start") {
+      auto b = node.value<bool>();
+      if (!b || !node.is_boolean()) return InvalidArgumentError("scan_on_start must be true or false");
+      c.scan_on_start = *b;
+    } else if (key == "library") {
+      PIER_RETURN_IF_ERROR(ParseLibraries(node, base, &c.libraries));
+    } else if (key == "user") {
+      PIER_RETURN_IF_ERROR(ParseUsers(node, &c.users));
     } else if (key == "cache" || key == "tls") {
       const toml::table* section = node.as_table();
       if (section == nullptr) return InvalidArgumentError(key + " must be a table ([" + key + "])");
@@ -104,6 +230,13 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
   }
   if (!c.plugins_folder.is_absolute()) c.plugins_folder = base / c.plugins_folder;
   if (!c.data_folder.is_absolute()) c.data_folder = base / c.data_folder;
+  for (const UserConfig& u : c.users) {
+    for (int32_t id : u.libraries) {
+      if (std::none_of(c.libraries.begin(), c.libraries.end(), [&](const LibraryConfig& l) { return l.id == id; })) {
+        return InvalidArgumentError("user " + u.user_name + ": library " + std::to_string(id) + " is not configured");
+      }
+    }
+  }
   return c;
 }
 

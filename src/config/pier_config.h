@@ -15,13 +15,26 @@
 //   max_bytes = "64MiB"         # per plugin; least recently used entries go first
 //   [tls]
 //   ca_file = "/etc/ssl/private-ca.pem"   # trusted besides the system's roots
+//   share_url = "https://music.example.org"  # base of artwork URLs; default http://<admin_listen>
+//   scan_on_start = true        # rescan the libraries (incrementally) when pier serve starts
+//   [[library]]                 # the reference catalog's libraries (Library, SubsonicAPI, Matcher)
+//   id = 1
+//   name = "Music"
+//   path = "/srv/music"
+//   [[user]]                    # users plugins may act for (no passwords: Pier authenticates no one)
+//   user_name = "alice"         # id defaults to the user name; plugin settings list IDs
+//   name = "Alice"
+//   is_admin = true
+//   libraries = [1]             # what the user sees through the Subsonic API; default every library
 //
 //   auto config = LoadPierConfig("pier.toml").value();
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "pier/log_level.h"
 #include "pier/plugin_options.h"
@@ -30,6 +43,20 @@
 #include "pier/status.h"
 
 namespace pier {
+
+struct LibraryConfig {
+  int32_t id = 0;  // > 0, unique
+  std::string name;
+  std::filesystem::path path;
+};
+
+struct UserConfig {
+  std::string id;  // unique; defaults to user_name
+  std::string user_name;  // unique, case-insensitively
+  std::string name;
+  bool is_admin = false;
+  std::vector<int32_t> libraries;  // empty: every library
+};
 
 struct PierConfig {
   std::filesystem::path plugins_folder = "plugins";
@@ -43,6 +70,10 @@ struct PierConfig {
   std::string admin_listen = "127.0.0.1:4533";  // "host:port" on loopback; port 0 = any; "" = no admin API
   int64_t cache_max_bytes = 64 << 20;           // [cache] max_bytes: each plugin's Cache service cap
   std::filesystem::path ca_file;                // [tls] ca_file: extra trust anchors for plugins' https/wss
+  std::string share_url;                        // base of artwork URLs; empty: http://<admin_listen>
+  bool scan_on_start = true;
+  std::vector<LibraryConfig> libraries;         // [[library]]
+  std::vector<UserConfig> users;                // [[user]]
 };
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);

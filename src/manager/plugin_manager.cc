@@ -65,10 +65,6 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   loaded->manifest = package->manifest;
   loaded->settings = settings;
   const Manifest& manifest = loaded->manifest;
-  if (manifest.permissions.library && manifest.permissions.library->filesystem) {
-    spdlog::warn("plugin {}: library file-system mounts are not supported yet; /libraries is not mounted",
-                 loaded->id);
-  }
 
   // 3. Limits and allowed hosts; 5. host services granted by permissions.
   PluginOptions options;
@@ -85,8 +81,14 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
                                    .ca_file = options_.ca_file,
                                    .node_id = options_.node_id,
                                    .task_shutdown_grace = options_.task_shutdown_grace,
-                                   .log_sink = options_.log_sink};
-  auto services = PluginServices::Create(loaded->id, manifest, config, service_settings, &options);
+                                   .log_sink = options_.log_sink,
+                                   .music = options_.music};
+  const MusicScope scope{.all_users = settings.all_users,
+                         .users = settings.users,
+                         .all_libraries = settings.all_libraries,
+                         .libraries = settings.libraries,
+                         .allow_write_access = settings.allow_write_access};
+  auto services = PluginServices::Create(loaded->id, manifest, config, service_settings, scope, &options);
   if (!services.ok()) return services.status();
   loaded->services = std::move(*services);
   loaded->tasks = loaded->services->tasks();

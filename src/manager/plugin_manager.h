@@ -27,6 +27,7 @@
 
 #include "manifest/manifest.h"
 #include "package/package.h"
+#include "pier/music_host.h"
 #include "pier/runtime.h"
 
 namespace pier {
@@ -72,6 +73,9 @@ struct ManagerOptions {
   // Host-wide service settings (cache cap, extra CA file).
   int64_t cache_max_bytes = 64 << 20;
   std::string ca_file;
+  // The music services (Library, Users, Artwork, SubsonicAPI, Matcher) and
+  // library mounts; unset: plugins importing them fail to load.
+  std::shared_ptr<MusicHost> music;
   // Starts a plugin's background work once it is loaded and registered (and
   // before nd_on_init, which may create queues or schedules). Optional.
   std::function<std::vector<std::unique_ptr<BackgroundWork>>(LoadedPlugin& plugin)> start_background;

@@ -46,7 +46,8 @@ PluginServices::~PluginServices() { Stop(); }
 
 Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string& id, const Manifest& manifest,
                                                                const std::map<std::string, std::string>& config,
-                                                               const ServiceSettings& settings, PluginOptions* options) {
+                                                               const ServiceSettings& settings, const MusicScope& scope,
+                                                               PluginOptions* options) {
   std::unique_ptr<PluginServices> s(new PluginServices());
   s->id_ = id;
   s->settings_ = settings;
@@ -90,6 +91,19 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     options->mounts.push_back(*mount);
     s->storage_ = std::make_unique<services::PluginStorageService>();
   }
+  if (p.library || p.users || p.artwork || p.subsonicapi || p.matcher) {
+    if (settings.music) {
+      MusicScope music_scope = scope;
+      music_scope.plugin_id = id;
+      music_scope.granted = p.Granted();
+      music_scope.library_filesystem = p.library && p.library->filesystem;
+      auto set = settings.music->ForPlugin(music_scope);
+      if (!set.ok()) return set.status().WithContext("music services");
+      s->music_ = std::move(*set);
+      for (auto& m : s->music_.mounts) options->mounts.push_back(std::move(m));
+      s->music_.mounts.clear();
+    }
+  }
   if (p.taskqueue) {
     auto dir = data_dir();
     if (!dir.ok()) return dir.status().WithContext("taskqueue");
@@ -115,6 +129,11 @@ services::HostServices PluginServices::Bindings() const {
   host.websocket = websocket_.get();
   host.storage = storage_.get();
   host.task = tasks_.get();
+  host.library = music_.library.get();
+  host.users = music_.users.get();
+  host.artwork = music_.artwork.get();
+  host.subsonicapi = music_.subsonicapi.get();
+  host.matcher = music_.matcher.get();
   return host;
 }
 

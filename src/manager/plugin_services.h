@@ -3,7 +3,7 @@
 // WebSocket, Storage and Task when granted), bound to its imports, started
 // once the plugin is registered and stopped before it goes.
 //
-//   auto services = PluginServices::Create("my-plugin", manifest, config, settings, &options).value();
+//   auto services = PluginServices::Create("my-plugin", manifest, config, settings, scope, &options).value();
 //   options.host_functions = BindHostServices(services->Bindings(), granted);
 //   ... load the plugin ...
 //   services->Start(*plugin);     // timers, sweepers, workers, connections: may call the plugin now
@@ -21,6 +21,7 @@
 
 #include "manifest/manifest.h"
 #include "pier/log_level.h"
+#include "pier/music_host.h"
 #include "pier/plugin.h"
 #include "pier/services/host_services.h"
 
@@ -58,15 +59,19 @@ struct ServiceSettings {
   // Where failures of callbacks (scheduler, websocket) are reported, tagged
   // with the plugin; unset: Pier's logger.
   LogSink log_sink;
+  // Library, Users, Artwork, SubsonicAPI, Matcher; unset: not available.
+  std::shared_ptr<MusicHost> music;
 };
 
 class PluginServices {
  public:
-  // Creates what the manifest grants; adds the Storage mount to `options`.
-  // Errors name the service ("kvstore: invalid maxSize \"x\": ...").
+  // Creates what the manifest grants; adds the Storage and library mounts to
+  // `options`. `scope` is what the plugin's administrator let it see (music
+  // services). Errors name the service ("kvstore: invalid maxSize \"x\": ...").
   static Result<std::unique_ptr<PluginServices>> Create(const std::string& id, const Manifest& manifest,
                                                         const std::map<std::string, std::string>& config,
-                                                        const ServiceSettings& settings, PluginOptions* options);
+                                                        const ServiceSettings& settings, const MusicScope& scope,
+                                                        PluginOptions* options);
   ~PluginServices();
   PluginServices(const PluginServices&) = delete;
   PluginServices& operator=(const PluginServices&) = delete;
@@ -96,6 +101,7 @@ class PluginServices {
   std::unique_ptr<websocket::WebSocketService> websocket_;
   std::unique_ptr<services::PluginStorageService> storage_;
   std::unique_ptr<taskqueue::TaskQueueService> tasks_;
+  MusicServiceSet music_;
   bool started_ = false, stopped_ = false;
 };
 

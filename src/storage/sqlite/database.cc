@@ -70,6 +70,7 @@ void Statement::Bind(int i, std::string_view text) {
   sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 void Statement::Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+void Statement::BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
 void Statement::BindNull(int i) { sqlite3_bind_null(stmt_, i); }
 void Statement::BindBlob(int i, std::string_view bytes) {
   // A zero-length blob, never NULL: payloads may be empty.
@@ -102,6 +103,7 @@ std::string Statement::ColumnText(int c) const {
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, c)) : std::string();
 }
 int64_t Statement::ColumnInt(int c) const { return sqlite3_column_int64(stmt_, c); }
+double Statement::ColumnDouble(int c) const { return sqlite3_column_double(stmt_, c); }
 bool Statement::ColumnIsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
 std::string Statement::ColumnBlob(int c) const {
   const void* p = sqlite3_column_blob(stmt_, c);

@@ -33,6 +33,7 @@ class Statement {
 
   void Bind(int index, std::string_view text);
   void Bind(int index, int64_t value);
+  void BindDouble(int index, double value);
   void BindNull(int index);
   void BindBlob(int index, std::string_view bytes);
 
@@ -44,6 +45,7 @@ class Statement {
 
   std::string ColumnText(int column) const;
   int64_t ColumnInt(int column) const;
+  double ColumnDouble(int column) const;
   bool ColumnIsNull(int column) const;
   std::string ColumnBlob(int column) const;
   // Rows changed by the last statement on this database.

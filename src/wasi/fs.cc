@@ -534,8 +534,10 @@ int32_t FileSystem::PathOpen(GuestMemory m, int32_t fd, int32_t dirflags, int32_
   if (int32_t rc = Join(m, fd, path, len, &mount, &rel); rc != kSuccess) return rc;
   const bool read_only = mounts_->roots()[mount].read_only;
   const uint64_t rights = static_cast<uint64_t>(rights_base);
-  const bool want_write = (rights & (kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize)) ||
-                          (fdflags & kFdflagAppend) || (oflags & kOflagTrunc);
+  // Only fd_write opens for writing. Go's wasip1 asks a read-only open for
+  // fd_filestat_set_size (and others) too; those calls are refused on a
+  // read-only mount when made, as the descriptor gets read rights only.
+  const bool want_write = (rights & kRightFdWrite) || (fdflags & kFdflagAppend) || (oflags & kOflagTrunc);
   const bool want_read = (rights & (kRightFdRead | kRightFdReaddir)) || !want_write;
   if (read_only && (want_write || (oflags & kOflagCreat))) return kRofs;
   uint64_t flags = 0;

@@ -1,0 +1,195 @@
+// The music host under a real `pier serve`: pier.toml libraries and users,
+// `pier library scan|list|show`, the catalog scanned at start, Navidrome-kit
+// plugins for Library, Users, Artwork and SubsonicAPI loading and answering
+// through `pier call`, and the artwork URLs they get answered by the
+// server's /share/img endpoint (resized on request, forged tokens refused).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_pier.h"
+#include "cli/serve_process.h"
+#include "music/fixtures.h"
+#include "support/test_plugins.h"
+#include "support/zip_writer.h"
+
+namespace pier {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class PierMusic : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(testing::HaveSox());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "plugins");
+    ASSERT_TRUE(testing::MakeTrack(root_ / "music/Artist/Album/01.mp3",
+                                   {.title = "First", .artist = "Artist", .album = "Album", .track = 1, .picture = true}));
+    ASSERT_TRUE(testing::MakeTrack(root_ / "music/Artist/Album/02.flac",
+                                   {.title = "Second", .artist = "Artist", .album = "Album", .track = 2}));
+    std::ofstream(root_ / "music/readme.txt") << "hello from the library";
+    std::ofstream(root_ / "pier.toml") << R"(plugins_folder = "plugins"
+data_folder = "data"
+log_level = "info"
+admin_listen = "127.0.0.1:0"
+
+[[library]]
+id = 1
+name = "Music"
+path = "music"
+
+[[user]]
+user_name = "alice"
+name = "Alice"
+is_admin = true
+
+[[user]]
+id = "b-1"
+user_name = "bob"
+name = "Bob"
+)";
+    Package("test-library", R"({"library":{"filesystem":true}})", "go_nd_library");
+    Package("test-users", R"({"users":{}})", "go_nd_users");
+    Package("test-artwork", R"({"artwork":{}})", "go_nd_artwork");
+    Package("test-subsonicapi", R"({"subsonicapi":{},"users":{}})", "go_nd_subsonicapi");
+    Package("no-library", R"({})", "go_nd_library");
+  }
+  void TearDown() override {
+    serve_.Kill(SIGKILL);
+    fs::remove_all(root_);
+  }
+  void Package(const std::string& id, const std::string& permissions, const std::string& wasm) {
+    testing::ZipWriter zip;
+    zip.Add("manifest.json", R"({"name":")" + id + R"(","author":"pier","version":"1","permissions":)" + permissions + "}");
+    zip.Add("plugin.wasm", testing::PluginWasm(wasm));
+    zip.WriteTo(root_ / "plugins" / (id + ".ndp"));
+  }
+  CliRun Run(std::vector<std::string> args, bool with_stderr = false) {
+    args.push_back("--config");
+    args.push_back(Config());
+    return Pier(args, with_stderr);
+  }
+  // A call through the running server (its data folder).
+  CliRun Call(const std::string& id, const std::string& fn, const std::string& input) {
+    return Pier({"call", (root_ / "plugins" / (id + ".ndp")).string(), fn, "--input", input, "--data",
+                 (root_ / "data").string()},
+                /*with_stderr=*/false);
+  }
+  std::string Config() const { return (root_ / "pier.toml").string(); }
+
+  fs::path root_ = fs::temp_directory_path() / ("pier-music-" + std::to_string(getpid()));
+  ServeProcess serve_{root_ / "pier.toml", root_ / "serve.log"};
+};
+
+TEST_F(PierMusic, LibraryCommandsScanListAndShow) {
+  CliRun scan = Run({"library", "scan"});
+  ASSERT_EQ(scan.exit_code, 0) << scan.out;
+  EXPECT_NE(scan.out.find("library 1: 2 files (2 added, 0 updated, 0 removed, 0 unchanged)"), std::string::npos)
+      << scan.out;
+  CliRun again = Run({"library", "scan", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(json::parse(again.out)[0]["unchanged"], 2);
+  CliRun list = Run({"library", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.out;
+  json libraries = json::parse(list.out);
+  ASSERT_EQ(libraries.size(), 1u);
+  EXPECT_EQ(libraries[0]["name"], "Music");
+  EXPECT_EQ(libraries[0]["totalSongs"], 2);
+  EXPECT_EQ(libraries[0]["path"], (root_ / "music").string());
+  CliRun show = Run({"library", "show", "1"});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_NE(show.out.find("Artist — Album, 2 songs"), std::string::npos) << show.out;
+  EXPECT_EQ(Run({"library", "show", "7"}).exit_code, 1);
+  EXPECT_EQ(Run({"library", "scan", "--library", "7"}).exit_code, 1);
+}
+
+TEST_F(PierMusic, BadLibraryAndUserEntriesAreRefusedByName) {
+  std::ofstream(root_ / "bad.toml") << "[[library]]\nid = 0\npath = \"x\"\n";
+  CliRun bad = Pier({"library", "list", "--config", (root_ / "bad.toml").string()});
+  EXPECT_EQ(bad.exit_code, 3);
+  std::ofstream(root_ / "bad.toml") << "[[user]]\nuser_name = \"a\"\npassword = \"secret\"\n";
+  bad = Pier({"library", "list", "--config", (root_ / "bad.toml").string()});
+  EXPECT_EQ(bad.exit_code, 3);
+  std::ofstream(root_ / "bad.toml") << "[[user]]\nuser_name = \"a\"\n[[user]]\nuser_name = \"A\"\n";
+  bad = Pier({"library", "list", "--config", (root_ / "bad.toml").string()});
+  EXPECT_EQ(bad.exit_code, 3);
+}
+
+TEST_F(PierMusic, NavidromeKitPluginsRunUnderTheServer) {
+  ASSERT_EQ(Run({"plugins", "config", "test-library", "--all-libraries"}).exit_code, 0);
+  ASSERT_EQ(Run({"plugins", "config", "test-users", "--users", "alice", "b-1"}).exit_code, 0);
+  ASSERT_EQ(Run({"plugins", "config", "test-subsonicapi", "--users", "alice"}).exit_code, 0);
+  for (const char* id : {"test-library", "test-users", "test-artwork", "test-subsonicapi"}) {
+    CliRun enable = Run({"plugins", "enable", id});
+    ASSERT_EQ(enable.exit_code, 0) << id << ": " << enable.out;
+  }
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  ASSERT_TRUE(serve_.LogShows("library 1 scanned: 2 files"));
+
+  CliRun libs = Call("test-library", "nd_test_library", R"({"operation":"get_all_libraries"})");
+  ASSERT_EQ(libs.exit_code, 0) << libs.out;
+  json l = json::parse(libs.out)["libraries"][0];
+  EXPECT_EQ(l["totalSongs"], 2);
+  EXPECT_EQ(l["mountPoint"], "/libraries/1");
+  CliRun read = Call("test-library", "nd_test_library",
+                     R"({"operation":"read_file","mount_point":"/libraries/1","file_path":"readme.txt"})");
+  EXPECT_EQ(json::parse(read.out)["file_content"], "hello from the library") << read.out;
+
+  CliRun users = Call("test-users", "nd_test_users", R"({"operation":"get_users"})");
+  EXPECT_EQ(json::parse(users.out)["users"].size(), 2u) << users.out;
+
+  CliRun album = Call("test-subsonicapi", "call_subsonic_api", "getAlbumList2?type=alphabeticalByName&u=alice");
+  ASSERT_EQ(album.exit_code, 0) << album.out;
+  json list = json::parse(album.out)["subsonic-response"]["albumList2"]["album"];
+  ASSERT_EQ(list.size(), 1u) << album.out;
+  const std::string album_id = list[0]["id"];
+  CliRun bob = Call("test-subsonicapi", "call_subsonic_api", "ping?u=bob");
+  EXPECT_EQ(bob.exit_code, 1) << "bob is not granted to this plugin";
+
+  // Artwork URLs point at this server, which answers them.
+  CliRun art = Call("test-artwork", "nd_test_artwork",
+                    json{{"artwork_type", "album"}, {"id", album_id}, {"size", 64}}.dump());
+  ASSERT_EQ(art.exit_code, 0) << art.out;
+  const std::string url = json::parse(art.out)["url"];
+  std::string admin = testing::ReadFile(root_ / "data" / "pier.admin");
+  admin.erase(admin.find_last_not_of('\n') + 1);
+  ASSERT_EQ(url.rfind(admin + "/share/img/", 0), 0u) << url << " vs " << admin;
+  httplib::Client client(admin);
+  auto small = client.Get(url.substr(admin.size()));
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 200);
+  EXPECT_EQ(small->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(testing::ImageSize(small->body), std::make_pair(64, 64));
+  const std::string path = url.substr(admin.size(), url.find('?') - admin.size());
+  auto full = client.Get(path);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(testing::ImageSize(full->body), std::make_pair(300, 300));
+  // Forged, truncated and hostile requests.
+  std::string forged = path;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(client.Get(forged)->status, 403);
+  EXPECT_EQ(client.Get("/share/img/not.a.token")->status, 403);
+  EXPECT_EQ(client.Get("/share/img/" + std::string(5000, 'x'))->status, 403);
+  EXPECT_EQ(client.Get(path + "?size=-1")->status, 400);
+  auto huge = client.Get(path + "?size=99999999");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 200) << "clamped, never enlarged";
+  EXPECT_EQ(testing::ImageSize(huge->body), std::make_pair(300, 300));
+  CliRun none = Call("test-artwork", "nd_test_artwork", R"({"artwork_type":"track","id":"no-such-track"})");
+  auto missing = client.Get(json::parse(none.out)["url"].get<std::string>().substr(admin.size()));
+  EXPECT_EQ(missing->status, 404);
+
+  // A plugin without the library permission does not even load (it imports Library).
+  CliRun refused = Run({"plugins", "enable", "no-library"}, /*with_stderr=*/true);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("library"), std::string::npos) << refused.out;
+}
+
+}  // namespace
+}  // namespace pier

@@ -98,6 +98,11 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
       ->capture_default_str();
   call->add_option("--mode", a.mode, "Instance mode: fresh or pooled")->capture_default_str();
   call->add_flag("--no-cache", a.no_cache, "Do not use the compiled-module cache");
+  call->add_option("--users", a.users, "Packages: user IDs the plugin may act for (over the registry's)");
+  call->add_flag("--all-users", a.all_users, "Packages: the plugin may act for every user");
+  call->add_option("--libraries", a.libraries, "Packages: library IDs the plugin may see (over the registry's)");
+  call->add_flag("--all-libraries", a.all_libraries, "Packages: the plugin may see every library");
+  call->add_flag("--allow-write-access", a.allow_write_access, "Packages: library folders are mounted writable");
   call->add_option("--data", a.data,
                    "Packages: the data folder (as pier serve --data); a running server there takes the call");
   return call;

@@ -46,6 +46,12 @@ struct CallArgs {
   std::string data;
   std::string mode = "fresh";
   bool no_cache = false;
+  // Over the registry's settings (packages): who the plugin may act for, what it may see.
+  std::vector<std::string> users;
+  bool all_users = false;
+  std::vector<int32_t> libraries;
+  bool all_libraries = false;
+  bool allow_write_access = false;
 };
 
 // Declares the subcommand and its options on `app`; `args` must outlive parsing.

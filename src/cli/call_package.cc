@@ -113,6 +113,11 @@ int RunCallPackage(const CallArgs& a) {
     }
   }
   for (auto& [key, value] : in->config) config[key] = value;
+  if (!a.users.empty()) settings.users = a.users;
+  if (a.all_users) settings.all_users = true;
+  if (!a.libraries.empty()) settings.libraries = a.libraries;
+  if (a.all_libraries) settings.all_libraries = true;
+  if (a.allow_write_access) settings.allow_write_access = true;
   settings.config_json = config.empty() ? "" : config.dump();
 
   auto runtime = CreateCallRuntime(a);

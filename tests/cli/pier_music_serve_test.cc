@@ -105,6 +105,18 @@ TEST_F(PierMusic, LibraryCommandsScanListAndShow) {
   EXPECT_EQ(show.exit_code, 0);
   EXPECT_NE(show.out.find("Artist — Album, 2 songs"), std::string::npos) << show.out;
   EXPECT_EQ(Run({"library", "show", "7"}).exit_code, 1);
+  // `pier call` on a package reads the data folder's catalog; scopes come from the flags.
+  const std::vector<std::string> call = {"call", (root_ / "plugins" / "test-library.ndp").string(), "nd_test_library",
+                                         "--input", R"({"operation":"get_all_libraries"})", "--data",
+                                         (root_ / "data").string()};
+  CliRun unscoped = Pier(call, false);
+  ASSERT_EQ(unscoped.exit_code, 0) << unscoped.out;
+  EXPECT_FALSE(json::parse(unscoped.out).contains("libraries")) << unscoped.out;
+  std::vector<std::string> scoped = call;
+  scoped.push_back("--all-libraries");
+  CliRun seen = Pier(scoped, false);
+  ASSERT_EQ(seen.exit_code, 0) << seen.out;
+  EXPECT_EQ(json::parse(seen.out)["libraries"][0]["totalSongs"], 2) << seen.out;
   EXPECT_EQ(Run({"library", "scan", "--library", "7"}).exit_code, 1);
 }
 

@@ -36,7 +36,7 @@ endfunction()
 
 pier_wasm_project(pier_test_plugins "${PROJECT_SOURCE_DIR}/tests/plugins")
 if(PIER_BUILD_EXAMPLES)
-  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples" hello scrobble_counter heartbeat)
+  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples" hello scrobble_counter heartbeat library_report)
 endif()
 
 # Go plugins: one folder with go.mod per plugin.
@@ -103,4 +103,5 @@ if(PIER_BUILD_EXAMPLES)
   pier_example_package(hello)
   pier_example_package(scrobble_counter)
   pier_example_package(heartbeat)
+  pier_example_package(library_report)
 endif()

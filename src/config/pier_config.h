@@ -11,12 +11,12 @@
 //   auto_reload = true
 //   reload_debounce = "2s"
 //   admin_listen = "127.0.0.1:4533"  # loopback only; "" turns the admin API off
+//   share_url = "https://music.example.org"  # base of artwork URLs; default http://<admin_listen>
+//   scan_on_start = true        # rescan the libraries (incrementally) when pier serve starts
 //   [cache]
 //   max_bytes = "64MiB"         # per plugin; least recently used entries go first
 //   [tls]
 //   ca_file = "/etc/ssl/private-ca.pem"   # trusted besides the system's roots
-//   share_url = "https://music.example.org"  # base of artwork URLs; default http://<admin_listen>
-//   scan_on_start = true        # rescan the libraries (incrementally) when pier serve starts
 //   [[library]]                 # the reference catalog's libraries (Library, SubsonicAPI, Matcher)
 //   id = 1
 //   name = "Music"

@@ -75,5 +75,51 @@ TEST(PierConfig, AdminListenIsANumericLoopbackAddressWithAPort) {
   EXPECT_EQ(ParseListenAddress("127.9.9.9:1").value().host, "127.9.9.9");
 }
 
+TEST(PierConfig, LibrariesAndUsers) {
+  auto c = ParsePierConfig(R"(
+share_url = "https://music.example.org/"
+scan_on_start = false
+[[library]]
+id = 1
+name = "Music"
+path = "music"
+[[library]]
+id = 2
+path = "/srv/other"
+[[user]]
+user_name = "alice"
+is_admin = true
+libraries = [2]
+[[user]]
+id = "b"
+user_name = "bob"
+name = "Bob"
+)", "/etc/pier");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->share_url, "https://music.example.org");
+  EXPECT_FALSE(c->scan_on_start);
+  ASSERT_EQ(c->libraries.size(), 2u);
+  EXPECT_EQ(c->libraries[0].path, "/etc/pier/music");
+  EXPECT_EQ(c->libraries[1].name, "other") << "the folder name stands in";
+  ASSERT_EQ(c->users.size(), 2u);
+  EXPECT_EQ(c->users[0].id, "alice");
+  EXPECT_EQ(c->users[0].name, "alice");
+  EXPECT_EQ(c->users[0].libraries, std::vector<int32_t>{2});
+  EXPECT_EQ(c->users[1].id, "b");
+
+  auto error = [](const char* text) { return ParsePierConfig(text, "/").status().message(); };
+  EXPECT_EQ(error("[[library]]\nid = 1\npath = \"a\"\n[[library]]\nid = 1\npath = \"b\""), "library id 1 is given twice");
+  EXPECT_EQ(error("[[library]]\npath = \"a\""), "library[0] needs an id");
+  EXPECT_EQ(error("[[library]]\nid = -3\npath = \"a\""), "library[0].id must be a positive integer");
+  EXPECT_EQ(error("[[library]]\nid = 1"), "library[0] needs a path");
+  EXPECT_EQ(error("[[library]]\nid = 1\npath = \"a\"\ncolour = 1"), "unknown setting 'library[0].colour'");
+  EXPECT_EQ(error("library = 3"), "library must be a list of tables ([[library]])");
+  EXPECT_EQ(error("[[user]]\nname = \"x\""), "user[0] needs a user_name");
+  EXPECT_EQ(error("[[user]]\nuser_name = \"a\"\n[[user]]\nuser_name = \"A\""), "user_name A is given twice");
+  EXPECT_NE(error("[[user]]\nuser_name = \"a\"\npassword = \"p\"").find("stores no passwords"), std::string::npos);
+  EXPECT_EQ(error("[[user]]\nuser_name = \"a\"\nlibraries = [9]"), "user a: library 9 is not configured");
+  EXPECT_EQ(error("share_url = \"ftp://x\""), "share_url must start with http:// or https://");
+}
+
 }  // namespace
 }  // namespace pier

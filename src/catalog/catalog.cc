@@ -395,14 +395,13 @@ Result<std::vector<Catalog::FileStamp>> Catalog::Stamps(int32_t library_id) {
   return out;
 }
 
+namespace {
+sqlite::Statement& BindTrack(sqlite::Statement& s, const Track& t);
+}  // namespace
+
 Status Catalog::PutTracks(const std::vector<Track>& tracks) {
   std::lock_guard<std::mutex> lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
-  for (const Track& t : tracks) PIER_RETURN_IF_ERROR(PutTrackLocked(t));
-  return tx->Commit();
-}
-
-Status Catalog::PutTrackLocked(const Track& t) {
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
       db_->Prepare("INSERT INTO tracks (" + std::string(kTrackColumns) + ", title_key) VALUES (" +
@@ -419,6 +418,16 @@ Status Catalog::PutTrackLocked(const Track& t) {
                    " mbz_recording_id = ?37, mbz_release_track_id = ?38, mbz_album_id = ?39,"
                    " mbz_release_group_id = ?40, mbz_artist_id = ?41, mbz_album_artist_id = ?42,"
                    " mbz_album_type = ?43, isrc = ?44, catalog_num = ?45, updated_at = ?47, title_key = ?48"));
+  for (const Track& t : tracks) {
+    s.Reset();
+    PIER_RETURN_IF_ERROR(BindTrack(s, t).Run().WithContext("storing track " + t.path));
+  }
+  return tx->Commit();
+}
+
+namespace {
+
+sqlite::Statement& BindTrack(sqlite::Statement& s, const Track& t) {
   int i = 1;
   s.Bind(i++, t.id);
   s.Bind(i++, int64_t{t.library_id});
@@ -468,8 +477,10 @@ Status Catalog::PutTrackLocked(const Track& t) {
   s.Bind(i++, t.created_at);
   s.Bind(i++, t.updated_at);
   s.Bind(i++, NormaliseTitle(t.title));
-  return s.Run().WithContext("storing track " + t.path);
+  return s;
 }
+
+}  // namespace
 
 Status Catalog::RemoveTracks(const std::vector<std::string>& ids) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -181,7 +181,6 @@ class Catalog {
  private:
   Catalog(std::unique_ptr<sqlite::Database> db, std::filesystem::path file)
       : db_(std::move(db)), file_(std::move(file)) {}
-  Status PutTrackLocked(const Track& track);
   Result<std::vector<Track>> QueryTracks(std::string_view where, const std::vector<std::string>& args,
                                          const LibraryScope& scope, std::string_view tail = "");
   Result<std::vector<Album>> QueryAlbums(std::string_view where, const std::vector<std::string>& args,

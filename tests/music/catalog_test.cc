@@ -158,6 +158,37 @@ TEST_F(CatalogTest, HostileFilesAndFoldersAreSkippedAndReported) {
   EXPECT_FALSE(catalog_->GetTrack(TrackId(1, "ok/fake.mp3"), all_)->has_value());
 }
 
+TEST_F(CatalogTest, FilesOverTheSizeLimitAreSkipped) {
+  ASSERT_TRUE(MakeTrack(music_ / "big.flac", {.title = "Big", .seconds = 2}));
+  ASSERT_TRUE(MakeTrack(music_ / "small.mp3", {.title = "Small", .seconds = 0.1}));
+  ScanOptions options;
+  options.max_file_bytes = static_cast<int64_t>(std::filesystem::file_size(music_ / "big.flac")) - 1;
+  const ScanReport r = Scan(options);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].path, "big.flac");
+  EXPECT_NE(r.problems[0].message.find("exceeds the limit"), std::string::npos);
+  EXPECT_EQ(r.files, 1);
+}
+
+TEST_F(CatalogTest, ProgressIsReportedAndACancelledScanKeepsWhatItRead) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(MakeTrack(music_ / (std::to_string(i) + ".ogg"), {.seconds = 0.1}));
+  std::vector<ScanProgress> seen;
+  ScanOptions options;
+  options.progress_every = 2;
+  options.progress = [&](const ScanProgress& p) { seen.push_back(p); };
+  int asked = 0;
+  options.cancelled = [&] { return ++asked > 3; };
+  const ScanReport r = Scan(options);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ(r.added, 3);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().seen, 5);
+  EXPECT_EQ(catalog_->GetLibrary(1).value()->last_scan_at, 0) << "a cancelled scan records no scan time";
+  const ScanReport rest = Scan();
+  EXPECT_EQ(rest.added, 2);
+  EXPECT_EQ(rest.unchanged, 3);
+}
+
 TEST_F(CatalogTest, AnUnreadableLibraryFolderRemovesNothing) {
   ASSERT_TRUE(MakeTrack(music_ / "a.flac", {.title = "Kept"}));
   ASSERT_EQ(Scan().added, 1);

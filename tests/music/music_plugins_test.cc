@@ -286,6 +286,9 @@ TEST_F(SubsonicPluginTest, RulesAndTheOriginalsMessages) {
   auto [ok3, missing] = Call(*p, "call_subsonic_api", "noSuchThing?u=alice");
   EXPECT_TRUE(ok3);
   EXPECT_EQ(missing, "404 page not found\n");
+  auto [ok5, tricked] = Call(*p, "call_subsonic_api", "/rest/../../../etc/passwd?u=alice");
+  EXPECT_TRUE(ok5);
+  EXPECT_EQ(tricked, "404 page not found\n") << "only the last segment names an endpoint";
 
   auto none = Load("no-users", R"({"subsonicapi":{},"users":{}})", "go_nd_subsonicapi", {});
   auto [ok4, err4] = Call(*none, "call_subsonic_api", "ping?u=alice");

@@ -28,6 +28,7 @@
 #include "music/fixtures.h"
 #include "music/subsonic_router.h"
 #include "support/temp_dir.h"
+#include "support/test_call_context.h"
 #include "support/test_plugins.h"
 #include "support/zip_writer.h"
 
@@ -36,13 +37,6 @@ using namespace pier;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-class Context final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "bench"; }
-  Clock::time_point deadline() const override { return Clock::time_point::max(); }
-  bool interrupted() const override { return false; }
-};
 
 template <typename F>
 double PerSecond(int n, F op) {
@@ -119,7 +113,7 @@ int main(int argc, char** argv) {
   auto host = std::make_shared<music::CatalogMusicHost>(catalog, options);
   MusicScope scope{.plugin_id = "bench", .granted = {"subsonicapi", "users"}, .all_users = true};
   auto set = host->ForPlugin(scope).value();
-  Context ctx;
+  testing::TestCallContext ctx;
   const double service_rate = PerSecond(calls, [&](int) {
     auto r = set.subsonicapi->Call(ctx, {.uri = uri});
     if (!r.ok()) Fail(r.status().message());

@@ -163,6 +163,22 @@ Album ReadAlbum(const sqlite::Statement& s) {
   return a;
 }
 
+// Every row of `s`, each made by `read`.
+template <typename Read>
+auto Collect(sqlite::Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> {
+  std::vector<decltype(read(s))> out;
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(read(s));
+  }
+  return out;
+}
+
+Artist ReadArtistRow(const sqlite::Statement& s) {
+  return {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), static_cast<int32_t>(s.ColumnInt(4)), 0};
+}
+
 // "library_id IN (1,2)" for a scope ("1" for all; "0" for none). IDs are
 // integers, so the text cannot carry anything else.
 std::string ScopeSql(const LibraryScope& scope, std::string_view column = "library_id") {
@@ -362,13 +378,7 @@ Result<std::vector<UserInfo>> Catalog::Users() {
   std::lock_guard<std::mutex> lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT id, user_name, name, is_admin, libraries FROM users ORDER BY position"));
-  std::vector<UserInfo> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadUser(s));
-  }
-  return out;
+  return Collect(s, ReadUser);
 }
 
 Result<std::optional<UserInfo>> Catalog::UserByName(std::string_view user_name) {
@@ -386,13 +396,9 @@ Result<std::vector<Catalog::FileStamp>> Catalog::Stamps(int32_t library_id) {
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT id, path, size, mtime FROM tracks WHERE library_id = ?"));
   s.Bind(1, int64_t{library_id});
-  std::vector<FileStamp> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2), s.ColumnInt(3)});
-  }
-  return out;
+  return Collect(s, [](const sqlite::Statement& r) {
+    return FileStamp{r.ColumnText(0), r.ColumnText(1), r.ColumnInt(2), r.ColumnInt(3)};
+  });
 }
 
 namespace {
@@ -556,13 +562,7 @@ Result<std::vector<Track>> Catalog::QueryTracks(std::string_view where, const st
                         db_->Prepare("SELECT " + std::string(kTrackColumns) + " FROM tracks WHERE (" +
                                      std::string(where) + ") AND " + ScopeSql(scope) + " " + std::string(tail)));
   for (size_t i = 0; i < args.size(); ++i) s.Bind(static_cast<int>(i + 1), args[i]);
-  std::vector<Track> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadTrack(s));
-  }
-  return out;
+  return Collect(s, ReadTrack);
 }
 
 Result<std::vector<Album>> Catalog::QueryAlbums(std::string_view where, const std::vector<std::string>& args,
@@ -572,13 +572,7 @@ Result<std::vector<Album>> Catalog::QueryAlbums(std::string_view where, const st
                         db_->Prepare("SELECT " + std::string(kAlbumColumns) + " FROM albums WHERE (" +
                                      std::string(where) + ") AND " + ScopeSql(scope) + " " + std::string(tail)));
   for (size_t i = 0; i < args.size(); ++i) s.Bind(static_cast<int>(i + 1), args[i]);
-  std::vector<Album> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadAlbum(s));
-  }
-  return out;
+  return Collect(s, ReadAlbum);
 }
 
 Result<std::optional<Track>> Catalog::GetTrack(std::string_view id, const LibraryScope& scope) {
@@ -617,14 +611,7 @@ Result<std::vector<Artist>> Catalog::ArtistsWithAlbums(const LibraryScope& scope
       db_->Prepare("SELECT a.id, a.name, a.sort_name, a.mbz_artist_id, COUNT(b.id) FROM artists a"
                    " JOIN albums b ON b.artist_id = a.id WHERE " + ScopeSql(scope, "b.library_id") +
                    " GROUP BY a.id ORDER BY lower(CASE WHEN a.sort_name <> '' THEN a.sort_name ELSE a.name END)"));
-  std::vector<Artist> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-                   static_cast<int32_t>(s.ColumnInt(4)), 0});
-  }
-  return out;
+  return Collect(s, ReadArtistRow);
 }
 
 Result<std::vector<Album>> Catalog::ArtistAlbums(std::string_view artist_id, const LibraryScope& scope) {
@@ -671,14 +658,7 @@ Result<std::vector<Artist>> Catalog::SearchArtists(std::string_view query, int32
                    ScopeSql(scope, "b.library_id") + " GROUP BY a.id ORDER BY lower(a.name) LIMIT " +
                    std::to_string(std::max(count, 0)) + " OFFSET " + std::to_string(std::max(offset, 0))));
   s.Bind(1, LikePattern(query));
-  std::vector<Artist> out;
-  while (true) {
-    PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-                   static_cast<int32_t>(s.ColumnInt(4)), 0});
-  }
-  return out;
+  return Collect(s, ReadArtistRow);
 }
 
 Result<std::vector<Album>> Catalog::SearchAlbums(std::string_view query, int32_t count, int32_t offset,

@@ -16,6 +16,7 @@
 #include "cli/run_pier.h"
 #include "cli/serve_process.h"
 #include "support/test_plugins.h"
+#include "support/plugin_packages.h"
 #include "support/zip_writer.h"
 
 namespace pier {
@@ -47,10 +48,7 @@ class PierCallPackage : public ::testing::Test {
     fs::remove_all(root_);
   }
   void Package(const std::string& id, const std::string& permissions, const std::string& wasm) {
-    testing::ZipWriter zip;
-    zip.Add("manifest.json", R"({"name":")" + id + R"(","author":"pier","version":"1","permissions":)" + permissions + "}");
-    zip.Add("plugin.wasm", testing::PluginWasm(wasm));
-    zip.WriteTo(root_ / "plugins" / (id + ".ndp"));
+    testing::WritePackage(root_ / "plugins" / (id + ".ndp"), id, permissions, wasm);
   }
   CliRun Call(const std::string& id, const std::string& fn, const json& input, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"call", (root_ / "plugins" / (id + ".ndp")).string(), fn, "--input", input.dump()};

@@ -14,7 +14,7 @@
 #include "cli/serve_process.h"
 #include "music/fixtures.h"
 #include "support/test_plugins.h"
-#include "support/zip_writer.h"
+#include "support/plugin_packages.h"
 
 namespace pier {
 namespace {
@@ -64,10 +64,7 @@ name = "Bob"
     fs::remove_all(root_);
   }
   void Package(const std::string& id, const std::string& permissions, const std::string& wasm) {
-    testing::ZipWriter zip;
-    zip.Add("manifest.json", R"({"name":")" + id + R"(","author":"pier","version":"1","permissions":)" + permissions + "}");
-    zip.Add("plugin.wasm", testing::PluginWasm(wasm));
-    zip.WriteTo(root_ / "plugins" / (id + ".ndp"));
+    testing::WritePackage(root_ / "plugins" / (id + ".ndp"), id, permissions, wasm);
   }
   CliRun Run(std::vector<std::string> args, bool with_stderr = false) {
     args.push_back("--config");

@@ -18,7 +18,7 @@
 #include "music/fixtures.h"
 #include "support/temp_dir.h"
 #include "support/test_plugins.h"
-#include "support/zip_writer.h"
+#include "support/plugin_packages.h"
 
 namespace pier {
 namespace {
@@ -69,11 +69,8 @@ class MusicPluginsTest : public ::testing::Test {
 
   Result<std::shared_ptr<LoadedPlugin>> TryLoad(const std::string& id, const std::string& permissions,
                                                 const std::string& wasm, const PluginSettings& settings) {
-    testing::ZipWriter zip;
-    zip.Add("manifest.json", R"({"name":"t","author":"pier","version":"1","permissions":)" + permissions + "}");
-    zip.Add("plugin.wasm", testing::PluginWasm(wasm));
     const fs::path path = dir_.path() / (id + ".ndp");
-    zip.WriteTo(path);
+    testing::WritePackage(path, "t", permissions, wasm);
     return manager_->Load(path, settings);
   }
   std::shared_ptr<LoadedPlugin> Load(const std::string& id, const std::string& permissions, const std::string& wasm,
@@ -82,11 +79,7 @@ class MusicPluginsTest : public ::testing::Test {
     EXPECT_TRUE(loaded.ok()) << loaded.status().message();
     return loaded.ok() ? *loaded : nullptr;
   }
-  json Op(LoadedPlugin& p, const std::string& fn, const json& input) {
-    auto r = p.plugin->Call(fn, input.dump());
-    EXPECT_TRUE(r.ok() && r->is_output()) << fn << ": " << (r.ok() ? r->Describe() : r.status().message());
-    return r.ok() && r->is_output() ? json::parse(r->output()) : json::object();
-  }
+  json Op(LoadedPlugin& p, const std::string& fn, const json& input) { return testing::CallJson(p, fn, input); }
   json Lib(LoadedPlugin& p, json input) { return Op(p, "nd_test_library", input); }
 
   testing::TempDir dir_;

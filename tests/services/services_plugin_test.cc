@@ -20,6 +20,7 @@
 #include "support/loopback_web_server.h"
 #include "support/test_plugins.h"
 #include "support/wait.h"
+#include "support/plugin_packages.h"
 #include "support/zip_writer.h"
 
 namespace pier {
@@ -70,11 +71,7 @@ class ServicesPluginTest : public ::testing::Test {
     EXPECT_TRUE(loaded.ok()) << loaded.status().message();
     return loaded.ok() ? *loaded : nullptr;
   }
-  json Op(LoadedPlugin& p, const std::string& fn, const json& input) {
-    auto r = p.plugin->Call(fn, input.dump());
-    EXPECT_TRUE(r.ok() && r->is_output()) << fn << ": " << (r.ok() ? r->Describe() : r.status().message());
-    return r.ok() && r->is_output() ? json::parse(r->output()) : json::object();
-  }
+  json Op(LoadedPlugin& p, const std::string& fn, const json& input) { return testing::CallJson(p, fn, input); }
   bool Logged(const std::string& text) {
     for (const auto& l : logs_.lines()) {
       if (l.find(text) != std::string::npos) return true;

@@ -1,17 +1,11 @@
 #include "services/subsonicapi/uri.h"
 
 #include "common/go_quote.h"
+#include "common/percent_encoding.h"
 
 namespace pier::subsonic {
 
 namespace {
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The bad escape at `i` as Go prints it ("%zz", or what is left of it).
 std::string BadEscape(std::string_view s, size_t i) {
@@ -19,26 +13,6 @@ std::string BadEscape(std::string_view s, size_t i) {
 }
 
 }  // namespace
-
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = Hex(in[i + 1]), lo = Hex(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      *out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      *out += ' ';
-    } else {
-      *out += c;
-    }
-  }
-  return true;
-}
 
 Result<ParsedUri> ParseRelativeUri(std::string_view uri) {
   const std::string quoted = GoQuote(uri);
@@ -74,7 +48,7 @@ Result<ParsedUri> ParseRelativeUri(std::string_view uri) {
   }
   ParsedUri out;
   for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && (i + 2 >= rest.size() || Hex(rest[i + 1]) < 0 || Hex(rest[i + 2]) < 0)) {
+    if (rest[i] == '%' && (i + 2 >= rest.size() || HexDigit(rest[i + 1]) < 0 || HexDigit(rest[i + 2]) < 0)) {
       return InvalidArgumentError("parse " + quoted + ": invalid URL escape " + GoQuote(BadEscape(rest, i)));
     }
   }

@@ -25,7 +25,4 @@ struct ParsedUri {
 // Errors read like Go's: `parse "<uri>": invalid URL escape "%zz"`.
 Result<ParsedUri> ParseRelativeUri(std::string_view uri);
 
-// Percent-decoding; `plus_is_space` for query components. False on a bad escape.
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
-
 }  // namespace pier::subsonic

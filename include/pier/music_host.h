@@ -25,6 +25,7 @@
 #include "pier/services/artwork.h"
 #include "pier/services/library.h"
 #include "pier/services/matcher.h"
+#include "pier/services/scrobbleretriever.h"
 #include "pier/services/subsonicapi.h"
 #include "pier/services/users.h"
 #include "pier/status.h"
@@ -35,7 +36,7 @@ namespace pier {
 // manifest's permissions.
 struct MusicScope {
   std::string plugin_id;
-  std::set<std::string> granted;  // permission names in the manifest ("library", "users", …)
+  std::set<std::string> granted;  // permission names in the manifest ("library", "users", "scrobbleRetriever", …)
   bool all_users = false;
   std::vector<std::string> users;  // user IDs
   bool all_libraries = false;
@@ -55,6 +56,7 @@ struct MusicServiceSet {
   std::unique_ptr<services::ArtworkService> artwork;
   std::unique_ptr<services::SubsonicAPIService> subsonicapi;
   std::unique_ptr<services::MatcherService> matcher;
+  std::unique_ptr<services::ScrobbleRetrieverService> scrobbleretriever;
   // Folders to pre-open into the plugin's WASI (e.g. /libraries/<id>).
   std::vector<DirectoryMount> mounts;
 };

@@ -7,6 +7,7 @@
 #include "cli/call_command.h"
 #include "cli/inspect_command.h"
 #include "cli/library_command.h"
+#include "cli/play_command.h"
 #include "cli/plugins_command.h"
 #include "cli/queue_command.h"
 #include "cli/serve_command.h"
@@ -27,6 +28,9 @@ int main(int argc, char** argv) {
   CLI::App* plugins = pier::cli::AddPluginsCommand(app, plugins_args);
   pier::cli::LibraryArgs library_args;
   CLI::App* library = pier::cli::AddLibraryCommand(app, library_args);
+  pier::cli::PlayArgs play_args, scrobbles_args;
+  CLI::App* play = pier::cli::AddPlayCommand(app, play_args);
+  CLI::App* scrobbles = pier::cli::AddScrobblesCommand(app, scrobbles_args);
   pier::cli::QueueArgs queue_args;
   CLI::App* queue = pier::cli::AddQueueCommand(app, queue_args);
   try {
@@ -45,5 +49,7 @@ int main(int argc, char** argv) {
   if (plugins->parsed()) return pier::cli::RunPlugins(plugins_args);
   if (queue->parsed()) return pier::cli::RunQueue(queue_args);
   if (library->parsed()) return pier::cli::RunLibrary(library_args);
+  if (play->parsed()) return pier::cli::RunPlay(play_args);
+  if (scrobbles->parsed()) return pier::cli::RunScrobbles(scrobbles_args);
   return 3;
 }

@@ -21,9 +21,13 @@ Result<std::shared_ptr<catalog::Catalog>> OpenCatalog(const PierConfig& config, 
 Result<MusicHostParts> MakeMusicHost(std::shared_ptr<catalog::Catalog> catalog, const std::filesystem::path& data_folder,
                                      std::function<std::string()> share_base) {
   PIER_ASSIGN_OR_RETURN(std::string secret, music::LoadOrCreateSecret(data_folder / "secret"));
+  PIER_ASSIGN_OR_RETURN(auto opened, music::PlayStore::Open(data_folder / "plays.db"));
+  std::shared_ptr<music::PlayStore> plays = std::move(opened);
   music::CatalogMusicOptions options;
   options.artwork = {.base_url = std::move(share_base), .secret = secret};
-  return MusicHostParts{std::make_shared<music::CatalogMusicHost>(std::move(catalog), std::move(options)), secret};
+  options.plays = plays;
+  return MusicHostParts{std::make_shared<music::CatalogMusicHost>(std::move(catalog), std::move(options)), secret,
+                        plays};
 }
 
 Result<std::vector<catalog::ScanReport>> ScanLibraries(catalog::Catalog& c, int32_t only, bool full,

@@ -14,6 +14,7 @@
 #include "catalog/scanner.h"
 #include "config/pier_config.h"
 #include "music/catalog_music_host.h"
+#include "music/play_store.h"
 
 namespace pier::cli {
 
@@ -24,6 +25,7 @@ Result<std::shared_ptr<catalog::Catalog>> OpenCatalog(const PierConfig& config, 
 struct MusicHostParts {
   std::shared_ptr<music::CatalogMusicHost> host;
   std::string secret;
+  std::shared_ptr<music::PlayStore> plays;  // <data>/plays.db: play history, scrobble retry buffer
 };
 Result<MusicHostParts> MakeMusicHost(std::shared_ptr<catalog::Catalog> catalog, const std::filesystem::path& data_folder,
                                      std::function<std::string()> share_base);

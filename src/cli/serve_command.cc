@@ -22,6 +22,8 @@
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
+#include "music/music_admin.h"
+#include "music/scrobbling.h"
 #include "music/share_image.h"
 #include "storage/sqlite/database.h"
 
@@ -158,6 +160,27 @@ int RunServe(const ServeArgs& a) {
     stop_scanner();
     return 3;
   }
+  // Plays reach the Scrobbler plugins; retry-later scrobbles wait in plays.db.
+  PluginHost* plugin_host = host->get();
+  music::ScrobblingOptions scrobbling_options;
+  scrobbling_options.call_timeout = config.call_timeout;
+  scrobbling_options.retry_backoff = config.scrobble_retry_backoff;
+  scrobbling_options.retry_backoff_max = std::max(config.scrobble_retry_backoff_max, config.scrobble_retry_backoff);
+  scrobbling_options.buffer_max_per_plugin = config.scrobble_buffer_max;
+  music::Scrobbling scrobbling(
+      *catalog, music->plays,
+      [plugin_host] {
+        std::vector<std::shared_ptr<LoadedPlugin>> out;
+        auto states = plugin_host->States();
+        if (!states.ok()) return out;
+        for (const PluginState& s : *states) {
+          if (auto p = plugin_host->Get(s.entry.id)) out.push_back(std::move(p));
+        }
+        return out;
+      },
+      scrobbling_options, [plugin_host](std::string_view id) { return plugin_host->Known(id); });
+  scrobbling.Start();
+
   auto states = (*host)->States();
   if (states.ok()) {
     size_t loaded = 0;
@@ -183,8 +206,10 @@ int RunServe(const ServeArgs& a) {
   if (admin_address) {
     admin = std::make_unique<AdminServer>(**host);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
+    music::AddMusicRoutes(admin->router(), scrobbling, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
       std::cerr << "pier serve: admin API: " << st.message() << "\n";
+      scrobbling.Stop();
       (*host)->Shutdown();
       stop_scanner();
       return 3;
@@ -222,6 +247,7 @@ int RunServe(const ServeArgs& a) {
   stop_scanner();
   if (watcher) watcher->Stop();
   if (admin) admin->Stop();
+  scrobbling.Stop();
   (*host)->Shutdown();
   lock->reset();  // removes pier.pid and pier.admin, releases the lock
   spdlog::info("pier serve: stopped");

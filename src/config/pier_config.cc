@@ -201,7 +201,7 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       PIER_RETURN_IF_ERROR(ParseLibraries(node, base, &c.libraries));
     } else if (key == "user") {
       PIER_RETURN_IF_ERROR(ParseUsers(node, &c.users));
-    } else if (key == "cache" || key == "tls") {
+    } else if (key == "cache" || key == "tls" || key == "scrobbling") {
       const toml::table* section = node.as_table();
       if (section == nullptr) return InvalidArgumentError(key + " must be a table ([" + key + "])");
       for (const auto& [sk, sn] : *section) {
@@ -220,6 +220,15 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
           }
         } else if (name == "tls.ca_file") {
           PIER_RETURN_IF_ERROR(path(sn, name, &c.ca_file));
+        } else if (name == "scrobbling.retry_backoff") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.scrobble_retry_backoff));
+          if (c.scrobble_retry_backoff.count() == 0) return InvalidArgumentError(name + " must be greater than 0");
+        } else if (name == "scrobbling.retry_backoff_max") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24 * 7), &c.scrobble_retry_backoff_max));
+        } else if (name == "scrobbling.buffer_max") {
+          auto i = sn.value<int64_t>();
+          if (!i || !sn.is_integer() || *i <= 0) return InvalidArgumentError(name + " must be a positive number");
+          c.scrobble_buffer_max = *i;
         } else {
           return InvalidArgumentError("unknown setting '" + name + "'");
         }

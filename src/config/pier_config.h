@@ -17,6 +17,10 @@
 //   max_bytes = "64MiB"         # per plugin; least recently used entries go first
 //   [tls]
 //   ca_file = "/etc/ssl/private-ca.pem"   # trusted besides the system's roots
+//   [scrobbling]
+//   retry_backoff = "30s"       # a retry-later scrobble waits this long, then twice as long…
+//   retry_backoff_max = "1h"
+//   buffer_max = 5000           # scrobbles kept per plugin
 //   [[library]]                 # the reference catalog's libraries (Library, SubsonicAPI, Matcher)
 //   id = 1
 //   name = "Music"
@@ -74,6 +78,10 @@ struct PierConfig {
   bool scan_on_start = true;
   std::vector<LibraryConfig> libraries;         // [[library]]
   std::vector<UserConfig> users;                // [[user]]
+  // [scrobbling]: the retry buffer of retry-later scrobbles.
+  std::chrono::milliseconds scrobble_retry_backoff{30000};       // retry_backoff: first wait, doubling
+  std::chrono::milliseconds scrobble_retry_backoff_max{3600000}; // retry_backoff_max
+  int64_t scrobble_buffer_max = 5000;                            // buffer_max: per plugin, newest kept
 };
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);

@@ -91,7 +91,7 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     options->mounts.push_back(*mount);
     s->storage_ = std::make_unique<services::PluginStorageService>();
   }
-  if (p.library || p.users || p.artwork || p.subsonicapi || p.matcher) {
+  if (p.library || p.users || p.artwork || p.subsonicapi || p.matcher || p.scrobble_retriever) {
     if (settings.music) {
       MusicScope music_scope = scope;
       music_scope.plugin_id = id;
@@ -134,6 +134,7 @@ services::HostServices PluginServices::Bindings() const {
   host.artwork = music_.artwork.get();
   host.subsonicapi = music_.subsonicapi.get();
   host.matcher = music_.matcher.get();
+  host.scrobbleretriever = music_.scrobbleretriever.get();
   return host;
 }
 

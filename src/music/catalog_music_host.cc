@@ -44,6 +44,9 @@ Result<MusicServiceSet> CatalogMusicHost::ForPlugin(const MusicScope& scope) {
   if (granted("users")) set.users = MakeUsersService(catalog_, scope);
   if (granted("artwork")) set.artwork = MakeArtworkService(options_.artwork);
   if (granted("matcher")) set.matcher = MakeMatcherService(catalog_, scope);
+  if (granted("scrobbleRetriever") && options_.plays) {
+    set.scrobbleretriever = MakeScrobbleRetrieverService(catalog_, options_.plays, scope);
+  }
   if (granted("subsonicapi")) {
     auto catalog = catalog_;
     SubsonicUserLookup lookup = [catalog](std::string_view name) -> Result<std::optional<SubsonicUser>> {

@@ -19,8 +19,11 @@
 
 namespace pier::music {
 
+class PlayStore;
+
 struct CatalogMusicOptions {
   ArtworkUrls artwork;
+  std::shared_ptr<PlayStore> plays;  // the play history behind ScrobbleRetriever; null: not available
   std::shared_ptr<SubsonicRouter> router;  // null: a CatalogSubsonicRouter over the catalog
 };
 

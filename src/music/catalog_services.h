@@ -25,6 +25,10 @@ std::unique_ptr<services::LibraryService> MakeLibraryService(std::shared_ptr<cat
 std::unique_ptr<services::UsersService> MakeUsersService(std::shared_ptr<catalog::Catalog> catalog, MusicScope scope);
 std::unique_ptr<services::ArtworkService> MakeArtworkService(ArtworkUrls urls);
 std::unique_ptr<services::MatcherService> MakeMatcherService(std::shared_ptr<catalog::Catalog> catalog, MusicScope scope);
+class PlayStore;
+std::unique_ptr<services::ScrobbleRetrieverService> MakeScrobbleRetrieverService(std::shared_ptr<catalog::Catalog> catalog,
+                                                                                 std::shared_ptr<PlayStore> plays,
+                                                                                 MusicScope scope);
 
 // A catalog track as plugins see it (path only with filesystem access).
 wire::Track ToWireTrack(const catalog::Track& t, const std::string& library_name, bool with_path);

@@ -67,7 +67,8 @@ Statement& Statement::operator=(Statement&& o) noexcept {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::Bind(int i, std::string_view text) {
-  sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // An empty view may have no data pointer: that would bind NULL, not ''.
+  sqlite3_bind_text(stmt_, i, text.empty() ? "" : text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 void Statement::Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
 void Statement::BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }

@@ -1,0 +1,143 @@
+#include "cli/play_command.h"
+
+#include <httplib.h>
+
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/config_args.h"
+#include "cli/music_setup.h"
+#include "cli/server_files.h"
+#include "common/logging.h"
+#include "music/music_admin.h"
+#include "pier/json.h"
+
+namespace pier::cli {
+
+namespace {
+
+using nlohmann::json;
+
+void PrintOutcomes(const char* what, const json& outcomes) {
+  if (outcomes.empty()) {
+    std::cout << "  " << what << ": no Scrobbler plugin is loaded\n";
+    return;
+  }
+  for (const auto& o : outcomes) {
+    std::cout << "  " << what << " → " << o.value("plugin", "?") << ": " << o.value("result", "?");
+    if (o.contains("detail")) std::cout << " (" << o["detail"].get<std::string>() << ")";
+    std::cout << "\n";
+  }
+}
+
+std::string When(int64_t t) {
+  std::time_t tt = t;
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+CLI::App* AddPlayCommand(CLI::App& app, PlayArgs& a) {
+  CLI::App* cmd = app.add_subcommand("play", "Play a track for a user: now-playing, then scrobble, through the server's scrobblers");
+  cmd->add_option("user", a.user, "User name")->required();
+  cmd->add_option("track", a.track, "Track ID, or text matched against titles")->required();
+  cmd->add_option("--position", a.position, "Seconds into the track (now-playing)");
+  cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
+  cmd->add_option("--data", a.data, "Data folder of the running server; overrides the file");
+  cmd->add_flag("--json", a.json, "Print the server's JSON answer");
+  return cmd;
+}
+
+CLI::App* AddScrobblesCommand(CLI::App& app, PlayArgs& a) {
+  CLI::App* cmd = app.add_subcommand("scrobbles", "A user's newest plays in the host's play history");
+  cmd->add_option("user", a.user, "User name")->required();
+  cmd->add_option("--limit", a.limit, "How many (newest first)")->capture_default_str();
+  cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
+  cmd->add_option("--data", a.data, "Data folder; overrides the file");
+  cmd->add_flag("--json", a.json, "Print JSON");
+  return cmd;
+}
+
+int RunPlay(const PlayArgs& a) {
+  auto config = ResolveConfig(a.config, "", a.data);
+  if (!config.ok()) {
+    std::cerr << "pier play: " << config.status().message() << "\n";
+    return 3;
+  }
+  auto server = FindRunningServer(config->data_folder);
+  if (!server || server->admin_url.empty()) {
+    std::cerr << "pier play: no pier serve with its admin API runs on " << config->data_folder.string()
+              << " (plays go to the server's Scrobbler plugins: start it with pier serve)\n";
+    return 1;
+  }
+  httplib::Client client(server->admin_url);
+  client.set_read_timeout(std::chrono::minutes(5));
+  const json body = {{"user", a.user}, {"track", a.track}, {"position", a.position}};
+  auto res = client.Post("/api/music/play", body.dump(), "application/json");
+  if (!res) {
+    std::cerr << "pier play: the server at " << server->admin_url << " did not answer\n";
+    return 3;
+  }
+  const json answer = ParseJsonOrNull(res->body);
+  if (res->status != 200) {
+    std::cerr << "pier play: " << (answer.is_object() ? answer.value("error", res->body) : res->body) << "\n";
+    return res->status == 404 || res->status == 400 ? 1 : 3;
+  }
+  if (a.json) {
+    std::cout << answer.dump(2) << "\n";
+    return 0;
+  }
+  const json& t = answer["track"];
+  std::cout << answer.value("user", a.user) << " plays " << t.value("artist", "") << " — " << t.value("title", "")
+            << " (" << t.value("id", "") << ")\n";
+  PrintOutcomes("now playing", answer["nowPlaying"]);
+  PrintOutcomes("scrobble", answer["scrobble"]);
+  return 0;
+}
+
+int RunScrobbles(const PlayArgs& a) {
+  auto config = ResolveConfig(a.config, "", a.data);
+  if (!config.ok()) {
+    std::cerr << "pier scrobbles: " << config.status().message() << "\n";
+    return 3;
+  }
+  internal::SetHostLogLevel(LogLevel::kWarn);
+  auto catalog = OpenCatalog(*config, /*sync=*/!a.config.empty());
+  if (!catalog.ok()) {
+    std::cerr << "pier scrobbles: " << catalog.status().message() << "\n";
+    return 3;
+  }
+  auto plays = music::PlayStore::Open(config->data_folder / "plays.db");
+  if (!plays.ok()) {
+    std::cerr << "pier scrobbles: " << plays.status().message() << "\n";
+    return 3;
+  }
+  auto recent = music::RecentPlays(**catalog, **plays, a.user, a.limit);
+  if (!recent.ok()) {
+    std::cerr << "pier scrobbles: " << recent.status().message() << "\n";
+    return recent.status().code() == StatusCode::kNotFound ? 1 : 3;
+  }
+  if (a.json) {
+    std::cout << recent->dump(2) << "\n";
+  } else if (recent->empty()) {
+    std::cout << "no plays for " << a.user << "\n";
+  } else {
+    for (const auto& p : *recent) {
+      std::cout << When(p["submissionTime"].get<int64_t>()) << "  ";
+      if (p.contains("track")) {
+        std::cout << p["track"].value("artist", "") << " — " << p["track"].value("title", "");
+      } else {
+        std::cout << p["mediaFileId"].get<std::string>() << " (no longer in the catalog)";
+      }
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace pier::cli

@@ -1,0 +1,34 @@
+// `pier play` and `pier scrobbles`: plays through the Scrobbler plugins of a
+// running `pier serve`, and the play history of a data folder.
+//
+//   pier play alice "So What" --config pier.toml [--position 30] [--json]
+//        now-playing then scrobble, with each plugin's outcome
+//   pier scrobbles alice --config pier.toml [--limit 20] [--json]
+//
+// `pier play` needs the server (its plugins are the ones that scrobble; a
+// retry-later scrobble waits in its buffer); `pier scrobbles` reads
+// data/plays.db directly. Exit codes: 0 done, 1 refused (unknown user or
+// track, no server), 3 usage or host error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace pier::cli {
+
+struct PlayArgs {
+  std::string config;
+  std::string data;
+  std::string user;
+  std::string track;
+  int32_t position = 0;
+  int64_t limit = 20;
+  bool json = false;
+};
+
+CLI::App* AddPlayCommand(CLI::App& app, PlayArgs& args);
+CLI::App* AddScrobblesCommand(CLI::App& app, PlayArgs& args);
+int RunPlay(const PlayArgs& args);
+int RunScrobbles(const PlayArgs& args);
+
+}  // namespace pier::cli

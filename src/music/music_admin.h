@@ -1,0 +1,35 @@
+// The music operations of the admin API (loopback only, like the rest):
+//
+//   POST /api/music/play         {"user", "track", "position"?, "startedAt"?}
+//        now-playing then scrobble through every Scrobbler allowed for the user:
+//        {"track": {...}, "user", "playId", "nowPlaying": [outcome], "scrobble": [outcome]}
+//        outcome = {"plugin", "result": delivered|not allowed|not authorized|retry later|failed, "detail"?}
+//   POST /api/music/nowplaying   {"user", "track", "position"?} → {"nowPlaying": [outcome]}
+//   GET  /api/music/scrobbles/{user}?limit=N   the user's newest plays
+//   GET  /api/music/buffer       scrobbles waiting to be retried
+//
+// `track` is a track ID or, failing that, text matched against titles (the
+// first match in the user's libraries). Unknown users and tracks are 404.
+//
+//   AddMusicRoutes(admin.router(), scrobbling, catalog, plays);   // before admin.Start
+#pragma once
+
+#include <memory>
+
+#include "catalog/catalog.h"
+#include "http/router.h"
+#include "music/play_store.h"
+#include "music/scrobbling.h"
+
+namespace pier::music {
+
+void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, std::shared_ptr<catalog::Catalog> catalog,
+                    std::shared_ptr<PlayStore> plays);
+
+// The track `text` names for `user_name`: an ID, else the first title match.
+Result<catalog::Track> FindTrack(catalog::Catalog& catalog, std::string_view user_name, std::string_view text);
+
+// The user's newest plays with their tracks, as the API and `pier scrobbles` show them.
+Result<nlohmann::json> RecentPlays(catalog::Catalog& catalog, PlayStore& plays, std::string_view user_name, int64_t limit);
+
+}  // namespace pier::music

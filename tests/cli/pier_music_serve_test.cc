@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
@@ -63,8 +64,9 @@ name = "Bob"
     serve_.Kill(SIGKILL);
     fs::remove_all(root_);
   }
-  void Package(const std::string& id, const std::string& permissions, const std::string& wasm) {
-    testing::WritePackage(root_ / "plugins" / (id + ".ndp"), id, permissions, wasm);
+  void Package(const std::string& id, const std::string& permissions, const std::string& wasm,
+               const std::string& extra = "") {
+    testing::WritePackage(root_ / "plugins" / (id + ".ndp"), id, permissions, wasm, extra);
   }
   CliRun Run(std::vector<std::string> args, bool with_stderr = false) {
     args.push_back("--config");
@@ -198,6 +200,69 @@ TEST_F(PierMusic, NavidromeKitPluginsRunUnderTheServer) {
   CliRun refused = Run({"plugins", "enable", "no-library"}, /*with_stderr=*/true);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.out.find("library"), std::string::npos) << refused.out;
+}
+
+// A play reaches the Scrobbler plugins through the server; a retry-later
+// scrobble waits in plays.db through a SIGKILL and is delivered, once, after
+// the restart.
+TEST_F(PierMusic, PlaysReachScrobblersAndARetryLaterScrobbleSurvivesAKill) {
+  std::ofstream(root_ / "pier.toml", std::ios::app) << "\n[scrobbling]\nretry_backoff = \"300ms\"\n";
+  Package("scrob", R"({"users":{},"kvstore":{}})", "go_nd_scrobbler",
+          R"(,"config":{"schema":{"type":"object","properties":{"error_type":{"type":"string"}}}})");
+  ASSERT_EQ(Run({"plugins", "config", "scrob", "--all-users", "--set", R"({"error_type":"retry_later"})"}).exit_code, 0);
+  ASSERT_EQ(Run({"plugins", "enable", "scrob"}).exit_code, 0);
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  ASSERT_TRUE(serve_.LogShows("library 1 scanned"));
+
+  CliRun play = Run({"play", "alice", "First", "--json"});
+  ASSERT_EQ(play.exit_code, 0) << play.out;
+  json answer = json::parse(play.out);
+  EXPECT_EQ(answer["track"]["title"], "First");
+  ASSERT_EQ(answer["scrobble"].size(), 1u);
+  EXPECT_EQ(answer["scrobble"][0]["result"], "retry later");
+  EXPECT_EQ(answer["nowPlaying"][0]["result"], "retry later");
+  CliRun unknown = Run({"play", "nobody", "First"}, /*with_stderr=*/true);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.out.find("no user nobody"), std::string::npos) << unknown.out;
+  EXPECT_EQ(Run({"play", "alice", "no such song at all"}).exit_code, 1);
+
+  std::string admin = testing::ReadFile(root_ / "data" / "pier.admin");
+  admin.erase(admin.find_last_not_of('\n') + 1);
+  httplib::Client client(admin);
+  auto buffer = client.Get("/api/music/buffer");
+  ASSERT_TRUE(buffer);
+  ASSERT_EQ(json::parse(buffer->body).size(), 1u) << buffer->body;
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  serve_.Kill(SIGKILL);
+
+  // The service is back; so is Pier, and it delivers what was waiting.
+  ASSERT_EQ(Run({"plugins", "config", "scrob", "--set", "{}"}).exit_code, 0);
+  serve_.Start(/*append=*/true);
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready", 2));
+  ASSERT_TRUE(serve_.LogShows("buffered scrobble of alice delivered", 1, 20));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CliRun got = Call("scrob", "deliveries", "");
+  ASSERT_EQ(got.exit_code, 0) << got.out;
+  json deliveries = json::parse(got.out);
+  int scrobbles = 0;
+  for (auto& [k, v] : deliveries.items()) {
+    if (k.rfind("scrobble:alice:", 0) == 0) {
+      ++scrobbles;
+      EXPECT_EQ(v, "1") << k << " delivered once";
+    }
+  }
+  EXPECT_EQ(scrobbles, 1) << got.out;
+  admin = testing::ReadFile(root_ / "data" / "pier.admin");  // a new port after the restart
+  admin.erase(admin.find_last_not_of('\n') + 1);
+  httplib::Client again(admin);
+  auto after = again.Get("/api/music/buffer");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(json::parse(after->body).size(), 0u);
+
+  CliRun history = Run({"scrobbles", "alice"});
+  EXPECT_EQ(history.exit_code, 0);
+  EXPECT_NE(history.out.find("Artist — First"), std::string::npos) << history.out;
 }
 
 }  // namespace

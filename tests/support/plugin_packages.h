@@ -17,10 +17,12 @@
 
 namespace pier::testing {
 
+// `extra`: more manifest members, e.g. R"(,"config":{"schema":{…}})".
 inline void WritePackage(const std::filesystem::path& file, const std::string& name, const std::string& permissions,
-                         const std::string& wasm) {
+                         const std::string& wasm, const std::string& extra = "") {
   ZipWriter zip;
-  zip.Add("manifest.json", R"({"name":")" + name + R"(","author":"pier","version":"1","permissions":)" + permissions + "}");
+  zip.Add("manifest.json",
+          R"({"name":")" + name + R"(","author":"pier","version":"1","permissions":)" + permissions + extra + "}");
   zip.Add("plugin.wasm", PluginWasm(wasm));
   zip.WriteTo(file);
 }

@@ -70,14 +70,15 @@ pier_go_plugin(go_ndpdk "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndpdk")
 # The original's test-taskqueue protocol (spec §7.3), on the same upstream kit.
 pier_go_plugin(go_taskqueue "${PROJECT_SOURCE_DIR}/tests/plugins/go_taskqueue")
 # One plugin per general-purpose service, each on Navidrome's own kit (the protocols of its test plugins).
-foreach(_service kvstore cache config scheduler websocket http library users artwork subsonicapi matcher scrobbler)
+foreach(_service kvstore cache config scheduler websocket http library users artwork subsonicapi matcher scrobbler
+                 agent agent_partial)
   pier_go_plugin(go_nd_${_service} "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndkit" ./${_service})
 endforeach()
 
 add_custom_target(pier_plugins ALL)
 add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk go_taskqueue go_nd_kvstore go_nd_cache go_nd_config
                                go_nd_scheduler go_nd_websocket go_nd_http go_nd_library go_nd_users go_nd_artwork
-                               go_nd_subsonicapi go_nd_matcher go_nd_scrobbler)
+                               go_nd_subsonicapi go_nd_matcher go_nd_scrobbler go_nd_agent go_nd_agent_partial)
 if(PIER_BUILD_EXAMPLES)
   add_dependencies(pier_plugins pier_example_plugins)
 endif()

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "cli/agent_command.h"
 #include "cli/call_command.h"
 #include "cli/inspect_command.h"
 #include "cli/library_command.h"
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   CLI::App* plugins = pier::cli::AddPluginsCommand(app, plugins_args);
   pier::cli::LibraryArgs library_args;
   CLI::App* library = pier::cli::AddLibraryCommand(app, library_args);
+  pier::cli::AgentArgs agent_args;
+  CLI::App* agent = pier::cli::AddAgentCommand(app, agent_args);
   pier::cli::PlayArgs play_args, scrobbles_args;
   CLI::App* play = pier::cli::AddPlayCommand(app, play_args);
   CLI::App* scrobbles = pier::cli::AddScrobblesCommand(app, scrobbles_args);
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   if (queue->parsed()) return pier::cli::RunQueue(queue_args);
   if (library->parsed()) return pier::cli::RunLibrary(library_args);
   if (play->parsed()) return pier::cli::RunPlay(play_args);
+  if (agent->parsed()) return pier::cli::RunAgent(agent_args);
   if (scrobbles->parsed()) return pier::cli::RunScrobbles(scrobbles_args);
   return 3;
 }

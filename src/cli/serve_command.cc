@@ -22,6 +22,7 @@
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
+#include "music/agents.h"
 #include "music/music_admin.h"
 #include "music/scrobbling.h"
 #include "music/share_image.h"
@@ -180,6 +181,12 @@ int RunServe(const ServeArgs& a) {
       },
       scrobbling_options, [plugin_host](std::string_view id) { return plugin_host->Known(id); });
   scrobbling.Start();
+  music::AgentChain agents(
+      [plugin_host](std::string_view id) { return plugin_host->Get(id); }, *catalog,
+      music::AgentOptions{.order = config.agents,
+                          .call_timeout = config.call_timeout,
+                          .cache_ttl = config.agent_cache_ttl,
+                          .failure_backoff = config.agent_failure_backoff});
 
   auto states = (*host)->States();
   if (states.ok()) {
@@ -206,7 +213,7 @@ int RunServe(const ServeArgs& a) {
   if (admin_address) {
     admin = std::make_unique<AdminServer>(**host);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
-    music::AddMusicRoutes(admin->router(), scrobbling, *catalog, music->plays);
+    music::AddMusicRoutes(admin->router(), scrobbling, agents, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
       std::cerr << "pier serve: admin API: " << st.message() << "\n";
       scrobbling.Stop();

@@ -201,7 +201,7 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       PIER_RETURN_IF_ERROR(ParseLibraries(node, base, &c.libraries));
     } else if (key == "user") {
       PIER_RETURN_IF_ERROR(ParseUsers(node, &c.users));
-    } else if (key == "cache" || key == "tls" || key == "scrobbling") {
+    } else if (key == "cache" || key == "tls" || key == "scrobbling" || key == "agents") {
       const toml::table* section = node.as_table();
       if (section == nullptr) return InvalidArgumentError(key + " must be a table ([" + key + "])");
       for (const auto& [sk, sn] : *section) {
@@ -220,6 +220,18 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
           }
         } else if (name == "tls.ca_file") {
           PIER_RETURN_IF_ERROR(path(sn, name, &c.ca_file));
+        } else if (name == "agents.order") {
+          const toml::array* list = sn.as_array();
+          if (list == nullptr) return InvalidArgumentError(name + " must be a list of plugin IDs");
+          for (const auto& e : *list) {
+            auto id = e.value<std::string>();
+            if (!id || !e.is_string() || id->empty()) return InvalidArgumentError(name + " must be a list of plugin IDs");
+            c.agents.push_back(*id);
+          }
+        } else if (name == "agents.cache_ttl") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24 * 30), &c.agent_cache_ttl));
+        } else if (name == "agents.failure_backoff") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.agent_failure_backoff));
         } else if (name == "scrobbling.retry_backoff") {
           PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.scrobble_retry_backoff));
           if (c.scrobble_retry_backoff.count() == 0) return InvalidArgumentError(name + " must be greater than 0");

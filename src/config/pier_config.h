@@ -17,6 +17,10 @@
 //   max_bytes = "64MiB"         # per plugin; least recently used entries go first
 //   [tls]
 //   ca_file = "/etc/ssl/private-ca.pem"   # trusted besides the system's roots
+//   [agents]
+//   order = ["wikimedia", "lastfm"]   # MetadataAgent plugins, asked in this order
+//   cache_ttl = "1h"            # answers kept; "0s" = no cache
+//   failure_backoff = "1m"      # an agent that failed is skipped this long
 //   [scrobbling]
 //   retry_backoff = "30s"       # a retry-later scrobble waits this long, then twice as long…
 //   retry_backoff_max = "1h"
@@ -82,6 +86,10 @@ struct PierConfig {
   std::chrono::milliseconds scrobble_retry_backoff{30000};       // retry_backoff: first wait, doubling
   std::chrono::milliseconds scrobble_retry_backoff_max{3600000}; // retry_backoff_max
   int64_t scrobble_buffer_max = 5000;                            // buffer_max: per plugin, newest kept
+  // [agents]: the MetadataAgent chain.
+  std::vector<std::string> agents;                               // order: plugin IDs, asked in this order
+  std::chrono::milliseconds agent_cache_ttl{3600000};            // cache_ttl: answers kept; 0 = none
+  std::chrono::milliseconds agent_failure_backoff{60000};        // failure_backoff: a failed agent is skipped
 };
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "music/agents.h"
 #include "pier/json.h"
 
 namespace pier::music {
@@ -98,8 +99,40 @@ Result<nlohmann::json> RecentPlays(catalog::Catalog& c, PlayStore& plays, std::s
   return out;
 }
 
-void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, std::shared_ptr<catalog::Catalog> catalog,
-                    std::shared_ptr<PlayStore> plays) {
+void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents,
+                    std::shared_ptr<catalog::Catalog> catalog, std::shared_ptr<PlayStore> plays) {
+  router.Add("POST", "/api/music/agent/([a-z-]+)", [&agents](const http::HttpRequest& q, http::HttpResponse& a) {
+    auto method = ParseAgentMethod(q.params[0]);
+    if (!method) return Fail(a, NotFoundError("no agent method " + q.params[0]));
+    auto body = ParseJson(q.body.empty() ? "{}" : q.body);
+    if (!body.ok() || !body->is_object()) return Fail(a, InvalidArgumentError("expected a JSON object {\"name\": …}"));
+    AgentQuestion question;
+    question.method = *method;
+    for (auto [field, into] : {std::pair{"name", &question.name}, std::pair{"artist", &question.artist},
+                               std::pair{"mbid", &question.mbid}, std::pair{"id", &question.id}}) {
+      if (body->contains(field)) {
+        if (!(*body)[field].is_string()) return Fail(a, InvalidArgumentError(std::string(field) + " must be a string"));
+        *into = (*body)[field].get<std::string>();
+      }
+    }
+    if (question.name.empty()) return Fail(a, InvalidArgumentError("\"name\" is required"));
+    if (body->contains("limit")) {
+      auto limit = JsonInt64((*body)["limit"]);
+      if (!limit.ok() || *limit < 0 || *limit > 1000) return Fail(a, InvalidArgumentError("limit must be 0 to 1000"));
+      question.limit = static_cast<int32_t>(*limit);
+    }
+    auto answer = agents.Ask(question);
+    if (!answer.ok()) return Fail(a, answer.status());
+    json attempts = json::array();
+    for (const auto& t : answer->attempts) {
+      json j = {{"plugin", t.plugin}, {"result", t.result}};
+      if (!t.detail.empty()) j["detail"] = t.detail;
+      attempts.push_back(std::move(j));
+    }
+    json out = {{"plugin", answer->plugin}, {"value", answer->value}, {"cached", answer->cached}, {"attempts", attempts}};
+    if (!answer->resolved.is_null()) out["resolved"] = answer->resolved;
+    Reply(a, 200, out);
+  });
   router.Add("POST", "/api/music/play", [&scrobbling, catalog](const http::HttpRequest& q, http::HttpResponse& a) {
     auto r = ParsePlay(q.body);
     if (!r.ok()) return Fail(a, r.status());

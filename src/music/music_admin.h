@@ -7,6 +7,10 @@
 //   POST /api/music/nowplaying   {"user", "track", "position"?} → {"nowPlaying": [outcome]}
 //   GET  /api/music/scrobbles/{user}?limit=N   the user's newest plays
 //   GET  /api/music/buffer       scrobbles waiting to be retried
+//   POST /api/music/agent/{method}   {"name", "artist"?, "mbid"?, "id"?, "limit"?} down the agent chain:
+//        {"plugin", "value", "cached", "resolved"?, "attempts": [{"plugin", "result", "detail"?}]}
+//        (method: artist-biography, artist-images, artist-url, artist-mbid, similar-artists,
+//        top-songs, album-info, album-images, similar-songs, similar-songs-by-album, similar-songs-by-artist)
 //
 // `track` is a track ID or, failing that, text matched against titles (the
 // first match in the user's libraries). Unknown users and tracks are 404.
@@ -23,8 +27,9 @@
 
 namespace pier::music {
 
-void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, std::shared_ptr<catalog::Catalog> catalog,
-                    std::shared_ptr<PlayStore> plays);
+class AgentChain;
+void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents,
+                    std::shared_ptr<catalog::Catalog> catalog, std::shared_ptr<PlayStore> plays);
 
 // The track `text` names for `user_name`: an ID, else the first title match.
 Result<catalog::Track> FindTrack(catalog::Catalog& catalog, std::string_view user_name, std::string_view text);

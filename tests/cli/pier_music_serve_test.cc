@@ -265,5 +265,29 @@ TEST_F(PierMusic, PlaysReachScrobblersAndARetryLaterScrobbleSurvivesAKill) {
   EXPECT_NE(history.out.find("Artist — First"), std::string::npos) << history.out;
 }
 
+// Navidrome-kit agents answer `pier agent` down the configured chain.
+TEST_F(PierMusic, AgentsAnswerDownTheChain) {
+  std::ofstream(root_ / "pier.toml", std::ios::app) << "\n[agents]\norder = [\"partial\", \"full\"]\n";
+  Package("partial", "{}", "go_nd_agent_partial");
+  Package("full", "{}", "go_nd_agent", R"(,"config":{"schema":{"type":"object","properties":{"label":{"type":"string"}}}})");
+  ASSERT_EQ(Run({"plugins", "config", "full", "--set", R"({"label":"from full"})"}).exit_code, 0);
+  for (const char* id : {"partial", "full"}) ASSERT_EQ(Run({"plugins", "enable", id}).exit_code, 0);
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  CliRun bio = Run({"agent", "artist-biography", "Artist"}, /*with_stderr=*/true);
+  EXPECT_EQ(bio.exit_code, 0) << bio.out;
+  EXPECT_NE(bio.out.find("Partial agent biography for Artist"), std::string::npos) << bio.out;
+  EXPECT_NE(bio.out.find("partial: answered"), std::string::npos) << bio.out;
+  CliRun url = Run({"agent", "artist-url", "Artist", "--json"});
+  ASSERT_EQ(url.exit_code, 0) << url.out;
+  json answer = json::parse(url.out);
+  EXPECT_EQ(answer["plugin"], "full");
+  EXPECT_EQ(answer["attempts"][0]["result"], "not implemented");
+  CliRun top = Run({"agent", "top-songs", "Artist", "--json"});
+  ASSERT_EQ(top.exit_code, 0) << top.out;
+  EXPECT_FALSE(json::parse(top.out)["resolved"][0].is_null()) << "First is in the library: " << top.out;
+  EXPECT_EQ(Run({"agent", "artist-horoscope", "Artist"}).exit_code, 3) << "not a method";
+}
+
 }  // namespace
 }  // namespace pier

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "music/track_queries.h"
 #include "pier/capabilities/callers.h"
 #include "pier/json.h"
 
@@ -72,32 +73,6 @@ Result<Scrobbling::Resolved> Scrobbling::Resolve(std::string_view user_name, std
   PIER_ASSIGN_OR_RETURN(auto track, catalog_->GetTrack(track_id, scope));
   if (!track) return NotFoundError("no track " + std::string(track_id) + " in the libraries of " + user->user_name);
   return Resolved{std::move(*user), std::move(*track)};
-}
-
-wire::TrackInfo Scrobbling::TrackInfoFor(const catalog::Track& t, const LoadedPlugin& p) const {
-  wire::TrackInfo info;
-  info.id = t.id;
-  info.title = t.title;
-  info.album = t.album;
-  info.artist = t.artist;
-  info.album_artist = t.album_artist;
-  for (const auto& a : t.artists) info.artists.push_back({.id = catalog::ArtistId(a), .name = a});
-  if (!t.album_artist.empty()) info.album_artists.push_back({.id = t.album_artist_id, .name = t.album_artist});
-  info.duration = static_cast<float>(t.duration);
-  info.track_number = t.track_number;
-  info.disc_number = t.disc_number;
-  info.mbz_recording_id = t.mbz_recording_id;
-  info.mbz_album_id = t.mbz_album_id;
-  info.mbz_release_group_id = t.mbz_release_group_id;
-  info.mbz_release_track_id = t.mbz_release_track_id;
-  const auto& lib = p.manifest.permissions.library;
-  const bool sees = p.settings.all_libraries || std::find(p.settings.libraries.begin(), p.settings.libraries.end(),
-                                                          t.library_id) != p.settings.libraries.end();
-  if (lib && lib->filesystem && sees) {
-    info.library_id = t.library_id;
-    info.path = t.path;
-  }
-  return info;
 }
 
 std::optional<PluginOutcome> Scrobbling::Gate(LoadedPlugin& p, const catalog::UserInfo& user) {

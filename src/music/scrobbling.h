@@ -87,7 +87,6 @@ class Scrobbling {
     catalog::Track track;
   };
   Result<Resolved> Resolve(std::string_view user_name, std::string_view track_id);
-  wire::TrackInfo TrackInfoFor(const catalog::Track& t, const LoadedPlugin& p) const;
   // Scope and is_authorized; nullopt when the plugin may receive the event.
   std::optional<PluginOutcome> Gate(LoadedPlugin& p, const catalog::UserInfo& user);
   PluginOutcome Deliver(LoadedPlugin& p, const wire::ScrobbleRequest& request);

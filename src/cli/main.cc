@@ -31,9 +31,11 @@ int main(int argc, char** argv) {
   CLI::App* library = pier::cli::AddLibraryCommand(app, library_args);
   pier::cli::AgentArgs agent_args;
   CLI::App* agent = pier::cli::AddAgentCommand(app, agent_args);
-  pier::cli::PlayArgs play_args, scrobbles_args;
+  pier::cli::PlayArgs play_args, scrobbles_args, lyrics_args, similar_args;
   CLI::App* play = pier::cli::AddPlayCommand(app, play_args);
   CLI::App* scrobbles = pier::cli::AddScrobblesCommand(app, scrobbles_args);
+  CLI::App* lyrics = pier::cli::AddLyricsCommand(app, lyrics_args);
+  CLI::App* similar = pier::cli::AddSimilarCommand(app, similar_args);
   pier::cli::QueueArgs queue_args;
   CLI::App* queue = pier::cli::AddQueueCommand(app, queue_args);
   try {
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
   if (library->parsed()) return pier::cli::RunLibrary(library_args);
   if (play->parsed()) return pier::cli::RunPlay(play_args);
   if (agent->parsed()) return pier::cli::RunAgent(agent_args);
+  if (lyrics->parsed()) return pier::cli::RunLyrics(lyrics_args);
+  if (similar->parsed()) return pier::cli::RunSimilar(similar_args);
   if (scrobbles->parsed()) return pier::cli::RunScrobbles(scrobbles_args);
   return 3;
 }

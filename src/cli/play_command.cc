@@ -31,6 +31,39 @@ void PrintOutcomes(const char* what, const json& outcomes) {
   }
 }
 
+// GET `path` on the server running on the configuration's data folder; the
+// answer, or nullopt after printing why.
+std::optional<json> AskServer(const char* command, const PlayArgs& a, const std::string& path) {
+  auto config = ResolveConfig(a.config, "", a.data);
+  if (!config.ok()) {
+    std::cerr << "pier " << command << ": " << config.status().message() << "\n";
+    return std::nullopt;
+  }
+  auto server = FindRunningServer(config->data_folder);
+  if (!server || server->admin_url.empty()) {
+    std::cerr << "pier " << command << ": no pier serve with its admin API runs on " << config->data_folder.string()
+              << " (start it with pier serve)\n";
+    return std::nullopt;
+  }
+  httplib::Client client(server->admin_url);
+  client.set_read_timeout(std::chrono::minutes(5));
+  auto res = client.Get(path);
+  if (!res) {
+    std::cerr << "pier " << command << ": the server did not answer\n";
+    return std::nullopt;
+  }
+  json answer = ParseJsonOrNull(res->body);
+  if (res->status != 200 || !answer.is_object()) {
+    std::cerr << "pier " << command << ": " << (answer.is_object() ? answer.value("error", res->body) : res->body) << "\n";
+    return std::nullopt;
+  }
+  return answer;
+}
+
+void PrintAttempts(const json& answer) {
+  for (const auto& t : answer["attempts"]) std::cerr << "  " << t.value("plugin", "?") << ": " << t.value("result", "?") << "\n";
+}
+
 std::string When(int64_t t) {
   std::time_t tt = t;
   std::tm tm{};
@@ -61,6 +94,56 @@ CLI::App* AddScrobblesCommand(CLI::App& app, PlayArgs& a) {
   cmd->add_option("--data", a.data, "Data folder; overrides the file");
   cmd->add_flag("--json", a.json, "Print JSON");
   return cmd;
+}
+
+CLI::App* AddLyricsCommand(CLI::App& app, PlayArgs& a) {
+  CLI::App* cmd = app.add_subcommand("lyrics", "A track's lyrics from the server's Lyrics plugins");
+  cmd->add_option("track", a.track, "Track ID, or text matched against titles")->required();
+  cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
+  cmd->add_option("--data", a.data, "Data folder of the running server; overrides the file");
+  cmd->add_flag("--json", a.json, "Print the server's JSON answer");
+  return cmd;
+}
+
+CLI::App* AddSimilarCommand(CLI::App& app, PlayArgs& a) {
+  CLI::App* cmd = app.add_subcommand("similar", "Tracks that sound alike (or a sonic path) from the server's SonicSimilarity plugins");
+  cmd->add_option("track", a.track, "Track ID, or text matched against titles")->required();
+  cmd->add_option("--to", a.to, "A path from TRACK to this track");
+  cmd->add_option("--count", a.limit, "How many")->capture_default_str();
+  cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
+  cmd->add_option("--data", a.data, "Data folder of the running server; overrides the file");
+  cmd->add_flag("--json", a.json, "Print the server's JSON answer");
+  return cmd;
+}
+
+int RunLyrics(const PlayArgs& a) {
+  auto answer = AskServer("lyrics", a, "/api/music/lyrics?track=" + httplib::detail::encode_query_param(a.track));
+  if (!answer) return 1;
+  if (a.json) {
+    std::cout << answer->dump(2) << "\n";
+  } else {
+    PrintAttempts(*answer);
+    for (const auto& l : (*answer)["lyrics"]) std::cout << l.value("text", "") << "\n";
+  }
+  return (*answer)["lyrics"].empty() ? 1 : 0;
+}
+
+int RunSimilar(const PlayArgs& a) {
+  std::string path = "/api/music/similar?track=" + httplib::detail::encode_query_param(a.track) +
+                     "&count=" + std::to_string(a.limit);
+  if (!a.to.empty()) path += "&to=" + httplib::detail::encode_query_param(a.to);
+  auto answer = AskServer("similar", a, path);
+  if (!answer) return 1;
+  if (a.json) {
+    std::cout << answer->dump(2) << "\n";
+  } else {
+    PrintAttempts(*answer);
+    for (const auto& m : (*answer)["matches"]) {
+      std::cout << m["song"].value("name", "?") << "  " << m.value("similarity", 0.0)
+                << (m["trackId"].is_null() ? "  (not in the library)" : "  " + m["trackId"].get<std::string>()) << "\n";
+    }
+  }
+  return (*answer)["matches"].empty() ? 1 : 0;
 }
 
 int RunPlay(const PlayArgs& a) {

@@ -1,5 +1,9 @@
-// `pier play` and `pier scrobbles`: plays through the Scrobbler plugins of a
-// running `pier serve`, and the play history of a data folder.
+// `pier play`, `pier scrobbles`, `pier lyrics`, `pier similar`: plays through
+// the Scrobbler plugins of a running `pier serve`, the play history of a data
+// folder, and the server's Lyrics and SonicSimilarity plugins.
+//
+//   pier lyrics "So What" --config pier.toml
+//   pier similar "So What" [--to "Blue Train"] [--count 10] --config pier.toml
 //
 //   pier play alice "So What" --config pier.toml [--position 30] [--json]
 //        now-playing then scrobble, with each plugin's outcome
@@ -24,11 +28,16 @@ struct PlayArgs {
   int32_t position = 0;
   int64_t limit = 20;
   bool json = false;
+  std::string to;  // similar: a sonic path to this track
 };
 
 CLI::App* AddPlayCommand(CLI::App& app, PlayArgs& args);
 CLI::App* AddScrobblesCommand(CLI::App& app, PlayArgs& args);
 int RunPlay(const PlayArgs& args);
 int RunScrobbles(const PlayArgs& args);
+CLI::App* AddLyricsCommand(CLI::App& app, PlayArgs& args);
+CLI::App* AddSimilarCommand(CLI::App& app, PlayArgs& args);
+int RunLyrics(const PlayArgs& args);
+int RunSimilar(const PlayArgs& args);
 
 }  // namespace pier::cli

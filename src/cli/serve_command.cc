@@ -26,6 +26,7 @@
 #include "music/music_admin.h"
 #include "music/scrobbling.h"
 #include "music/share_image.h"
+#include "music/track_queries.h"
 #include "storage/sqlite/database.h"
 
 namespace pier::cli {
@@ -168,19 +169,19 @@ int RunServe(const ServeArgs& a) {
   scrobbling_options.retry_backoff = config.scrobble_retry_backoff;
   scrobbling_options.retry_backoff_max = std::max(config.scrobble_retry_backoff_max, config.scrobble_retry_backoff);
   scrobbling_options.buffer_max_per_plugin = config.scrobble_buffer_max;
-  music::Scrobbling scrobbling(
-      *catalog, music->plays,
-      [plugin_host] {
-        std::vector<std::shared_ptr<LoadedPlugin>> out;
-        auto states = plugin_host->States();
-        if (!states.ok()) return out;
-        for (const PluginState& s : *states) {
-          if (auto p = plugin_host->Get(s.entry.id)) out.push_back(std::move(p));
-        }
-        return out;
-      },
-      scrobbling_options, [plugin_host](std::string_view id) { return plugin_host->Known(id); });
+  auto loaded_plugins = [plugin_host] {
+    std::vector<std::shared_ptr<LoadedPlugin>> out;
+    auto states = plugin_host->States();
+    if (!states.ok()) return out;
+    for (const PluginState& s : *states) {
+      if (auto p = plugin_host->Get(s.entry.id)) out.push_back(std::move(p));
+    }
+    return out;
+  };
+  music::Scrobbling scrobbling(*catalog, music->plays, loaded_plugins, scrobbling_options,
+                               [plugin_host](std::string_view id) { return plugin_host->Known(id); });
   scrobbling.Start();
+  music::TrackQueries track_queries(loaded_plugins, *catalog, config.call_timeout);
   music::AgentChain agents(
       [plugin_host](std::string_view id) { return plugin_host->Get(id); }, *catalog,
       music::AgentOptions{.order = config.agents,
@@ -213,7 +214,7 @@ int RunServe(const ServeArgs& a) {
   if (admin_address) {
     admin = std::make_unique<AdminServer>(**host);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
-    music::AddMusicRoutes(admin->router(), scrobbling, agents, *catalog, music->plays);
+    music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
       std::cerr << "pier serve: admin API: " << st.message() << "\n";
       scrobbling.Stop();

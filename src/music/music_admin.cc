@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "music/agents.h"
+#include "music/track_queries.h"
 #include "pier/json.h"
 
 namespace pier::music {
@@ -82,6 +83,14 @@ Result<catalog::Track> FindTrack(catalog::Catalog& c, std::string_view user_name
   return found[0];
 }
 
+Result<catalog::Track> FindAnyTrack(catalog::Catalog& c, std::string_view text) {
+  PIER_ASSIGN_OR_RETURN(auto by_id, c.GetTrack(text, catalog::LibraryScope{}));
+  if (by_id) return *by_id;
+  PIER_ASSIGN_OR_RETURN(auto found, c.SearchTracks(text, 1, 0, catalog::LibraryScope{}));
+  if (found.empty()) return NotFoundError("no track matches \"" + std::string(text) + "\"");
+  return found[0];
+}
+
 Result<nlohmann::json> RecentPlays(catalog::Catalog& c, PlayStore& plays, std::string_view user_name, int64_t limit) {
   PIER_ASSIGN_OR_RETURN(auto user, c.UserByName(user_name));
   if (!user) return NotFoundError("no user " + std::string(user_name));
@@ -99,8 +108,39 @@ Result<nlohmann::json> RecentPlays(catalog::Catalog& c, PlayStore& plays, std::s
   return out;
 }
 
-void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents,
+void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents, TrackQueries& queries,
                     std::shared_ptr<catalog::Catalog> catalog, std::shared_ptr<PlayStore> plays) {
+  auto attempts_json = [](const TrackQueryAnswer& a) {
+    json out = json::array();
+    for (const auto& [plugin, outcome] : a.attempts) out.push_back({{"plugin", plugin}, {"result", outcome}});
+    return out;
+  };
+  router.Add("GET", "/api/music/lyrics", [&queries, catalog, attempts_json](const http::HttpRequest& q, http::HttpResponse& a) {
+    auto track = FindAnyTrack(*catalog, q.Query("track"));
+    if (!track.ok()) return Fail(a, track.status());
+    auto answer = queries.Lyrics(track->id);
+    if (!answer.ok()) return Fail(a, answer.status());
+    Reply(a, 200, {{"track", TrackJson(*track)}, {"plugin", answer->plugin},
+                   {"lyrics", answer->value.is_null() ? json::array() : answer->value},
+                   {"attempts", attempts_json(*answer)}});
+  });
+  router.Add("GET", "/api/music/similar", [&queries, catalog, attempts_json](const http::HttpRequest& q, http::HttpResponse& a) {
+    auto track = FindAnyTrack(*catalog, q.Query("track"));
+    if (!track.ok()) return Fail(a, track.status());
+    const int32_t count = static_cast<int32_t>(std::clamp<long long>(std::atoll(q.Query("count", "10").c_str()), 1, 500));
+    Result<TrackQueryAnswer> answer = NotFoundError("");
+    if (q.HasQuery("to")) {
+      auto to = FindAnyTrack(*catalog, q.Query("to"));
+      if (!to.ok()) return Fail(a, to.status());
+      answer = queries.Path(track->id, to->id, count);
+    } else {
+      answer = queries.Similar(track->id, count);
+    }
+    if (!answer.ok()) return Fail(a, answer.status());
+    Reply(a, 200, {{"track", TrackJson(*track)}, {"plugin", answer->plugin},
+                   {"matches", answer->value.is_null() ? json::array() : answer->value},
+                   {"attempts", attempts_json(*answer)}});
+  });
   router.Add("POST", "/api/music/agent/([a-z-]+)", [&agents](const http::HttpRequest& q, http::HttpResponse& a) {
     auto method = ParseAgentMethod(q.params[0]);
     if (!method) return Fail(a, NotFoundError("no agent method " + q.params[0]));

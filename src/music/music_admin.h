@@ -7,6 +7,9 @@
 //   POST /api/music/nowplaying   {"user", "track", "position"?} → {"nowPlaying": [outcome]}
 //   GET  /api/music/scrobbles/{user}?limit=N   the user's newest plays
 //   GET  /api/music/buffer       scrobbles waiting to be retried
+//   GET  /api/music/lyrics?track=T             {"track", "plugin", "lyrics": [{lang?, text}], "attempts"}
+//   GET  /api/music/similar?track=T[&to=T2][&count=N]   sonic similarity (a path with `to`):
+//        {"track", "plugin", "matches": [{song, similarity, trackId|null}], "attempts"}
 //   POST /api/music/agent/{method}   {"name", "artist"?, "mbid"?, "id"?, "limit"?} down the agent chain:
 //        {"plugin", "value", "cached", "resolved"?, "attempts": [{"plugin", "result", "detail"?}]}
 //        (method: artist-biography, artist-images, artist-url, artist-mbid, similar-artists,
@@ -28,11 +31,14 @@
 namespace pier::music {
 
 class AgentChain;
-void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents,
+class TrackQueries;
+void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& agents, TrackQueries& queries,
                     std::shared_ptr<catalog::Catalog> catalog, std::shared_ptr<PlayStore> plays);
 
 // The track `text` names for `user_name`: an ID, else the first title match.
 Result<catalog::Track> FindTrack(catalog::Catalog& catalog, std::string_view user_name, std::string_view text);
+// The same in every library.
+Result<catalog::Track> FindAnyTrack(catalog::Catalog& catalog, std::string_view text);
 
 // The user's newest plays with their tracks, as the API and `pier scrobbles` show them.
 Result<nlohmann::json> RecentPlays(catalog::Catalog& catalog, PlayStore& plays, std::string_view user_name, int64_t limit);

@@ -289,5 +289,28 @@ TEST_F(PierMusic, AgentsAnswerDownTheChain) {
   EXPECT_EQ(Run({"agent", "artist-horoscope", "Artist"}).exit_code, 3) << "not a method";
 }
 
+// Lyrics and SonicSimilarity plugins answer `pier lyrics` and `pier similar`.
+TEST_F(PierMusic, LyricsAndSimilarTracksFromPlugins) {
+  Package("words", "{}", "cpp_lyrics_sonic");
+  ASSERT_EQ(Run({"plugins", "enable", "words"}).exit_code, 0);
+  serve_.Start();
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
+  ASSERT_TRUE(serve_.LogShows("library 1 scanned"));
+  CliRun lyrics = Run({"lyrics", "First"});
+  EXPECT_EQ(lyrics.exit_code, 0) << lyrics.out;
+  EXPECT_EQ(lyrics.out, "[00:01.00]First by Artist\n");
+  EXPECT_EQ(Run({"lyrics", "Second"}).exit_code, 1) << "the plugin has none for it";
+  EXPECT_EQ(Run({"lyrics", "no such track"}).exit_code, 1);
+  CliRun similar = Run({"similar", "First", "--count", "2", "--json"});
+  ASSERT_EQ(similar.exit_code, 0) << similar.out;
+  json matches = json::parse(similar.out)["matches"];
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0]["song"]["name"], "Second");
+  EXPECT_FALSE(matches[0]["trackId"].is_null());
+  CliRun path = Run({"similar", "First", "--to", "Second", "--json"});
+  ASSERT_EQ(path.exit_code, 0) << path.out;
+  EXPECT_EQ(json::parse(path.out)["matches"].size(), 3u);
+}
+
 }  // namespace
 }  // namespace pier

@@ -36,7 +36,8 @@ endfunction()
 
 pier_wasm_project(pier_test_plugins "${PROJECT_SOURCE_DIR}/tests/plugins")
 if(PIER_BUILD_EXAMPLES)
-  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples" hello scrobble_counter heartbeat library_report)
+  pier_wasm_project(pier_example_plugins "${PROJECT_SOURCE_DIR}/examples" hello scrobble_counter heartbeat library_report
+                    liner_notes)
 endif()
 
 # Go plugins: one folder with go.mod per plugin.
@@ -105,4 +106,5 @@ if(PIER_BUILD_EXAMPLES)
   pier_example_package(scrobble_counter)
   pier_example_package(heartbeat)
   pier_example_package(library_report)
+  pier_example_package(liner_notes)
 endif()

@@ -2,8 +2,9 @@
 # Pier's main job on its bundled examples: build everything, put the example
 # packages in a plugins folder, enable them, and run `pier serve` — you see
 # each plugin load, the heartbeat example's schedule enqueue a task every two
-# seconds and its task store a count in the KVStore, and scrobble_counter
-# count plays sent with `pier call` to the running server, and library_report
+# seconds and its task store a count in the KVStore, scrobble_counter count
+# plays sent with `pier play` (one of them kept across a restart while its
+# service was "down"), liner_notes answer `pier agent`, and library_report
 # read a small music library (tones made with sox) through the Library and
 # Subsonic API services, with a cover served by the server. Ctrl-C stops it
 # (PIER_SERVE_SECONDS=N stops it by itself after N seconds).
@@ -47,6 +48,12 @@ path = "music"
 user_name = "ada"
 name = "Ada"
 is_admin = true
+
+[agents]
+order = ["liner_notes"]
+
+[scrobbling]
+retry_backoff = "1s"
 TOML
 folders=(--config "$demo/pier.toml")
 show() { echo; echo "\$ $*"; }
@@ -71,6 +78,21 @@ show "pier plugins config hello --set '{\"greeting\":\"Welcome\"}' && pier plugi
 "$pier" plugins enable scrobble_counter "${folders[@]}"
 "$pier" plugins config library_report --set '{"user":"ada"}' --all-libraries --all-users "${folders[@]}"
 "$pier" plugins enable library_report "${folders[@]}"
+"$pier" plugins config liner_notes --set '{"user":"ada"}' --all-users "${folders[@]}"
+"$pier" plugins enable liner_notes "${folders[@]}"
+
+# A scrobble made while the scrobbler's service is down waits in Pier's retry
+# buffer (data/plays.db) across a restart, and is delivered afterwards.
+show "pier plugins config scrobble_counter --set '{\"offline\":\"true\"}'; pier serve (briefly); pier play ada \"So What\""
+"$pier" plugins config scrobble_counter --set '{"offline":"true"}' "${folders[@]}"
+"$pier" serve "${folders[@]}" --log-level warn --run-for 4 &
+brief=$!
+for _ in $(seq 200); do [ -f "$demo/data/pier.admin" ] && break; sleep 0.05; done
+sleep 0.5
+"$pier" play ada "So What" "${folders[@]}" || true
+wait "$brief" || true
+show "pier plugins config scrobble_counter --set '{}'   # the service is back"
+"$pier" plugins config scrobble_counter --set '{}' "${folders[@]}"
 
 show "pier serve --config $demo/pier.toml   # Ctrl-C to stop"
 run_for=()
@@ -80,16 +102,24 @@ serve=$!
 trap 'kill -INT "$serve" 2>/dev/null || true; wait "$serve" || true; exit 0' INT TERM
 for _ in $(seq 200); do [ -f "$demo/data/pier.admin" ] && break; sleep 0.05; done
 
-# Scrobbles sent to the running server's scrobble_counter (KVStore counts, Cache now-playing).
-track='{"id":"t1","title":"So What","album":"Kind of Blue","artist":"Miles Davis","artists":[],"albumArtists":[]}'
-sleep 1
-for n in 1 2 3; do
-  show "pier call scrobble_counter.ndp nd_scrobbler_scrobble --data $demo/data --input '{\"username\":\"ada\",...}'"
-  "$pier" call "$demo/plugins/scrobble_counter.ndp" nd_scrobbler_scrobble --data "$demo/data" \
-    --input "{\"username\":\"ada\",\"track\":$track,\"timestamp\":$(date +%s)}" && echo "(scrobble $n counted)" || true
+# Plays through the running server's Scrobbler plugins (scrobble_counter:
+# KVStore counts, Cache now-playing); the buffered one arrives on its own.
+sleep 2
+for song in "Freddie Freeloader" "Blue Train"; do
+  show "pier play ada \"$song\" --config $demo/pier.toml"
+  "$pier" play ada "$song" "${folders[@]}" || true
 done
-show "pier call scrobble_counter.ndp plays --input ada --data $demo/data"
+# Wait (10 s at most) for the retry loop to deliver the scrobble that waited.
+admin=$(cat "$demo/data/pier.admin")
+for _ in $(seq 100); do [ "$(curl -s "$admin/api/music/buffer")" = "[]" ] && break; sleep 0.1; done
+show "pier call scrobble_counter.ndp plays --input ada --data $demo/data   # 3: two plays now, and the one that waited"
 "$pier" call "$demo/plugins/scrobble_counter.ndp" plays --input ada --data "$demo/data" || true; echo
+show "pier scrobbles ada --config $demo/pier.toml   # the host's play history"
+"$pier" scrobbles ada "${folders[@]}" || true
+show "pier agent artist-biography \"Miles Davis\" --config $demo/pier.toml   # liner_notes answers from the library"
+"$pier" agent artist-biography "Miles Davis" "${folders[@]}" || true
+show "pier agent album-info \"Blue Train\" --artist \"John Coltrane\" --config $demo/pier.toml"
+"$pier" agent album-info "Blue Train" --artist "John Coltrane" "${folders[@]}" || true
 sleep 3
 show "pier call heartbeat.ndp status --data $demo/data"
 "$pier" call "$demo/plugins/heartbeat.ndp" status --data "$demo/data" || true; echo

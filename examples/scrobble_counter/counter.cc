@@ -23,6 +23,10 @@ Status ScrobbleCounter::NowPlaying(const pier::wire::NowPlayingRequest& request)
 }
 
 Status ScrobbleCounter::Scrobble(const pier::wire::ScrobbleRequest& request) {
+  // A service that is down: the host keeps the scrobble and tries again later.
+  if (auto offline = pier::host::ConfigGet("offline"); offline.ok() && offline->value == "true") {
+    return pier::UnavailableError("scrobbler(retry_later): the service is offline");
+  }
   const std::string key = "plays:" + request.username;
   PIER_ASSIGN_OR_RETURN(auto current, pier::host::KVStoreGet(key));
   uint64_t plays = 0;

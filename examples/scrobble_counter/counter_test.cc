@@ -51,6 +51,13 @@ TEST_F(ScrobbleCounterTest, FirstScrobbleStartsAtOne) {
   EXPECT_TRUE(counter_.Scrobble({"bob", {}, 1}).ok());
 }
 
+TEST_F(ScrobbleCounterTest, OfflineAsksTheHostToRetryLater) {
+  EXPECT_CALL(pier::mocks::Config(), Get(Field(&pier::wire::ConfigGetRequest::key, "offline")))
+      .WillOnce(Return(pier::wire::ConfigGetResponse{"true", true}));
+  EXPECT_CALL(pier::mocks::KVStore(), Set(_)).Times(0);
+  EXPECT_EQ(counter_.Scrobble({"bob", {}, 1}).message(), "scrobbler(retry_later): the service is offline");
+}
+
 TEST_F(ScrobbleCounterTest, StoreFailureAsksNavidromeToRetryLater) {
   EXPECT_CALL(pier::mocks::KVStore(), Get(_)).WillOnce(Return(pier::wire::KVStoreGetResponse{}));
   EXPECT_CALL(pier::mocks::KVStore(), Set(_)).WillOnce(Return(pier::UnavailableError("disk full")));

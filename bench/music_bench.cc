@@ -26,10 +26,13 @@
 #include "manager/plugin_manager.h"
 #include "music/catalog_music_host.h"
 #include "music/fixtures.h"
+#include "music/agents.h"
+#include "music/scrobbling.h"
 #include "music/subsonic_router.h"
 #include "support/temp_dir.h"
 #include "support/test_call_context.h"
 #include "support/test_plugins.h"
+#include "support/plugin_packages.h"
 #include "support/zip_writer.h"
 
 namespace fs = std::filesystem;
@@ -53,19 +56,20 @@ double PerSecond(int n, F op) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int files = 300, calls = 2000;
+  int files = 300, calls = 2000, plays = 300;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--files") == 0) files = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--calls") == 0) calls = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--plays") == 0) plays = std::atoi(argv[i + 1]);
   }
-  testing::TempDir dir;
+  pier::testing::TempDir dir;
   const fs::path music = dir.path() / "music";
   std::fprintf(stderr, "making %d files with sox and TagLib…\n", files);
   std::vector<fs::path> paths;
   for (int i = 0; i < files; ++i) {
     const fs::path p = music / ("Artist " + std::to_string(i % 20)) / ("Album " + std::to_string(i % 50)) /
                        (std::to_string(i) + (i % 2 ? ".mp3" : ".flac"));
-    if (!testing::MakeTrack(p, {.title = "Song " + std::to_string(i), .artist = "Artist " + std::to_string(i % 20),
+    if (!pier::testing::MakeTrack(p, {.title = "Song " + std::to_string(i), .artist = "Artist " + std::to_string(i % 20),
                                 .album = "Album " + std::to_string(i % 50), .track = i % 12 + 1, .year = 2000 + i % 20,
                                 .seconds = 1})) {
       Fail("cannot make fixtures (sox installed?)");
@@ -113,7 +117,7 @@ int main(int argc, char** argv) {
   auto host = std::make_shared<music::CatalogMusicHost>(catalog, options);
   MusicScope scope{.plugin_id = "bench", .granted = {"subsonicapi", "users"}, .all_users = true};
   auto set = host->ForPlugin(scope).value();
-  testing::TestCallContext ctx;
+  pier::testing::TestCallContext ctx;
   const double service_rate = PerSecond(calls, [&](int) {
     auto r = set.subsonicapi->Call(ctx, {.uri = uri});
     if (!r.ok()) Fail(r.status().message());
@@ -124,11 +128,11 @@ int main(int argc, char** argv) {
   manager_options.music = host;
   manager_options.data_dir = dir.path() / "data";
   PluginManager manager(*runtime, manager_options);
-  testing::ZipWriter zip;
+  pier::testing::ZipWriter zip;
   zip.Add("manifest.json", R"({"name":"b","author":"pier","version":"1","permissions":{"subsonicapi":{},"users":{}}})");
-  zip.Add("plugin.wasm", testing::PluginWasm("go_nd_subsonicapi"));
+  zip.Add("plugin.wasm", pier::testing::PluginWasm("go_nd_subsonicapi"));
   zip.WriteTo(dir.path() / "sub.ndp");
-  auto loaded = manager.Load(dir.path() / "sub.ndp", {.all_users = true});
+  auto loaded = manager.Load(dir.path() / "sub.ndp", {.all_users = true});  // ID "sub"
   if (!loaded.ok()) Fail(loaded.status().message());
   for (int i = 0; i < 50; ++i) (void)(*loaded)->plugin->Call("call_subsonic_api", uri);  // warm the pool
   const double plugin_rate = PerSecond(calls, [&](int) {
@@ -144,6 +148,73 @@ int main(int argc, char** argv) {
               service_rate / router_rate);
   std::printf("| %-40s | %10.0f | %6.2f |\n", "Go-kit plugin export → subsonicapi_call", plugin_rate,
               plugin_rate / router_rate);
+
+  // --- the agent chain: three Go-kit agents, two answering nothing ---
+  const std::string schema = R"(,"config":{"schema":{"type":"object","properties":{"null":{"type":"string"}}}})";
+  for (const char* id : {"a", "b", "c"}) {
+    pier::testing::WritePackage(dir.path() / (std::string(id) + ".ndp"), id, "{}", "go_nd_agent", schema);
+    auto l = manager.Load(dir.path() / (std::string(id) + ".ndp"),
+                          {.config_json = std::string(id) == "c" ? "{}" : R"({"null":"true"})"});
+    if (!l.ok()) Fail(l.status().message());
+  }
+  const std::string question = R"({"id":"","name":"Artist 1"})";
+  auto direct_agent = manager.Get("c");
+  for (int i = 0; i < 50; ++i) (void)direct_agent->plugin->Call("nd_get_artist_biography", question);
+  const int asks = std::max(calls / 4, 50);
+  const double direct = PerSecond(asks, [&](int) {
+    auto r = direct_agent->plugin->Call("nd_get_artist_biography", question);
+    if (!r.ok() || !r->is_output()) Fail("direct agent call");
+  });
+  auto chain_rate = [&](std::vector<std::string> order) {
+    music::AgentChain chain([&](std::string_view id) { return manager.Get(id); }, catalog,
+                            {.order = std::move(order), .cache_ttl = std::chrono::milliseconds(0)});
+    return PerSecond(asks, [&](int) {
+      auto a = chain.Ask({.method = music::AgentMethod::kArtistBiography, .name = "Artist 1"});
+      if (!a.ok() || a->plugin != "c") Fail("chain");
+    });
+  };
+  const double first = chain_rate({"c", "a", "b"});
+  const double last = chain_rate({"a", "b", "c"});
+  std::printf("\nAgent chain, artist biography, %d questions (cache off)\n\n", asks);
+  std::printf("| %-40s | %10s | %9s | %6s |\n", "how", "answers/s", "µs each", "ratio");
+  std::printf("|%s|%s|%s|%s|\n", std::string(42, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str(),
+              std::string(8, '-').c_str());
+  std::printf("| %-40s | %10.0f | %9.1f | %6.2f |\n", "one agent called directly", direct, 1e6 / direct, 1.0);
+  std::printf("| %-40s | %10.0f | %9.1f | %6.2f |\n", "chain of 3, the first answers", first, 1e6 / first, first / direct);
+  std::printf("| %-40s | %10.0f | %9.1f | %6.2f |\n", "chain of 3, the last answers", last, 1e6 / last, last / direct);
+
+  // --- scrobbles through two Go-kit scrobblers ---
+  for (const char* id : {"s1", "s2"}) {
+    pier::testing::WritePackage(dir.path() / (std::string(id) + ".ndp"), id, R"({"users":{},"kvstore":{}})", "go_nd_scrobbler");
+    auto l = manager.Load(dir.path() / (std::string(id) + ".ndp"), {.all_users = true});
+    if (!l.ok()) Fail(l.status().message());
+  }
+  for (const char* id : {"a", "b", "c"}) (void)manager.Unload(id);
+  (void)manager.Unload("sub");
+  auto plays_store = std::shared_ptr<music::PlayStore>(music::PlayStore::Open(dir.path() / "plays.db").value());
+  music::Scrobbling scrobbling(catalog, plays_store, [&] {
+    std::vector<std::shared_ptr<LoadedPlugin>> out;
+    for (const auto& id : manager.loaded()) out.push_back(manager.Get(id));
+    return out;
+  });
+  const std::string track = catalog::TrackId(1, paths[0].lexically_relative(music).string());
+  const std::string request =
+      R"({"username":"alice","track":{"id":")" + track + R"(","title":"t","album":"a","artist":"x","albumArtist":"x","artists":[],"albumArtists":[],"duration":1,"trackNumber":1,"discNumber":0},"timestamp":)";
+  const double native = PerSecond(plays, [&](int i) {
+    for (const char* id : {"s1", "s2"}) {
+      auto r = manager.Get(id)->plugin->Call("nd_scrobbler_scrobble", request + std::to_string(1000000 + i) + "}");
+      if (!r.ok() || !r->is_output()) Fail("direct scrobble");
+    }
+  });
+  const double dispatched = PerSecond(plays, [&](int i) {
+    auto r = scrobbling.Play("alice", track, 0, 2000000 + i);
+    if (!r.ok() || r->scrobble.size() != 2) Fail("play");
+  });
+  std::printf("\nPlays through 2 Scrobbler plugins (now-playing + scrobble each, history in SQLite FULL), %d plays\n\n", plays);
+  std::printf("| %-40s | %10s | %6s |\n", "how", "plays/s", "ratio");
+  std::printf("|%s|%s|%s|\n", std::string(42, '-').c_str(), std::string(12, '-').c_str(), std::string(8, '-').c_str());
+  std::printf("| %-40s | %10.0f | %6.2f |\n", "nd_scrobbler_scrobble called on both", native, 1.0);
+  std::printf("| %-40s | %10.0f | %6.2f |\n", "pier play (authorize, now-playing, scrobble)", dispatched, dispatched / native);
   std::printf("\n(checksum %zu)\n", sink);
   return 0;
 }

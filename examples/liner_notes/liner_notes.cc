@@ -10,31 +10,16 @@
 #include "pier/host/subsonicapi.h"
 #include "pier/pdk.h"
 #include "pier/pdk/json.h"
+#include "pier/url.h"
 
 namespace pdk = pier::pdk;
 
 namespace {
 
-// %-encoding for a query value.
-std::string Encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 pier::Result<nlohmann::json> Subsonic(const std::string& endpoint, const std::string& query) {
   const std::string user = pdk::Config("user").value_or("");
   if (user.empty()) return pier::FailedPreconditionError("set the user the agent reads the library as (config user)");
-  PIER_ASSIGN_OR_RETURN(std::string body, pier::host::SubsonicAPICall(endpoint + "?u=" + Encode(user) + "&" + query));
+  PIER_ASSIGN_OR_RETURN(std::string body, pier::host::SubsonicAPICall(endpoint + "?u=" + pier::PercentEncode(user) + "&" + query));
   PIER_ASSIGN_OR_RETURN(nlohmann::json doc, pdk::ParseJson(body));
   nlohmann::json r = doc["subsonic-response"];
   if (r.value("status", "") != "ok") return pier::UnavailableError(r["error"].value("message", "Subsonic API error"));
@@ -45,10 +30,10 @@ class LinerNotes : public pier::capabilities::MetadataAgent {
  public:
   pier::Result<std::optional<pier::wire::ArtistBiographyResponse>> GetArtistBiography(
       const pier::wire::ArtistRequest& r) override {
-    PIER_ASSIGN_OR_RETURN(auto found, Subsonic("search3", "artistCount=1&albumCount=0&songCount=0&query=" + Encode(r.name)));
+    PIER_ASSIGN_OR_RETURN(auto found, Subsonic("search3", "artistCount=1&albumCount=0&songCount=0&query=" + pier::PercentEncode(r.name)));
     const auto artists = found["searchResult3"].value("artist", nlohmann::json::array());
     if (artists.empty()) return std::optional<pier::wire::ArtistBiographyResponse>();  // not found: the next agent may know
-    PIER_ASSIGN_OR_RETURN(auto artist, Subsonic("getArtist", "id=" + Encode(artists[0].value("id", ""))));
+    PIER_ASSIGN_OR_RETURN(auto artist, Subsonic("getArtist", "id=" + pier::PercentEncode(artists[0].value("id", ""))));
     std::string text = artists[0].value("name", r.name) + " in this library:";
     for (const auto& a : artist["artist"].value("album", nlohmann::json::array())) {
       text += " " + a.value("name", "?");
@@ -60,7 +45,7 @@ class LinerNotes : public pier::capabilities::MetadataAgent {
   }
 
   pier::Result<std::optional<pier::wire::AlbumInfoResponse>> GetAlbumInfo(const pier::wire::AlbumRequest& r) override {
-    PIER_ASSIGN_OR_RETURN(auto found, Subsonic("search3", "artistCount=0&songCount=0&albumCount=20&query=" + Encode(r.name)));
+    PIER_ASSIGN_OR_RETURN(auto found, Subsonic("search3", "artistCount=0&songCount=0&albumCount=20&query=" + pier::PercentEncode(r.name)));
     for (const auto& a : found["searchResult3"].value("album", nlohmann::json::array())) {
       if (!r.artist.empty() && a.value("artist", "") != r.artist) continue;
       pier::wire::AlbumInfoResponse out;

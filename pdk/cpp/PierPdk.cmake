@@ -17,7 +17,7 @@ endif()
 
 if(NOT TARGET pier_pdk)
   add_library(pier_pdk STATIC "${PIER_PDK_DIR}/src/pdk.cc" "${PIER_ROOT_DIR}/src/common/status.cc"
-    "${PIER_ROOT_DIR}/src/common/vocabulary.cc" "${PIER_ROOT_DIR}/src/common/json.cc" "${PIER_ROOT_DIR}/src/wire/gojson.cc" "${PIER_ROOT_DIR}/src/wire/types.cc"
+    "${PIER_ROOT_DIR}/src/common/vocabulary.cc" "${PIER_ROOT_DIR}/src/common/json.cc" "${PIER_ROOT_DIR}/src/common/url.cc" "${PIER_ROOT_DIR}/src/wire/gojson.cc" "${PIER_ROOT_DIR}/src/wire/types.cc"
     "${PIER_PDK_DIR}/src/generated/host_wasm.cc")
   target_include_directories(pier_pdk SYSTEM PUBLIC "${_pier_pdk_inc}")
   target_include_directories(pier_pdk PUBLIC "${PIER_PDK_DIR}/include" "${PIER_ROOT_DIR}/include")

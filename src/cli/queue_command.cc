@@ -1,5 +1,7 @@
 #include "cli/queue_command.h"
 
+#include "pier/url.h"
+
 #include <httplib.h>
 #include <signal.h>
 
@@ -41,20 +43,7 @@ Status KnownPlugin(const std::filesystem::path& data, const std::string& plugin)
 }
 
 // A path segment with everything but unreserved characters %-encoded ("a/b" -> "a%2Fb").
-std::string Segment(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string Segment(const std::string& s) { return PercentEncode(s); }
 
 std::string PathOf(QueueRequest r, const std::string& plugin, bool* post) {
   const std::string base = "/api/plugins/" + Segment(plugin);

@@ -1,6 +1,6 @@
 #include "http/router.h"
 
-#include "common/percent_encoding.h"
+#include "pier/url.h"
 
 #include <re2/re2.h>
 #include <strings.h>

@@ -1,7 +1,7 @@
 #include "services/subsonicapi/uri.h"
 
 #include "common/go_quote.h"
-#include "common/percent_encoding.h"
+#include "pier/url.h"
 
 namespace pier::subsonic {
 

@@ -40,4 +40,10 @@ Status ScrobbleCounter::Scrobble(const pier::wire::ScrobbleRequest& request) {
   return pier::OkStatus();
 }
 
+Status ScrobbleCounter::PlaybackReport(const pier::wire::PlaybackReportRequest& request) {
+  return pier::host::CacheSetString("player:" + request.username,
+                                    request.state + " " + std::to_string(request.position_ms) + " " + request.player_name,
+                                    3600);
+}
+
 }  // namespace scrobble_counter

@@ -16,6 +16,8 @@ class ScrobbleCounter : public pier::capabilities::Scrobbler {
   pier::Status NowPlaying(const pier::wire::NowPlayingRequest& request) override;
   // Adds one to "plays:<user>" (an 8-byte little-endian counter).
   pier::Status Scrobble(const pier::wire::ScrobbleRequest& request) override;
+  // The player's latest state, kept an hour: "<state> <positionMs> <player>".
+  pier::Status PlaybackReport(const pier::wire::PlaybackReportRequest& request) override;
 };
 
 }  // namespace scrobble_counter

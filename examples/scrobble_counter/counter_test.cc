@@ -51,6 +51,17 @@ TEST_F(ScrobbleCounterTest, FirstScrobbleStartsAtOne) {
   EXPECT_TRUE(counter_.Scrobble({"bob", {}, 1}).ok());
 }
 
+TEST_F(ScrobbleCounterTest, PlaybackReportsKeepThePlayersState) {
+  EXPECT_CALL(pier::mocks::Cache(),
+              SetString(pier::wire::CacheSetStringRequest{"player:ada", "paused 61000 Desk", 3600}));
+  pier::wire::PlaybackReportRequest report;
+  report.username = "ada";
+  report.state = "paused";
+  report.position_ms = 61000;
+  report.player_name = "Desk";
+  EXPECT_TRUE(counter_.PlaybackReport(report).ok());
+}
+
 TEST_F(ScrobbleCounterTest, OfflineAsksTheHostToRetryLater) {
   EXPECT_CALL(pier::mocks::Config(), Get(Field(&pier::wire::ConfigGetRequest::key, "offline")))
       .WillOnce(Return(pier::wire::ConfigGetResponse{"true", true}));

@@ -79,7 +79,9 @@ CLI::App* AddPlayCommand(CLI::App& app, PlayArgs& a) {
   CLI::App* cmd = app.add_subcommand("play", "Play a track for a user: now-playing, then scrobble, through the server's scrobblers");
   cmd->add_option("user", a.user, "User name")->required();
   cmd->add_option("track", a.track, "Track ID, or text matched against titles")->required();
-  cmd->add_option("--position", a.position, "Seconds into the track (now-playing)");
+  cmd->add_option("--position", a.position, "Seconds into the track (now-playing, reports)");
+  cmd->add_option("--report", a.report, "Send a playback report in this state instead (starting, playing, paused, stopped, expired)")
+      ->check(CLI::IsMember({"starting", "playing", "paused", "stopped", "expired"}));
   cmd->add_option("--config", a.config, "Pier configuration file (TOML)");
   cmd->add_option("--data", a.data, "Data folder of the running server; overrides the file");
   cmd->add_flag("--json", a.json, "Print the server's JSON answer");
@@ -160,8 +162,10 @@ int RunPlay(const PlayArgs& a) {
   }
   httplib::Client client(server->admin_url);
   client.set_read_timeout(std::chrono::minutes(5));
-  const json body = {{"user", a.user}, {"track", a.track}, {"position", a.position}};
-  auto res = client.Post("/api/music/play", body.dump(), "application/json");
+  json body = {{"user", a.user}, {"track", a.track}, {"position", a.position}};
+  if (!a.report.empty()) body = {{"user", a.user}, {"track", a.track}, {"state", a.report},
+                                 {"positionMs", int64_t{a.position} * 1000}, {"playerName", "pier play"}};
+  auto res = client.Post(a.report.empty() ? "/api/music/play" : "/api/music/report", body.dump(), "application/json");
   if (!res) {
     std::cerr << "pier play: the server at " << server->admin_url << " did not answer\n";
     return 3;
@@ -175,7 +179,12 @@ int RunPlay(const PlayArgs& a) {
     std::cout << answer.dump(2) << "\n";
     return 0;
   }
-  const json& t = answer["track"];
+ const json& t = answer["track"];
+  if (!a.report.empty()) {
+    std::cout << a.user << " " << a.report << " " << t.value("artist", "") << " — " << t.value("title", "") << "\n";
+    PrintOutcomes("playback report", answer["report"]);
+    return 0;
+  }
   std::cout << answer.value("user", a.user) << " plays " << t.value("artist", "") << " — " << t.value("title", "")
             << " (" << t.value("id", "") << ")\n";
   PrintOutcomes("now playing", answer["nowPlaying"]);

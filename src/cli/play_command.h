@@ -7,6 +7,7 @@
 //
 //   pier play alice "So What" --config pier.toml [--position 30] [--json]
 //        now-playing then scrobble, with each plugin's outcome
+//   pier play alice "So What" --report paused --position 61   a playback report instead
 //   pier scrobbles alice --config pier.toml [--limit 20] [--json]
 //
 // `pier play` needs the server (its plugins are the ones that scrobble; a
@@ -29,6 +30,7 @@ struct PlayArgs {
   int64_t limit = 20;
   bool json = false;
   std::string to;  // similar: a sonic path to this track
+  std::string report;  // play: send a playback report in this state instead
 };
 
 CLI::App* AddPlayCommand(CLI::App& app, PlayArgs& args);

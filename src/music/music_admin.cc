@@ -1,6 +1,7 @@
 #include "music/music_admin.h"
 
 #include <chrono>
+#include <set>
 
 #include "music/agents.h"
 #include "music/track_queries.h"
@@ -191,6 +192,35 @@ void AddMusicRoutes(http::Router& router, Scrobbling& scrobbling, AgentChain& ag
     auto outcomes = scrobbling.NowPlaying(r->user, track->id, r->position);
     if (!outcomes.ok()) return Fail(a, outcomes.status());
     Reply(a, 200, {{"track", TrackJson(*track)}, {"nowPlaying", OutcomesJson(*outcomes)}});
+  });
+  router.Add("POST", "/api/music/report", [&scrobbling, catalog](const http::HttpRequest& q, http::HttpResponse& a) {
+    auto body = ParseJson(q.body);
+    if (!body.ok() || !body->is_object()) return Fail(a, InvalidArgumentError("expected a JSON object {\"user\", \"track\", \"state\"}"));
+    const json& j = *body;
+    static const std::set<std::string> kStates = {"starting", "playing", "paused", "stopped", "expired"};
+    for (const char* key : {"user", "track", "state"}) {
+      if (!j.contains(key) || !j[key].is_string()) return Fail(a, InvalidArgumentError(std::string("\"") + key + "\" must be a string"));
+    }
+    if (!kStates.contains(j["state"].get<std::string>())) {
+      return Fail(a, InvalidArgumentError("state must be starting, playing, paused, stopped or expired"));
+    }
+    wire::PlaybackReportRequest report;
+    report.username = j["user"];
+    report.state = j["state"];
+    if (j.contains("positionMs")) {
+      auto p = JsonInt64(j["positionMs"]);
+      if (!p.ok() || *p < 0) return Fail(a, InvalidArgumentError("positionMs must be milliseconds from 0"));
+      report.position_ms = *p;
+    }
+    report.playback_rate = j.contains("playbackRate") && j["playbackRate"].is_number() ? j["playbackRate"].get<double>() : 1.0;
+    report.player_id = j.value("playerId", "pier");
+    report.player_name = j.value("playerName", "pier");
+    report.timestamp = NowSeconds();
+    auto track = FindTrack(*catalog, report.username, j["track"].get<std::string>());
+    if (!track.ok()) return Fail(a, track.status());
+    auto outcomes = scrobbling.PlaybackReport(report, track->id);
+    if (!outcomes.ok()) return Fail(a, outcomes.status());
+    Reply(a, 200, {{"track", TrackJson(*track)}, {"report", OutcomesJson(*outcomes)}});
   });
   router.Add("GET", "/api/music/scrobbles/([^/]+)", [catalog, plays](const http::HttpRequest& q, http::HttpResponse& a) {
     int64_t limit = 50;

@@ -5,6 +5,8 @@
 //        {"track": {...}, "user", "playId", "nowPlaying": [outcome], "scrobble": [outcome]}
 //        outcome = {"plugin", "result": delivered|not allowed|not authorized|retry later|failed, "detail"?}
 //   POST /api/music/nowplaying   {"user", "track", "position"?} → {"nowPlaying": [outcome]}
+//   POST /api/music/report       {"user", "track", "state", "positionMs"?, "playbackRate"?, "playerId"?,
+//        "playerName"?} → {"report": [outcome]}   (to Scrobblers exporting nd_scrobbler_playback_report)
 //   GET  /api/music/scrobbles/{user}?limit=N   the user's newest plays
 //   GET  /api/music/buffer       scrobbles waiting to be retried
 //   GET  /api/music/lyrics?track=T             {"track", "plugin", "lyrics": [{lang?, text}], "attempts"}

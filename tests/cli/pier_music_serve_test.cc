@@ -226,6 +226,9 @@ TEST_F(PierMusic, PlaysReachScrobblersAndARetryLaterScrobbleSurvivesAKill) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.out.find("no user nobody"), std::string::npos) << unknown.out;
   EXPECT_EQ(Run({"play", "alice", "no such song at all"}).exit_code, 1);
+  CliRun report = Run({"play", "alice", "First", "--report", "paused", "--position", "3"});
+  EXPECT_EQ(report.exit_code, 0) << report.out;
+  EXPECT_NE(report.out.find("playback report → scrob: delivered"), std::string::npos) << report.out;
 
   std::string admin = testing::ReadFile(root_ / "data" / "pier.admin");
   admin.erase(admin.find_last_not_of('\n') + 1);

@@ -208,5 +208,30 @@ TEST_F(ScrobblingTest, PlayHistoryThroughScrobbleRetriever) {
   EXPECT_FALSE(manager_->Load(path, {.all_users = true}).ok());
 }
 
+// Playback reports reach a C++ kit scrobbler (examples/scrobble_counter).
+TEST_F(ScrobblingTest, PlaybackReportsReachACppKitScrobbler) {
+  const fs::path path = dir_.path() / "counter.ndp";
+  testing::WritePackage(path, "counter", R"({"users":{},"kvstore":{},"cache":{}})", "scrobble_counter");
+  auto loaded = manager_->Load(path, {.users = {"alice"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  auto scrobbling = Make();
+  wire::PlaybackReportRequest report;
+  report.username = "alice";
+  report.state = "paused";
+  report.position_ms = 61000;
+  report.player_name = "Desk";
+  auto outcomes = scrobbling->PlaybackReport(report, track_);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().message();
+  EXPECT_EQ(ByPlugin(*outcomes), (std::map<std::string, std::string>{{"counter", "delivered"}}));
+  auto state = (*loaded)->plugin->Call("player", "alice");
+  ASSERT_TRUE(state.ok() && state->is_output());
+  EXPECT_EQ(state->output(), "paused 61000 Desk");
+  report.username = "bob";  // not selected for this plugin
+  EXPECT_EQ(ByPlugin(scrobbling->PlaybackReport(report, track_).value())["counter"], "not allowed");
+  // And a play through the same plugin is counted.
+  ASSERT_TRUE(scrobbling->Play("alice", track_, 0, 42).ok());
+  EXPECT_EQ((*loaded)->plugin->Call("plays", "alice")->output(), "1");
+}
+
 }  // namespace
 }  // namespace pier::music

@@ -511,7 +511,7 @@ Status Catalog::FinishScan(int32_t library_id, int64_t scanned_at,
       sqlite::Statement albums,
       db_->Prepare("INSERT INTO albums (" + std::string(kAlbumColumns) + ")"
                    " SELECT album_id, library_id, MIN(album), MIN(album_artist), album_artist_id, MAX(mbz_album_id),"
-                   " MAX(mbz_release_group_id), MAX(year), MIN(genre), MAX(compilation), COUNT(*), SUM(duration),"
+                   " MAX(mbz_release_group_id), MAX(year), COALESCE(MIN(NULLIF(genre, '')), ''), MAX(compilation), COUNT(*), SUM(duration),"
                    " SUM(size), MIN(created_at),"
                    " COALESCE((SELECT c.id FROM tracks c WHERE c.album_id = t.album_id AND c.has_cover_art = 1"
                    " ORDER BY c.disc_number, c.track_number, c.path LIMIT 1), ''), ''"

@@ -98,22 +98,14 @@ json AgentChain::Input(const AgentQuestion& q) const {
 
 void AgentChain::Resolve(AgentAnswer& a) {
   if (!a.value.is_object() || !a.value.contains("songs") || !a.value["songs"].is_array() || !catalog_) return;
-  wire::MatcherMatchSongsRequest request;
+  std::vector<wire::SongRef> songs;
   for (const auto& s : a.value["songs"]) {
     wire::SongRef ref;
     if (!wire::DecodeSongRef(s, &ref, "song").ok()) ref = {};
-    request.songs.push_back(ref);
+    songs.push_back(ref);
   }
-  auto matcher = MakeMatcherService(catalog_, MusicScope{.all_libraries = true});
-  struct NoContext final : HostCallContext {
-    std::string_view plugin_name() const override { return "agents"; }
-    Clock::time_point deadline() const override { return Clock::time_point::max(); }
-    bool interrupted() const override { return false; }
-  } ctx;
-  auto matched = matcher->MatchSongs(ctx, request);
   a.resolved = json::array();
-  if (!matched.ok()) return;
-  for (const auto& t : matched->results) a.resolved.push_back(t ? json(t->id) : json());
+  for (const auto& id : ResolveSongs(catalog_, std::move(songs))) a.resolved.push_back(id ? json(*id) : json());
 }
 
 Result<AgentAnswer> AgentChain::Ask(const AgentQuestion& q) {

@@ -30,6 +30,12 @@ std::unique_ptr<services::ScrobbleRetrieverService> MakeScrobbleRetrieverService
                                                                                  std::shared_ptr<PlayStore> plays,
                                                                                  MusicScope scope);
 
+// Song references from plugins resolved against the whole catalog by the
+// Matcher's rules: one track ID per song, nullopt where none matches (or the
+// lookup failed).
+std::vector<std::optional<std::string>> ResolveSongs(std::shared_ptr<catalog::Catalog> catalog,
+                                                     std::vector<wire::SongRef> songs);
+
 // A catalog track as plugins see it (path only with filesystem access).
 wire::Track ToWireTrack(const catalog::Track& t, const std::string& library_name, bool with_path);
 

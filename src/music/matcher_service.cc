@@ -175,6 +175,25 @@ wire::Track ToWireTrack(const catalog::Track& t, const std::string& library_name
   return w;
 }
 
+std::vector<std::optional<std::string>> ResolveSongs(std::shared_ptr<catalog::Catalog> catalog,
+                                                     std::vector<wire::SongRef> songs) {
+  class HostContext final : public HostCallContext {  // the host asking: no plugin, no deadline
+   public:
+    std::string_view plugin_name() const override { return "host"; }
+    std::chrono::steady_clock::time_point deadline() const override { return std::chrono::steady_clock::time_point::max(); }
+    bool interrupted() const override { return false; }
+  } ctx;
+  const size_t n = songs.size();
+  CatalogMatcherService matcher(std::move(catalog), MusicScope{.all_libraries = true});
+  auto matched = matcher.MatchSongs(ctx, {.songs = std::move(songs), .opts = {}});
+  std::vector<std::optional<std::string>> out(n);
+  if (!matched.ok()) return out;
+  for (size_t i = 0; i < n && i < matched->results.size(); ++i) {
+    if (matched->results[i]) out[i] = matched->results[i]->id;
+  }
+  return out;
+}
+
 std::unique_ptr<services::MatcherService> MakeMatcherService(std::shared_ptr<catalog::Catalog> c, MusicScope s) {
   return std::make_unique<CatalogMatcherService>(std::move(c), std::move(s));
 }

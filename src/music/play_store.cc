@@ -57,23 +57,18 @@ Result<int64_t> PlayStore::RecordPlay(const Play& p) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->handle()));
 }
 
-Result<std::optional<int64_t>> PlayStore::FirstTimestamp(std::string_view user) {
+Result<std::optional<int64_t>> PlayStore::Timestamp(std::string_view aggregate, std::string_view user) {
   std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("SELECT MIN(submission_time) FROM plays WHERE user_id = ?"));
+  PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("SELECT " + std::string(aggregate) +
+                                                          "(submission_time) FROM plays WHERE user_id = ?"));
   s.Bind(1, user);
   PIER_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row || s.ColumnIsNull(0)) return std::optional<int64_t>();
   return std::optional<int64_t>(s.ColumnInt(0));
 }
 
-Result<std::optional<int64_t>> PlayStore::LastTimestamp(std::string_view user) {
-  std::lock_guard<std::mutex> lock(mu_);
-  PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("SELECT MAX(submission_time) FROM plays WHERE user_id = ?"));
-  s.Bind(1, user);
-  PIER_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row || s.ColumnIsNull(0)) return std::optional<int64_t>();
-  return std::optional<int64_t>(s.ColumnInt(0));
-}
+Result<std::optional<int64_t>> PlayStore::FirstTimestamp(std::string_view user) { return Timestamp("MIN", user); }
+Result<std::optional<int64_t>> PlayStore::LastTimestamp(std::string_view user) { return Timestamp("MAX", user); }
 
 Result<PlayStore::Page> PlayStore::Plays(std::string_view user, const wire::ScrobbleOptions& o) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -74,6 +74,8 @@ class PlayStore {
 
  private:
   explicit PlayStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  // MIN or MAX of the user's submission times (a fixed SQL aggregate, never input).
+  Result<std::optional<int64_t>> Timestamp(std::string_view aggregate, std::string_view user);
   std::mutex mu_;
   std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
 };

@@ -15,13 +15,6 @@ bool Has(const LoadedPlugin& p, std::string_view capability) {
   return std::find(p.capabilities.begin(), p.capabilities.end(), capability) != p.capabilities.end();
 }
 
-class Unbounded final : public HostCallContext {
- public:
-  std::string_view plugin_name() const override { return "host"; }
-  std::chrono::steady_clock::time_point deadline() const override { return std::chrono::steady_clock::time_point::max(); }
-  bool interrupted() const override { return false; }
-};
-
 }  // namespace
 
 wire::TrackInfo TrackInfoFor(const catalog::Track& t, const LoadedPlugin& p) {
@@ -121,8 +114,6 @@ Result<TrackQueryAnswer> TrackQueries::AskSonic(Ask ask) {
   auto plugins = loaded_();
   std::sort(plugins.begin(), plugins.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
   TrackQueryAnswer answer;
-  auto matcher = MakeMatcherService(catalog_, MusicScope{.all_libraries = true});
-  Unbounded ctx;
   for (const auto& p : plugins) {
     if (!Has(*p, "SonicSimilarity")) continue;
     CallOptions call;
@@ -138,14 +129,13 @@ Result<TrackQueryAnswer> TrackQueries::AskSonic(Ask ask) {
     }
     answer.attempts.emplace_back(p->id, "answered");
     answer.plugin = p->id;
-    wire::MatcherMatchSongsRequest request;
-    for (const auto& m : r->value.matches) request.songs.push_back(m.song);
-    auto matched = matcher->MatchSongs(ctx, request);
+    std::vector<wire::SongRef> songs;
+    for (const auto& m : r->value.matches) songs.push_back(m.song);
+    const auto ids = ResolveSongs(catalog_, std::move(songs));
     answer.value = json::array();
     for (size_t i = 0; i < r->value.matches.size(); ++i) {
       json m = json::parse(wire::EncodeSonicMatch(r->value.matches[i]).dump());
-      const bool found = matched.ok() && i < matched->results.size() && matched->results[i].has_value();
-      m["trackId"] = found ? json(matched->results[i]->id) : json();
+      m["trackId"] = ids[i] ? json(*ids[i]) : json();
       answer.value.push_back(std::move(m));
     }
     break;

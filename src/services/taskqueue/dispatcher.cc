@@ -117,7 +117,7 @@ bool QueueDispatcher::StartUnrecorded(const std::string& id) const {
   return starts_.contains(id);
 }
 
-bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running) {
+bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running, bool wait) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = std::find_if(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
   if (it != ready_.end()) {
@@ -131,6 +131,7 @@ bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running) {
   if (!interrupt_running || run == running_.end()) return false;
   run->second.reason = Interrupt::kCancel;
   run->second.token.Cancel();
+  if (!wait) return true;
   settled_cv_.wait_for(lock, options_.shutdown_grace,
                        [&] { return !running_.contains(id) && !uncommitted_.contains(id); });
   return true;
@@ -244,7 +245,7 @@ void QueueDispatcher::Loop() {
         store_.FinishAndClaim(Round{.started = started, .completions = completions,
                                     .claim = want > 0 ? &request : nullptr}, now);
     std::optional<int64_t> next;
-    if (exchange.ok() && want > 0 && static_cast<int>(exchange->claimed.size()) < want) {
+    if (exchange.ok() && want > 0 && static_cast<int>(exchange->claimed.size()) < want && !exchange->held_until) {
       auto n = store_.NextRunAt(settings_.name);
       if (n.ok()) next = *n;
     }
@@ -273,7 +274,11 @@ void QueueDispatcher::Loop() {
       if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = SaturatingAdd(now, settings_.delay_ms);
       for (TaskRow& t : exchange->claimed) ready_.push_back(std::move(t));
       if (!ready_.empty()) work_cv_.notify_all();
-      if (static_cast<int>(exchange->claimed.size()) < want) {
+      if (exchange->held_until) {
+        // A limit shared with other nodes: their completions wake us.
+        if (wake_generation_ == generation) wake_ = false;
+        DueAt(std::max(*exchange->held_until, now + 1));
+      } else if (static_cast<int>(exchange->claimed.size()) < want) {
         if (wake_generation_ == generation) wake_ = false;
         if (next && *next > now) DueAt(*next);
         if (next && *next <= now) wake_ = true;  // became due while we claimed

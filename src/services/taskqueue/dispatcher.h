@@ -99,8 +99,9 @@ class QueueDispatcher {
   // Started, its start not yet written: its attempt is one more than stored.
   bool StartUnrecorded(const std::string& id) const;
   // Cancels a buffered task (true) or, with interrupt_running, interrupts a
-  // running one, waiting until it is stored as cancelled (true); false otherwise.
-  bool Cancel(const std::string& id, bool interrupt_running);
+  // running one, waiting (with `wait`) until it is stored as cancelled
+  // (true); false otherwise.
+  bool Cancel(const std::string& id, bool interrupt_running, bool wait = true);
   // Cancels every buffered task; how many.
   int64_t CancelBuffered();
 

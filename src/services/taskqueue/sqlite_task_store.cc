@@ -1,7 +1,6 @@
 #include "services/taskqueue/sqlite_task_store.h"
 
 #include "common/duration.h"
-#include "common/random_id.h"
 
 
 #include <algorithm>
@@ -74,8 +73,6 @@ TaskRow ReadTask(const sqlite::Statement& s) {
 }
 
 }  // namespace
-
-std::string NewTaskId() { return NewRandomId(); }
 
 struct SqliteTaskStore::Write {
   const std::function<Status(Connection&)>* op;

@@ -121,7 +121,4 @@ class SqliteTaskStore final : public TaskStore {
   Connection reader_;  // guarded by read_mu_
 };
 
-// A new task ID: 22 random characters from [0-9A-Za-z], as the original's.
-std::string NewTaskId();
-
 }  // namespace pier::taskqueue

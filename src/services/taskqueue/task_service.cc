@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -76,14 +77,50 @@ void TaskQueueService::Start(TaskExecutor execute) {
   } else if (*recovered > 0) {
     spdlog::info("task queue: recovered {} task(s) left running by a previous run", *recovered);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (execute_ || stopped_) return;
-  execute_ = std::move(execute);
-  for (const auto& [name, q] : created_) StartDispatcher(q);
-  maintenance_ = std::thread([this] { MaintenanceLoop(); });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (execute_ || stopped_) return;
+    execute_ = std::move(execute);
+    for (const auto& [name, q] : created_) StartDispatcher(q);
+    maintenance_ = std::thread([this] { MaintenanceLoop(); });
+  }
+  if (store_->shared()) WatchOtherNodes();
+}
+
+void TaskQueueService::WatchOtherNodes() {
+  StoreEvents events;
+  events.work = [this](const std::string& queue) {
+    if (auto d = DispatcherFor(queue)) d->Wake(Now());
+  };
+  events.paused = [this](const std::string& queue, bool paused) { ApplyPaused(queue, paused); };
+  events.cancel = [this](const std::string& id) {
+    for (auto& d : Dispatchers()) {
+      if (d->Cancel(id, /*interrupt_running=*/true, /*wait=*/false)) break;
+    }
+  };
+  events.resync = [this] {
+    // Notifications were lost while the listener reconnected: re-read
+    // what they would have said.
+    if (auto stored = store_->LoadQueues(); stored.ok()) {
+      for (const QueueSettings& q : *stored) ApplyPaused(q.name, q.paused);
+    }
+    for (auto& d : Dispatchers()) d->Wake(Now());
+  };
+  store_->Watch(std::move(events));
+}
+
+void TaskQueueService::ApplyPaused(std::string_view queue, bool paused) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = created_.find(queue);
+    if (it == created_.end() || it->second.paused == paused) return;
+    it->second.paused = paused;
+  }
+  if (auto d = DispatcherFor(queue)) d->SetPaused(paused);
 }
 
 void TaskQueueService::Stop() {
+  store_->Watch({});  // no other node's event reaches a stopping service
   std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -271,8 +308,27 @@ Status TaskQueueService::CancelTask(std::string_view id, bool interrupt_running)
   auto d = DispatcherFor((*row)->queue);
   if (d && d->Cancel(std::string(id), interrupt_running)) return OkStatus();
   if (!interrupt_running) return st;  // the original's "cannot be cancelled (status: running)"
+  if (store_->shared()) return CancelElsewhere(id, (*row)->lease_owner);
   return FailedPreconditionError("task " + GoQuote(id) + " is running elsewhere (" + (*row)->lease_owner +
                                  "); only its node can interrupt it");
+}
+
+Status TaskQueueService::CancelElsewhere(std::string_view id, const std::string& owner) {
+  PIER_RETURN_IF_ERROR(store_->RequestCancel(id));
+  // The node that runs it interrupts the call and stores the outcome.
+  const auto deadline = std::chrono::steady_clock::now() + options_.dispatch.shutdown_grace + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    PIER_ASSIGN_OR_RETURN(auto row, store_->Get(id));
+    if (!row) return NotFoundError("task " + GoQuote(id) + " not found");
+    if (row->status == kCancelled) return OkStatus();
+    if (row->status != kRunning) {
+      return FailedPreconditionError("task " + GoQuote(id) + " ended before the cancel reached it (status: " +
+                                     row->status + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return DeadlineExceededError("task " + GoQuote(id) + " runs on " + owner +
+                               ", which was asked to interrupt it but has not confirmed");
 }
 
 Status TaskQueueService::Interrupt(HostCallContext&, const wire::TaskInterruptRequest& request) {

@@ -137,6 +137,11 @@ class TaskQueueService final : public services::TaskService {
   Result<wire::QueueStats> StatsFor(const QueueSettings& q, bool active);
   wire::TaskDetail Detail(TaskRow row);
   void MaintenanceLoop();
+  // A shared store: other nodes' enqueues, pauses and cancels reach this one.
+  void WatchOtherNodes();
+  void ApplyPaused(std::string_view queue, bool paused);  // locks mu_
+  // Interrupts a task another node runs (shared stores), waiting for its outcome.
+  Status CancelElsewhere(std::string_view id, const std::string& owner);
 
   const std::unique_ptr<TaskStore> store_;
   const TaskServiceOptions options_;

@@ -1,6 +1,10 @@
 #include "services/taskqueue/task_store.h"
 
+#include "common/random_id.h"
+
 namespace pier::taskqueue {
+
+std::string NewTaskId() { return NewRandomId(); }
 
 Result<std::vector<TaskRow>> TaskStore::Claim(const ClaimRequest& claim, int64_t now_ms) {
   PIER_ASSIGN_OR_RETURN(Exchange e, FinishAndClaim(Round{.claim = &claim}, now_ms));

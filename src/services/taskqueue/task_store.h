@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,7 +133,23 @@ struct Round {
 struct Exchange {
   int64_t finished = 0;          // completions applied
   std::vector<TaskRow> claimed;  // in claim order
+  // Set when a shared store held the claim back (the queue's concurrency
+  // is used up across nodes, another node holds its rate-limit token, or it
+  // is paused): try again at this time, or sooner when woken.
+  std::optional<int64_t> held_until;
 };
+
+// What other users of a shared store did, as the store hears of it.
+// Callbacks run on the store's thread; they must not block for long.
+struct StoreEvents {
+  std::function<void(const std::string& queue)> work;  // tasks became eligible, or capacity freed
+  std::function<void(const std::string& queue, bool paused)> paused;
+  std::function<void(const std::string& id)> cancel;   // interrupt the task if it runs here
+  std::function<void()> resync;                         // events may have been missed
+};
+
+// A new task ID: 22 random characters from [0-9A-Za-z], as the original's.
+std::string NewTaskId();
 
 class TaskStore {
  public:
@@ -186,6 +203,18 @@ class TaskStore {
   virtual Result<int64_t> DeleteFinished(std::string_view queue, int64_t cutoff_ms, std::string_view status,
                                          int limit) = 0;
   virtual Result<QueueStats> Stats(std::string_view queue) = 0;
+
+  // Shared stores (several nodes): whether other nodes use this store too.
+  // Such a store enforces a queue's stored concurrency, rate limit and
+  // pause across all of them in its claims.
+  virtual bool shared() const { return false; }
+  // Delivers other nodes' events until replaced (an empty StoreEvents
+  // stops them; it returns once no callback runs). No-op when not shared.
+  virtual void Watch(StoreEvents /*events*/) {}
+  // Asks whichever node runs task `id` to interrupt it.
+  virtual Status RequestCancel(std::string_view id) {
+    return FailedPreconditionError("task " + GoQuote(id) + " is not running here");
+  }
 };
 
 }  // namespace pier::taskqueue

@@ -10,8 +10,10 @@
 #include <set>
 #include <thread>
 
+#include "services/taskqueue/postgres_task_store.h"
 #include "services/taskqueue/sqlite_task_store.h"
 #include "storage/sqlite/database.h"
+#include "support/postgres.h"
 
 namespace pier::taskqueue {
 namespace {
@@ -20,21 +22,34 @@ namespace fs = std::filesystem;
 
 struct Backend {
   std::string name;
+  // A fresh, empty store for this test (called once, in SetUp).
+  std::function<void(const fs::path& dir)> reset;
+  // The store of this test (again after a reset: a reopen).
   std::function<std::unique_ptr<TaskStore>(const fs::path& dir)> open;
 };
 
+constexpr const char* kPostgresDatabase = "pier_task_store_test";
+
 std::vector<Backend> Backends() {
-  return {{"sqlite", [](const fs::path& dir) -> std::unique_ptr<TaskStore> {
+  return {{"sqlite", [](const fs::path&) {},
+           [](const fs::path& dir) -> std::unique_ptr<TaskStore> {
              return SqliteTaskStore::Open(dir / "taskqueue.db").value();
+           }},
+          {"postgres", [](const fs::path&) { pier::testing::FreshPostgresDatabase(kPostgresDatabase); },
+           [](const fs::path&) -> std::unique_ptr<TaskStore> {
+             auto db = pg::Database::Open({.url = pier::testing::PostgresDatabaseUrl(kPostgresDatabase)}).value();
+             return std::make_unique<PostgresTaskStore>(std::move(db), "plugin-under-test");
            }}};
 }
 
 class TaskStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (GetParam().name == "postgres" && !pier::testing::PostgresAvailable()) GTEST_SKIP() << pier::testing::kNoPostgres;
     dir_ = fs::temp_directory_path() / ("pier-store-" + std::to_string(getpid()) + "-" + GetParam().name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    GetParam().reset(dir_);
     store_ = GetParam().open(dir_);
   }
   void TearDown() override {

@@ -1,0 +1,441 @@
+#include "services/taskqueue/postgres_task_store.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "common/duration.h"
+
+namespace pier::taskqueue {
+
+namespace {
+
+using pg::Params;
+using pg::Query;
+using pg::Rows;
+
+#define PIER_TASK_COLUMNS                                                                                   \
+  "id, queue, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "   \
+  "message, last_error, priority, coalesce(unique_key, '') AS unique_key, timeout_ms, lease_owner, "      \
+  "lease_until, started_at, seq"
+
+constexpr std::string_view kSaveQueue =
+    "INSERT INTO pier.queues (plugin, name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (plugin, name) DO UPDATE SET"
+    " concurrency = excluded.concurrency, max_retries = excluded.max_retries, backoff_ms = excluded.backoff_ms,"
+    " delay_ms = excluded.delay_ms, retention_ms = excluded.retention_ms, paused = excluded.paused";
+constexpr std::string_view kLoadQueues =
+    "SELECT name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused FROM pier.queues"
+    " WHERE plugin = $1 ORDER BY name COLLATE \"C\"";
+constexpr std::string_view kSetPaused =
+    "WITH u AS (UPDATE pier.queues SET paused = $3 WHERE plugin = $1 AND name = $2 RETURNING name)"
+    " SELECT count(*)::bigint FROM (SELECT pg_notify('pier_pause', $4) FROM u) n";
+constexpr std::string_view kInsert =
+    "INSERT INTO pier.tasks (id, plugin, queue, payload, max_retries, next_run_at, created_at, updated_at,"
+    " priority, timeout_ms, backoff_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id";
+// A unique key already pending or running: its task's ID instead.
+constexpr std::string_view kInsertUnique =
+    "WITH ins AS (INSERT INTO pier.tasks (id, plugin, queue, payload, max_retries, next_run_at, created_at,"
+    " updated_at, priority, timeout_ms, backoff_ms, unique_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9,"
+    " $10, $11) ON CONFLICT (plugin, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN"
+    " ('pending', 'running') DO NOTHING RETURNING id)"
+    " SELECT id FROM ins UNION ALL SELECT id FROM pier.tasks WHERE plugin = $2 AND queue = $3 AND unique_key = $11"
+    " AND status IN ('pending', 'running') AND NOT EXISTS (SELECT 1 FROM ins) LIMIT 1";
+constexpr std::string_view kFindUnique =
+    "SELECT id FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND unique_key = $3"
+    " AND status IN ('pending', 'running') LIMIT 1";
+constexpr std::string_view kNotifyWake = "SELECT 1::bigint FROM pg_notify('pier_wake', $1)";
+constexpr std::string_view kGet = "SELECT " PIER_TASK_COLUMNS " FROM pier.tasks WHERE plugin = $1 AND id = $2";
+constexpr std::string_view kList =
+    "SELECT " PIER_TASK_COLUMNS " FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND ($3 = '' OR status = $3)"
+    " ORDER BY created_at DESC, seq DESC LIMIT $4 OFFSET $5";
+// $1 plugin, $2 id, $3 now; the row's status before, whether it applied.
+constexpr std::string_view kCancel =
+    "WITH u AS (UPDATE pier.tasks SET status = 'cancelled', updated_at = $3 WHERE plugin = $1 AND id = $2"
+    " AND status = 'pending' RETURNING queue)"
+    " SELECT (SELECT count(*) FROM u)::bigint, (SELECT status FROM pier.tasks WHERE plugin = $1 AND id = $2)";
+constexpr std::string_view kRetry =
+    "WITH u AS (UPDATE pier.tasks t SET status = 'pending', attempt = 0, next_run_at = $3, updated_at = $3"
+    " WHERE plugin = $1 AND id = $2 AND status IN ('failed', 'cancelled') AND (unique_key IS NULL OR NOT EXISTS"
+    " (SELECT 1 FROM pier.tasks o WHERE o.plugin = t.plugin AND o.queue = t.queue AND o.unique_key = t.unique_key"
+    " AND o.status IN ('pending', 'running'))) RETURNING queue),"
+    " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || queue) FROM u)"
+    " SELECT (SELECT count(*) FROM n)::bigint, (SELECT status FROM pier.tasks WHERE plugin = $1 AND id = $2)";
+constexpr std::string_view kCancelPending =
+    "UPDATE pier.tasks SET status = 'cancelled', updated_at = $3 WHERE plugin = $1 AND queue = $2"
+    " AND status = 'pending'";
+constexpr std::string_view kStart =
+    "UPDATE pier.tasks SET attempt = attempt + 1, started_at = GREATEST($3, 1), updated_at = $3"
+    " WHERE plugin = $1 AND id = $2 AND status = 'running' AND lease_owner = $4 AND started_at = 0";
+// A completion; when its queue had a claim held back, or the task is given
+// back to pending now, the other nodes are woken.
+constexpr std::string_view kFinish =
+    "WITH done AS (UPDATE pier.tasks SET status = $3, message = CASE WHEN $4 THEN $5 ELSE message END,"
+    " last_error = CASE WHEN $6 THEN $5 ELSE last_error END,"
+    " next_run_at = CASE WHEN $7 > 0 THEN $7 ELSE next_run_at END, attempt = attempt + $8, started_at = 0,"
+    " lease_owner = '', lease_until = 0, updated_at = $9"
+    " WHERE plugin = $1 AND id = $2 AND status = 'running' AND lease_owner = $10 RETURNING queue),"
+    " woke AS (UPDATE pier.queues q SET waiting = false FROM done WHERE q.plugin = $1 AND q.name = done.queue"
+    " AND q.waiting RETURNING q.name),"
+    " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || w.name)"
+    " FROM (SELECT name FROM woke UNION SELECT queue FROM done WHERE $11) w)"
+    " SELECT (SELECT count(*) FROM done)::bigint, (SELECT count(*) FROM n)::bigint";
+constexpr std::string_view kLockQueue = "SELECT 1::bigint FROM pier.queues WHERE plugin = $1 AND name = $2 FOR UPDATE";
+// After kLockQueue, in a fresh snapshot: $1 plugin, $2 queue, $3 now, $4
+// owner, $5 lease until, $6 wanted. Always one row at least: the grant and
+// the token time, then the claimed rows' columns (null when none).
+constexpr std::string_view kClaim =
+    "WITH q AS (SELECT concurrency, delay_ms, paused, next_token_at FROM pier.queues WHERE plugin = $1 AND name = $2),"
+    " lim AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM q) THEN $6"
+    "   WHEN (SELECT paused FROM q) THEN 0"
+    "   ELSE LEAST($6, GREATEST(0, (SELECT concurrency FROM q) - (SELECT count(*) FROM pier.tasks"
+    "     WHERE plugin = $1 AND queue = $2 AND status = 'running'))::integer,"
+    "     CASE WHEN (SELECT delay_ms FROM q) <= 0 THEN $6 WHEN $3 >= (SELECT next_token_at FROM q) THEN 1 ELSE 0 END)"
+    "   END AS n),"
+    " picked AS (SELECT id FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND status = 'pending'"
+    "   AND next_run_at <= $3 ORDER BY priority DESC, next_run_at, created_at, seq"
+    "   LIMIT (SELECT n FROM lim) FOR UPDATE SKIP LOCKED),"
+    " claimed AS (UPDATE pier.tasks t SET status = 'running', started_at = 0, updated_at = $3, lease_owner = $4,"
+    "   lease_until = $5 FROM picked WHERE t.id = picked.id RETURNING t.*),"
+    " mark AS (UPDATE pier.queues SET next_token_at = CASE WHEN delay_ms > 0 AND EXISTS (SELECT 1 FROM claimed)"
+    "   THEN $3 + delay_ms ELSE next_token_at END, waiting = waiting OR (SELECT n FROM lim) < $6"
+    "   WHERE plugin = $1 AND name = $2 AND (delay_ms > 0 OR (SELECT n FROM lim) < $6) RETURNING 1)"
+    " SELECT (SELECT n FROM lim)::bigint, coalesce((SELECT next_token_at FROM q), 0)::bigint,"
+    "   " PIER_TASK_COLUMNS " FROM (SELECT 1) one LEFT JOIN claimed ON true";
+constexpr std::string_view kRecover =
+    "WITH r AS (UPDATE pier.tasks SET"
+    " status = CASE WHEN started_at > 0 AND attempt > max_retries THEN 'failed' ELSE 'pending' END,"
+    " message = CASE WHEN started_at > 0 AND attempt > max_retries THEN 'attempt ' || attempt ||"
+    " ' did not finish: its worker stopped or crashed' ELSE message END,"
+    " last_error = CASE WHEN started_at > 0 THEN 'attempt ' || attempt ||"
+    " ' did not finish: its worker stopped or crashed' ELSE last_error END,"
+    " started_at = 0, lease_owner = '', lease_until = 0, next_run_at = $2, updated_at = $2"
+    " WHERE plugin = $1 AND status = 'running' AND (lease_until < $2 OR ($3 <> '' AND starts_with(lease_owner, $3)"
+    " AND lease_owner <> $4)) RETURNING queue),"
+    " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || d.queue) FROM (SELECT DISTINCT queue FROM r) d)"
+    " SELECT (SELECT count(*) FROM r)::bigint, (SELECT count(*) FROM n)::bigint";
+constexpr std::string_view kNextRunAt =
+    "SELECT min(next_run_at)::bigint FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND status = 'pending'";
+// One node at a time per queue (a transaction advisory lock); bounded.
+constexpr std::string_view kRetentionLock =
+    "SELECT 1::bigint FROM pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 7))";
+constexpr std::string_view kDeleteFinished =
+    "DELETE FROM pier.tasks WHERE id IN (SELECT id FROM pier.tasks WHERE plugin = $1 AND queue = $2"
+    " AND updated_at < $3 AND status IN ('completed', 'failed', 'cancelled') AND ($4 = '' OR status = $4)"
+    " LIMIT $5)";
+constexpr std::string_view kStats =
+    "SELECT status, count(*)::bigint FROM pier.tasks WHERE plugin = $1 AND queue = $2 GROUP BY status";
+constexpr std::string_view kNotifyCancel = "SELECT 1::bigint FROM pg_notify('pier_cancel', $1)";
+
+TaskRow ReadTask(const Rows& r, int row, int first) {
+  TaskRow t;
+  t.id = r.Text(row, first + 0);
+  t.queue = r.Text(row, first + 1);
+  t.payload = r.Text(row, first + 2);
+  t.status = r.Text(row, first + 3);
+  t.attempt = static_cast<int32_t>(r.Int(row, first + 4));
+  t.max_retries = static_cast<int32_t>(r.Int(row, first + 5));
+  t.backoff_ms = r.Int(row, first + 6);
+  t.next_run_at = r.Int(row, first + 7);
+  t.created_at = r.Int(row, first + 8);
+  t.updated_at = r.Int(row, first + 9);
+  t.message = r.Text(row, first + 10);
+  t.last_error = r.Text(row, first + 11);
+  t.priority = static_cast<int32_t>(r.Int(row, first + 12));
+  t.unique_key = r.Text(row, first + 13);
+  t.timeout_ms = r.Int(row, first + 14);
+  t.lease_owner = r.Text(row, first + 15);
+  t.lease_until = r.Int(row, first + 16);
+  t.started_at = r.Int(row, first + 17);
+  return t;
+}
+
+Status Context(Status st, std::string_view what) { return st.ok() ? st : st.WithContext(std::string(what)); }
+
+}  // namespace
+
+PostgresTaskStore::PostgresTaskStore(std::shared_ptr<pg::Database> db, std::string plugin)
+    : db_(std::move(db)), plugin_(std::move(plugin)) {}
+
+PostgresTaskStore::~PostgresTaskStore() { Watch({}); }
+
+std::string PostgresTaskStore::Channel(std::string_view field) const {
+  std::string out = plugin_;
+  out += pg::kFieldSeparator;
+  out += field;
+  return out;
+}
+
+Status PostgresTaskStore::SaveQueue(const QueueSettings& q) {
+  return Context(db_->pool()
+                     .Run(kSaveQueue, Params()
+                                          .Text(plugin_)
+                                          .Text(q.name)
+                                          .Int32(q.concurrency)
+                                          .Int32(q.max_retries)
+                                          .Int(q.backoff_ms)
+                                          .Int(q.delay_ms)
+                                          .Int(q.retention_ms)
+                                          .Bool(q.paused))
+                     .status(),
+                 "creating queue");
+}
+
+Result<std::vector<QueueSettings>> PostgresTaskStore::LoadQueues() {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kLoadQueues, Params().Text(plugin_)));
+  std::vector<QueueSettings> out;
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back({r.Text(i, 0), static_cast<int32_t>(r.Int(i, 1)), static_cast<int32_t>(r.Int(i, 2)), r.Int(i, 3),
+                   r.Int(i, 4), r.Int(i, 5), r.Bool(i, 6)});
+  }
+  return out;
+}
+
+Status PostgresTaskStore::SetPaused(std::string_view queue, bool paused) {
+  std::string payload = Channel(queue);
+  payload += pg::kFieldSeparator;
+  payload += paused ? "1" : "0";
+  auto r = db_->pool().Run(kSetPaused, Params().Text(plugin_).Text(queue).Bool(paused).Text(payload));
+  if (!r.ok()) return r.status().WithContext("pausing queue");
+  if (r->Int(0, 0) == 0) return NotFoundError("queue " + GoQuote(queue) + " does not exist");
+  return OkStatus();
+}
+
+Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<NewTask>& tasks, int64_t now) {
+  std::vector<std::string> ids;
+  std::vector<Query> queries;
+  queries.reserve(tasks.size() + 1);
+  std::set<std::string_view> queues;
+  for (const NewTask& t : tasks) {
+    Params p;
+    p.Text(NewTaskId())
+        .Text(plugin_)
+        .Text(t.queue)
+        .Bytes(t.payload)
+        .Int32(t.max_retries)
+        .Int(t.run_at_ms > 0 ? t.run_at_ms : now)
+        .Int(now)
+        .Int32(t.priority)
+        .Int(t.timeout_ms)
+        .Int(t.backoff_ms);
+    if (!t.unique_key.empty()) p.Text(t.unique_key);
+    queries.push_back({t.unique_key.empty() ? kInsert : kInsertUnique, std::move(p)});
+    queues.insert(t.queue);
+  }
+  std::vector<std::string> channels;
+  for (std::string_view q : queues) channels.push_back(Channel(q));
+  for (const std::string& c : channels) queries.push_back({kNotifyWake, Params().Text(c)});
+  PIER_ASSIGN_OR_RETURN(auto results, db_->pool().RunAll(queries));
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (!results[i].empty()) {
+      ids.push_back(results[i].Text(0, 0));
+      continue;
+    }
+    // A conflicting task committed after this statement's snapshot: read it now.
+    PIER_ASSIGN_OR_RETURN(Rows again, db_->pool().Run(kFindUnique, Params()
+                                                                      .Text(plugin_)
+                                                                      .Text(tasks[i].queue)
+                                                                      .Text(tasks[i].unique_key)));
+    if (again.empty()) return UnavailableError("enqueuing task: its unique key changed hands meanwhile; try again");
+    ids.push_back(again.Text(0, 0));
+  }
+  return ids;
+}
+
+Result<std::optional<TaskRow>> PostgresTaskStore::Get(std::string_view id) {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kGet, Params().Text(plugin_).Text(id)));
+  if (r.empty()) return std::optional<TaskRow>();
+  return std::optional<TaskRow>(ReadTask(r, 0, 0));
+}
+
+Result<std::vector<TaskRow>> PostgresTaskStore::List(const ListFilter& f) {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kList, Params()
+                                                          .Text(plugin_)
+                                                          .Text(f.queue)
+                                                          .Text(f.status)
+                                                          .Int(f.limit)
+                                                          .Int(f.offset)));
+  std::vector<TaskRow> out;
+  out.reserve(static_cast<size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) out.push_back(ReadTask(r, i, 0));
+  return out;
+}
+
+Result<std::optional<std::string>> PostgresTaskStore::Transition(std::string_view sql, std::string_view id,
+                                                                 int64_t now) {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(sql, Params().Text(plugin_).Text(id).Int(now)));
+  if (r.Int(0, 0) > 0) return std::optional<std::string>();
+  return std::optional<std::string>(r.Text(0, 1));  // "" when there is no such task
+}
+
+Status PostgresTaskStore::Cancel(std::string_view id, int64_t now) {
+  auto refused = Transition(kCancel, id, now);
+  if (!refused.ok()) return refused.status().WithContext("cancelling task");
+  if (!*refused) return OkStatus();
+  if ((*refused)->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + **refused + ")");
+}
+
+Result<int64_t> PostgresTaskStore::CancelPending(std::string_view queue, int64_t now) {
+  auto r = db_->pool().Run(kCancelPending, Params().Text(plugin_).Text(queue).Int(now));
+  if (!r.ok()) return r.status().WithContext("clearing queue");
+  return r->affected();
+}
+
+Status PostgresTaskStore::Retry(std::string_view id, int64_t now) {
+  auto refused = Transition(kRetry, id, now);
+  if (!refused.ok()) {
+    if (refused.status().code() == StatusCode::kAlreadyExists) {
+      return FailedPreconditionError("task " + GoQuote(id) +
+                                     " cannot be retried: another task with its unique key is pending or running");
+    }
+    return refused.status().WithContext("retrying task");
+  }
+  if (!*refused) return OkStatus();
+  const std::string& status = **refused;
+  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  if (status == kFailed || status == kCancelled) {
+    return FailedPreconditionError("task " + GoQuote(id) +
+                                   " cannot be retried: another task with its unique key is pending or running");
+  }
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + status + ")");
+}
+
+Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t now) {
+  std::vector<Query> queries;
+  queries.reserve(round.started.size() + round.completions.size() + 2);
+  for (const Started& mark : round.started) {
+    queries.push_back({kStart, Params().Text(plugin_).Text(mark.id).Int(now).Text(mark.owner)});
+  }
+  for (const Completion& done : round.completions) {
+    std::string_view status = kPending;
+    bool set_message = false, set_error = false;
+    int64_t run_at = 0;
+    switch (done.outcome) {
+      case Outcome::kCompleted: status = kCompleted, set_message = true; break;
+      case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
+      case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
+      case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
+      case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
+    }
+    const int32_t count = done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0;
+    queries.push_back({kFinish, Params()
+                                    .Text(plugin_)
+                                    .Text(done.id)
+                                    .Text(status)
+                                    .Bool(set_message)
+                                    .Text(done.message)
+                                    .Bool(set_error)
+                                    .Int(run_at)
+                                    .Int32(count)
+                                    .Int(now)
+                                    .Text(done.owner)
+                                    .Bool(done.outcome == Outcome::kReleased)});
+  }
+  const ClaimRequest* claim = round.claim;
+  const bool claiming = claim != nullptr && claim->max > 0;
+  if (claiming) {
+    queries.push_back({kLockQueue, Params().Text(plugin_).Text(claim->queue)});
+    queries.push_back({kClaim, Params()
+                                   .Text(plugin_)
+                                   .Text(claim->queue)
+                                   .Int(now)
+                                   .Text(claim->owner)
+                                   .Int(SaturatingAdd(now, claim->lease_ms))
+                                   .Int32(claim->max)});
+  }
+  Exchange out;
+  if (queries.empty()) return out;
+  auto results = db_->pool().RunAll(queries);
+  if (!results.ok()) return results.status().WithContext(claiming ? "claiming tasks" : "finishing tasks");
+  const size_t first_done = round.started.size();
+  for (size_t i = 0; i < round.completions.size(); ++i) out.finished += (*results)[first_done + i].Int(0, 0);
+  if (claiming) {
+    const Rows& r = results->back();
+    const int64_t granted = r.Int(0, 0);
+    const int64_t token_at = r.Int(0, 1);
+    std::vector<std::pair<int64_t, TaskRow>> rows;
+    for (int i = 0; i < r.size(); ++i) {
+      if (r.IsNull(i, 2)) continue;
+      rows.emplace_back(r.Int(i, 2 + 18), ReadTask(r, i, 2));
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      if (a.second.priority != b.second.priority) return a.second.priority > b.second.priority;
+      if (a.second.next_run_at != b.second.next_run_at) return a.second.next_run_at < b.second.next_run_at;
+      if (a.second.created_at != b.second.created_at) return a.second.created_at < b.second.created_at;
+      return a.first < b.first;
+    });
+    for (auto& [seq, row] : rows) out.claimed.push_back(std::move(row));
+    if (granted < claim->max) {
+      // Held back by a limit every node shares: the token's time when that
+      // is what holds it, else a safety re-poll (a wake comes sooner).
+      out.held_until = token_at > now ? token_at : now + 1000;
+    }
+  }
+  return out;
+}
+
+Result<int64_t> PostgresTaskStore::RecoverLeases(int64_t now, std::string_view dead_owner_prefix,
+                                                 std::string_view live_owner) {
+  auto r = db_->pool().Run(kRecover, Params().Text(plugin_).Int(now).Text(dead_owner_prefix).Text(live_owner));
+  if (!r.ok()) return r.status().WithContext("recovering tasks");
+  return r->Int(0, 0);
+}
+
+Result<std::optional<int64_t>> PostgresTaskStore::NextRunAt(std::string_view queue) {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kNextRunAt, Params().Text(plugin_).Text(queue)));
+  if (r.empty() || r.IsNull(0, 0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(r.Int(0, 0));
+}
+
+Result<int64_t> PostgresTaskStore::DeleteFinished(std::string_view queue, int64_t cutoff, std::string_view status,
+                                                  int limit) {
+  auto r = db_->pool().RunAll({{kRetentionLock, Params().Text(plugin_).Text(queue)},
+                               {kDeleteFinished,
+                                Params().Text(plugin_).Text(queue).Int(cutoff).Text(status).Int(limit)}});
+  if (!r.ok()) return r.status().WithContext("deleting finished tasks");
+  return r->at(1).affected();
+}
+
+Result<QueueStats> PostgresTaskStore::Stats(std::string_view queue) {
+  PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kStats, Params().Text(plugin_).Text(queue)));
+  QueueStats out;
+  for (int i = 0; i < r.size(); ++i) {
+    const std::string status = r.Text(i, 0);
+    const int64_t n = r.Int(i, 1);
+    if (status == kPending) out.pending = n;
+    if (status == kRunning) out.running = n;
+    if (status == kCompleted) out.completed = n;
+    if (status == kFailed) out.failed = n;
+    if (status == kCancelled) out.cancelled = n;
+  }
+  return out;
+}
+
+void PostgresTaskStore::Watch(StoreEvents events) {
+  pg::Notifier* notifier = db_->notifier();
+  if (notifier == nullptr) return;
+  std::lock_guard<std::mutex> lock(watch_mu_);
+  if (subscription_ != 0) {
+    notifier->Unsubscribe(subscription_);
+    subscription_ = 0;
+  }
+  if (!events.work && !events.paused && !events.cancel && !events.resync) return;
+  pg::Subscriber sub;
+  sub.notify = [events](const pg::Notification& n) {
+    if (n.fields.empty()) return;
+    if (n.channel == pg::kWakeChannel && events.work) events.work(n.fields[0]);
+    if (n.channel == pg::kPauseChannel && events.paused && n.fields.size() >= 2) {
+      events.paused(n.fields[0], n.fields[1] == "1");
+    }
+    if (n.channel == pg::kCancelChannel && events.cancel) events.cancel(n.fields[0]);
+  };
+  sub.resync = events.resync;
+  subscription_ = notifier->Subscribe(plugin_, std::move(sub));
+}
+
+Status PostgresTaskStore::RequestCancel(std::string_view id) {
+  return Context(db_->pool().Run(kNotifyCancel, Params().Text(Channel(id))).status(), "cancelling task");
+}
+
+}  // namespace pier::taskqueue

@@ -1,0 +1,69 @@
+// Pool: a node's connections to one PostgreSQL database, shared by every
+// plugin's task and key-value stores. A connection is taken for one
+// operation (a statement or a pipeline) and given back; one found broken is
+// dropped and replaced. While the server is unreachable, new connections
+// are attempted with exponential back-off (50 ms doubling to 5 s) and
+// callers get kUnavailable at once in between, so a dead server costs no
+// thread a connect timeout per call.
+//
+//   auto pool = Pool::Open({.url = url}).value();    // fails when unreachable
+//   auto rows = pool->Run("SELECT 1").value();
+//   pool->With([](Connection& c) { return c.RunAll({...}); });
+//
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "storage/postgres/connection.h"
+
+namespace pier::pg {
+
+struct PoolOptions {
+  ConnectOptions connect;
+  int size = 8;  // connections open at most
+};
+
+class Pool {
+ public:
+  static Result<std::shared_ptr<Pool>> Open(PoolOptions options);
+  ~Pool() = default;
+
+  // Runs `op` on a connection of the pool (waits while all are in use).
+  template <typename R>
+  R With(const std::function<R(Connection&)>& op) {
+    auto lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    R r = op(*lease->get());
+    Release(std::move(*lease));
+    return r;
+  }
+  Result<Rows> Run(std::string_view sql, const Params& params = {});
+  Result<std::vector<Rows>> RunAll(const std::vector<Query>& queries);
+  Status Exec(std::string_view sql);
+
+  const PoolOptions& options() const { return options_; }
+  const std::string& redacted_url() const { return redacted_; }
+
+ private:
+  explicit Pool(PoolOptions options);
+  Result<std::unique_ptr<Connection>> Acquire();
+  void Release(std::unique_ptr<Connection> c);
+
+  const PoolOptions options_;
+  const std::string redacted_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
+  int open_ = 0;                                   // guarded by mu_: idle + in use
+  std::chrono::steady_clock::time_point retry_at_;  // guarded by mu_: no connect before this
+  std::chrono::milliseconds backoff_{0};            // guarded by mu_
+  Status last_error_;                               // guarded by mu_
+};
+
+}  // namespace pier::pg

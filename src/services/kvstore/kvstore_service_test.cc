@@ -1,4 +1,5 @@
-// The KVStore service's contract (spec §6.1) over a real SQLite file and a fake clock.
+// The KVStore service's contract (spec §6.1) over a fake clock and each
+// backend: a real SQLite file, and a real PostgreSQL server (KVStoreContract).
 #include "services/kvstore/kvstore_service.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,9 @@
 #include <thread>
 
 #include "common/byte_size.h"
+#include "services/kvstore/postgres_kv_store.h"
 #include "services/kvstore/sqlite_kv_store.h"
+#include "support/postgres.h"
 #include "support/test_call_context.h"
 
 namespace pier::kvstore {
@@ -43,12 +46,26 @@ TEST(ByteSize, ParsesLikeTheOriginal) {
   EXPECT_EQ(FormatByteSize(1'048'576), "1.0 MB");
 }
 
+constexpr const char* kPostgresDatabase = "pier_kvstore_test";
+
 class KVStoreTest : public ::testing::Test {
  protected:
+  virtual std::string backend() const { return "sqlite"; }
   void SetUp() override {
+    if (backend() == "postgres") {
+      if (!pier::testing::PostgresAvailable()) GTEST_SKIP() << pier::testing::kNoPostgres;
+      pier::testing::FreshPostgresDatabase(kPostgresDatabase);
+    }
     dir_ = fs::temp_directory_path() / ("pier-kv-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     Open(10'000);
+  }
+  std::unique_ptr<KVStore> NewStore() {
+    if (backend() == "postgres") {
+      auto db = pg::Database::Open({.url = pier::testing::PostgresDatabaseUrl(kPostgresDatabase), .listen = false});
+      return std::make_unique<PostgresKVStore>(std::move(db).value(), "plugin-under-test");
+    }
+    return SqliteKVStore::Open(dir_ / "kvstore.db").value();
   }
   void TearDown() override {
     kv_.reset();
@@ -56,7 +73,7 @@ class KVStoreTest : public ::testing::Test {
   }
   void Open(int64_t quota) {
     kv_.reset();
-    kv_ = std::make_unique<KVStoreService>(SqliteKVStore::Open(dir_ / "kvstore.db").value(),
+    kv_ = std::make_unique<KVStoreService>(NewStore(),
                                            KVStoreOptions{.quota = quota, .now_s = [this] { return now_.load(); }});
   }
   Status Set(const std::string& k, const std::string& v) { return kv_->Set(ctx_, {k, v}); }
@@ -74,7 +91,16 @@ class KVStoreTest : public ::testing::Test {
   std::unique_ptr<KVStoreService> kv_;
 };
 
-TEST_F(KVStoreTest, CrudWithBinaryValues) {
+// What every backend must do.
+class KVStoreContract : public KVStoreTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  std::string backend() const override { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, KVStoreContract, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(KVStoreContract, CrudWithBinaryValues) {
   const std::string binary("a\0b\xff\x00z", 6);
   ASSERT_TRUE(Set("k", binary).ok());
   EXPECT_EQ(Get("k"), binary);
@@ -91,7 +117,7 @@ TEST_F(KVStoreTest, CrudWithBinaryValues) {
   EXPECT_FALSE(kv_->Get(ctx_, {std::string(1000, 'x')}).value().exists);
 }
 
-TEST_F(KVStoreTest, KeysAreValidatedOnWrites) {
+TEST_P(KVStoreContract, KeysAreValidatedOnWrites) {
   EXPECT_EQ(Set("", "v").message(), "key cannot be empty");
   EXPECT_EQ(Set(std::string(257, 'k'), "v").message(), "key exceeds maximum length of 256 bytes");
   EXPECT_EQ(Set(std::string(300, 'k'), "v").message(), "key exceeds maximum length of 256 bytes");
@@ -100,7 +126,7 @@ TEST_F(KVStoreTest, KeysAreValidatedOnWrites) {
   EXPECT_EQ(SetTtl("k", "v", -5).message(), "ttlSeconds must be greater than 0");
 }
 
-TEST_F(KVStoreTest, QuotaCountsLiveValuesWithTheOriginalMessage) {
+TEST_P(KVStoreContract, QuotaCountsLiveValuesWithTheOriginalMessage) {
   Open(1000);  // "1KB"
   EXPECT_EQ(Set("big", std::string(2048, 'x')).message(), "storage limit exceeded: would use 2.0 kB of 1.0 kB allowed");
   ASSERT_TRUE(Set("a", std::string(600, 'x')).ok());
@@ -119,7 +145,7 @@ TEST_F(KVStoreTest, QuotaCountsLiveValuesWithTheOriginalMessage) {
   EXPECT_TRUE(Set("b", std::string(10, 'x')).ok());
 }
 
-TEST_F(KVStoreTest, ConcurrentWritersCannotOvershootTheQuota) {
+TEST_P(KVStoreContract, ConcurrentWritersCannotOvershootTheQuota) {
   Open(10'000);
   std::vector<std::thread> writers;
   std::atomic<int> stored = 0;
@@ -133,7 +159,7 @@ TEST_F(KVStoreTest, ConcurrentWritersCannotOvershootTheQuota) {
   EXPECT_EQ(Used(), 10'000);
 }
 
-TEST_F(KVStoreTest, TtlHasOneSecondResolutionAndExpiredKeysVanishAtOnce) {
+TEST_P(KVStoreContract, TtlHasOneSecondResolutionAndExpiredKeysVanishAtOnce) {
   ASSERT_TRUE(SetTtl("t", "v", 10).ok());
   ASSERT_TRUE(Set("keep", "v").ok());
   now_ += 10;
@@ -194,7 +220,7 @@ TEST_F(KVStoreTest, ExpiredRowsAreSweptAtStopAndByTheSweeper) {
   EXPECT_TRUE(swept) << "the sweeper removed the expired row by itself";
 }
 
-TEST_F(KVStoreTest, PrefixesMatchAsTheOriginalDoes) {
+TEST_P(KVStoreContract, PrefixesMatchAsTheOriginalDoes) {
   for (const char* k : {"user:1", "User:2", "user_x", "userAx", "a%b", "a%c", "ab", "a\\b"}) ASSERT_TRUE(Set(k, "v").ok());
   EXPECT_EQ(List("user:"), (std::vector<std::string>{"User:2", "user:1"})) << "ASCII case folding";
   EXPECT_EQ(List("user_"), std::vector<std::string>{"user_x"}) << "'_' is literal";
@@ -208,7 +234,7 @@ TEST_F(KVStoreTest, PrefixesMatchAsTheOriginalDoes) {
   EXPECT_TRUE(kv_->GetMany(ctx_, {}).value().values.empty());
 }
 
-TEST_F(KVStoreTest, GetManyCrossesTheChunkSize) {
+TEST_P(KVStoreContract, GetManyCrossesTheChunkSize) {
   std::vector<std::string> keys;
   for (int i = 0; i < 450; ++i) {
     keys.push_back("k" + std::to_string(i));

@@ -18,6 +18,7 @@ packages=(
   libre2-dev libboost-dev libhowardhinnant-date-dev tzdata openssl libzip-dev zip libtomlplusplus-dev libcpp-httplib-dev curl
   libssl-dev
   libtag1-dev sox libsox-fmt-all libgraphicsmagick++1-dev
+  libpq-dev postgresql
 )
 # Extra packages a caller needs (scripts/fuzz.sh adds libFuzzer's).
 read -r -a extra <<<"${PIER_EXTRA_PACKAGES:-}"
@@ -31,6 +32,12 @@ if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    # Debian's postgresql would create and start a system-wide cluster;
+    # Pier's tests start private servers (scripts/with-postgres.sh) instead.
+    if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+      $sudo_cmd mkdir -p /etc/postgresql-common
+      echo "create_main_cluster = false" | $sudo_cmd tee /etc/postgresql-common/createcluster.conf >/dev/null
+    fi
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else

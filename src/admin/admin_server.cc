@@ -169,7 +169,7 @@ void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest
   if (loaded && loaded->tasks) {
     tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks);
   } else {
-    auto offline = OpenQueuesOffline(host_.config().data_dir, plugin);
+    auto offline = OpenQueuesOffline(host_.config().data_dir, plugin, host_.config().manager.storage);
     if (!offline.ok()) return ReplyStatus(res, offline.status());
     tasks = std::move(*offline);
   }

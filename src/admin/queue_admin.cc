@@ -2,6 +2,7 @@
 #include "pier/json.h"
 
 #include "common/plugin_id.h"
+#include "services/taskqueue/postgres_task_store.h"
 #include "services/taskqueue/sqlite_task_store.h"
 
 namespace pier {
@@ -82,7 +83,14 @@ Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& 
 }
 
 Result<std::unique_ptr<taskqueue::TaskQueueService>> OpenQueuesOffline(const std::filesystem::path& data_dir,
-                                                                      const std::string& plugin_id) {
+                                                                      const std::string& plugin_id,
+                                                                      std::shared_ptr<pg::Database> storage) {
+  if (storage) {
+    auto store = std::make_unique<taskqueue::PostgresTaskStore>(std::move(storage), plugin_id);
+    PIER_ASSIGN_OR_RETURN(auto queues, store->LoadQueues());
+    if (queues.empty()) return NotFoundError("plugin " + plugin_id + " has no task queues");
+    return std::make_unique<taskqueue::TaskQueueService>(std::move(store), taskqueue::TaskServiceOptions{});
+  }
   PIER_ASSIGN_OR_RETURN(const auto dir, PluginDataDir(data_dir, plugin_id));
   const auto file = dir / "taskqueue.db";
   if (!std::filesystem::exists(file)) return NotFoundError("plugin " + plugin_id + " has no task queues");

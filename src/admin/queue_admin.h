@@ -28,6 +28,10 @@
 
 namespace pier {
 
+namespace pg {
+class Database;
+}
+
 struct QueueRequest {
   std::string op;
   std::string queue;
@@ -48,8 +52,10 @@ Status CheckQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& requ
 Result<wire::Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& request,
                                   const std::function<void(int64_t done)>& progress = {});
 
-// A plugin's queues opened for administration: nothing runs.
-Result<std::unique_ptr<taskqueue::TaskQueueService>> OpenQueuesOffline(const std::filesystem::path& data_dir,
-                                                                      const std::string& plugin_id);
+// A plugin's queues opened for administration: nothing runs. With shared
+// `storage` (PostgreSQL) its rows there, else its SQLite file.
+Result<std::unique_ptr<taskqueue::TaskQueueService>> OpenQueuesOffline(
+    const std::filesystem::path& data_dir, const std::string& plugin_id,
+    std::shared_ptr<pg::Database> storage = nullptr);
 
 }  // namespace pier

@@ -244,7 +244,12 @@ int RunQueue(const QueueArgs& a) {
       std::cerr << "pier queue " << a.action << ": " << known.message() << "\n";
       return 1;
     }
-    auto tasks = OpenQueuesOffline(resolved->data_folder, a.plugin);
+    auto storage = OpenStorage(*resolved, /*listen=*/false);
+    if (!storage.ok()) {
+      std::cerr << "pier queue: storage: " << storage.status().message() << "\n";
+      return 3;
+    }
+    auto tasks = OpenQueuesOffline(resolved->data_folder, a.plugin, *storage);
     if (!tasks.ok()) {
       std::cerr << "pier queue: " << tasks.status().message() << "\n";
       return tasks.status().code() == StatusCode::kNotFound ? 1 : 3;

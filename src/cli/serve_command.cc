@@ -151,9 +151,23 @@ int RunServe(const ServeArgs& a) {
     if (scanner.joinable()) scanner.join();
   };
 
+  auto storage = OpenStorage(config, /*listen=*/true);
+  if (!storage.ok()) {
+    std::cerr << "pier serve: storage: " << storage.status().message() << "\n";
+    stop_scanner();
+    return 3;
+  }
   HostConfig host_config{config.plugins_folder, config.data_folder,
                          ManagerOptions{config.call_timeout, config.instance_mode, config.log_level, {}}};
   host_config.manager.music = music->host;
+  host_config.manager.storage = *storage;
+  host_config.manager.node_id = NodeId(config);
+  host_config.manager.task_lease_slack = config.task_lease_slack;
+  host_config.manager.task_recovery_interval = config.task_recovery_interval;
+  if (*storage) {
+    spdlog::info("pier serve: task queues and key-value data in PostgreSQL at {} (node {})", (*storage)->redacted_url(),
+                 host_config.manager.node_id);
+  }
   host_config.manager.cache_max_bytes = config.cache_max_bytes;
   host_config.manager.ca_file = config.ca_file.string();
   auto host = PluginHost::Start(**runtime, host_config);

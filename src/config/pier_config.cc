@@ -1,5 +1,7 @@
 #include "config/pier_config.h"
 
+#include <cstdlib>
+
 #include "common/byte_size.h"
 
 #include <algorithm>
@@ -201,7 +203,8 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
       PIER_RETURN_IF_ERROR(ParseLibraries(node, base, &c.libraries));
     } else if (key == "user") {
       PIER_RETURN_IF_ERROR(ParseUsers(node, &c.users));
-    } else if (key == "cache" || key == "tls" || key == "scrobbling" || key == "agents") {
+    } else if (key == "cache" || key == "tls" || key == "scrobbling" || key == "agents" || key == "storage" ||
+               key == "taskqueue") {
       const toml::table* section = node.as_table();
       if (section == nullptr) return InvalidArgumentError(key + " must be a table ([" + key + "])");
       for (const auto& [sk, sn] : *section) {
@@ -237,6 +240,33 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
           if (c.scrobble_retry_backoff.count() == 0) return InvalidArgumentError(name + " must be greater than 0");
         } else if (name == "scrobbling.retry_backoff_max") {
           PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24 * 7), &c.scrobble_retry_backoff_max));
+        } else if (name == "storage.url") {
+          auto u = sn.value<std::string>();
+          if (!u || !sn.is_string()) return InvalidArgumentError(name + " must be a string such as \"postgresql://pier@127.0.0.1/pier\"");
+          if (!u->empty() && !u->starts_with("postgresql://") && !u->starts_with("postgres://")) {
+            return InvalidArgumentError(name + " must start with postgresql:// (or be empty for SQLite files)");
+          }
+          c.storage_url = *u;
+        } else if (name == "storage.node") {
+          auto n = sn.value<std::string>();
+          if (!n || !sn.is_string() || n->find('/') != std::string::npos) {
+            return InvalidArgumentError(name + " must be a string without '/'");
+          }
+          c.storage_node = *n;
+        } else if (name == "storage.pool_size") {
+          auto i = sn.value<int64_t>();
+          if (!i || !sn.is_integer() || *i < 1 || *i > 256) return InvalidArgumentError(name + " must be from 1 to 256");
+          c.storage_pool_size = static_cast<int>(*i);
+        } else if (name == "storage.statement_timeout") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(1), &c.storage_statement_timeout));
+        } else if (name == "taskqueue.lease_slack") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.task_lease_slack));
+          if (c.task_lease_slack < std::chrono::seconds(1)) return InvalidArgumentError(name + " must be at least 1s");
+        } else if (name == "taskqueue.recovery_interval") {
+          PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.task_recovery_interval));
+          if (c.task_recovery_interval < std::chrono::milliseconds(100)) {
+            return InvalidArgumentError(name + " must be at least 100ms");
+          }
         } else if (name == "scrobbling.buffer_max") {
           auto i = sn.value<int64_t>();
           if (!i || !sn.is_integer() || *i <= 0) return InvalidArgumentError(name + " must be a positive number");
@@ -259,6 +289,10 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
     }
   }
   return c;
+}
+
+void ApplyEnvironment(PierConfig& config) {
+  if (const char* url = std::getenv("PIER_STORAGE_URL"); url != nullptr && *url != '\0') config.storage_url = url;
 }
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file) {

@@ -90,7 +90,19 @@ struct PierConfig {
   std::vector<std::string> agents;                               // order: plugin IDs, asked in this order
   std::chrono::milliseconds agent_cache_ttl{3600000};            // cache_ttl: answers kept; 0 = none
   std::chrono::milliseconds agent_failure_backoff{60000};        // failure_backoff: a failed agent is skipped
+  // [storage]: where plugins' task queues and key-value data live.
+  std::string storage_url;  // url (or PIER_STORAGE_URL): postgresql://...; empty = SQLite files per plugin
+  std::string storage_node; // node: this node's name in task leases; empty = host name + data folder
+  int storage_pool_size = 8;                                     // pool_size: connections per node
+  std::chrono::milliseconds storage_statement_timeout{30000};    // statement_timeout
+  // [taskqueue]
+  std::chrono::milliseconds task_lease_slack{60000};     // lease_slack: a lease outlasts its call by this
+  std::chrono::milliseconds task_recovery_interval{60000};  // recovery_interval: expired leases and retention
 };
+
+// The storage URL from PIER_STORAGE_URL overrides the file's (so a password
+// need not be written into pier.toml).
+void ApplyEnvironment(PierConfig& config);
 
 Result<PierConfig> LoadPierConfig(const std::filesystem::path& file);
 Result<PierConfig> ParsePierConfig(std::string_view toml_text, const std::filesystem::path& base_dir);

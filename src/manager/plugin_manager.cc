@@ -81,6 +81,9 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
                                    .ca_file = options_.ca_file,
                                    .node_id = options_.node_id,
                                    .task_shutdown_grace = options_.task_shutdown_grace,
+                                   .task_lease_slack = options_.task_lease_slack,
+                                   .task_recovery_interval = options_.task_recovery_interval,
+                                   .storage = options_.storage,
                                    .log_sink = options_.log_sink,
                                    .music = options_.music};
   const MusicScope scope{.all_users = settings.all_users,

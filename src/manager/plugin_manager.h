@@ -54,6 +54,10 @@ class BackgroundWork {
 
 struct LoadedPlugin;
 
+namespace pg {
+class Database;
+}
+
 struct ManagerOptions {
   std::chrono::milliseconds call_timeout{30000};
   InstanceMode instance_mode = InstanceMode::kPooled;
@@ -70,6 +74,11 @@ struct ManagerOptions {
   // stopping a plugin waits for its running tasks before interrupting them.
   std::string node_id;
   std::chrono::milliseconds task_shutdown_grace{10000};
+  std::chrono::milliseconds task_lease_slack{60000};        // a task's lease outlasts its call by this
+  std::chrono::milliseconds task_recovery_interval{60000};  // expired leases and retention, this often
+  // Task queues and KVStore in a PostgreSQL database shared with other
+  // nodes (give each node its own node_id); unset: SQLite files in data_dir.
+  std::shared_ptr<pg::Database> storage;
   // Host-wide service settings (cache cap, extra CA file).
   int64_t cache_max_bytes = 64 << 20;
   std::string ca_file;

@@ -10,10 +10,12 @@
 #include "services/config/config_service.h"
 #include "services/http/http_service.h"
 #include "services/kvstore/kvstore_service.h"
+#include "services/kvstore/postgres_kv_store.h"
 #include "services/kvstore/sqlite_kv_store.h"
 #include "services/scheduler/scheduler_service.h"
 #include "services/storage/storage_service.h"
 #include "services/taskqueue/plugin_executor.h"
+#include "services/taskqueue/postgres_task_store.h"
 #include "services/taskqueue/sqlite_task_store.h"
 #include "services/taskqueue/task_service.h"
 #include "services/websocket/websocket_service.h"
@@ -67,11 +69,17 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
       }
       quota = *parsed;
     }
-    auto dir = data_dir();
-    if (!dir.ok()) return dir.status().WithContext("kvstore");
-    auto store = kvstore::SqliteKVStore::Open(*dir / "kvstore.db");
-    if (!store.ok()) return store.status().WithContext("kvstore database");
-    s->kvstore_ = std::make_unique<kvstore::KVStoreService>(std::move(*store), kvstore::KVStoreOptions{.quota = quota});
+    std::unique_ptr<kvstore::KVStore> store;
+    if (settings.storage) {
+      store = std::make_unique<kvstore::PostgresKVStore>(settings.storage, id);
+    } else {
+      auto dir = data_dir();
+      if (!dir.ok()) return dir.status().WithContext("kvstore");
+      auto file = kvstore::SqliteKVStore::Open(*dir / "kvstore.db");
+      if (!file.ok()) return file.status().WithContext("kvstore database");
+      store = std::move(*file);
+    }
+    s->kvstore_ = std::make_unique<kvstore::KVStoreService>(std::move(store), kvstore::KVStoreOptions{.quota = quota});
   }
   if (p.cache) s->cache_ = std::make_unique<cache::CacheService>(cache::CacheOptions{.max_bytes = settings.cache_max_bytes});
   if (p.scheduler) s->scheduler_ = std::make_unique<scheduler::SchedulerService>();
@@ -105,16 +113,24 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     }
   }
   if (p.taskqueue) {
-    auto dir = data_dir();
-    if (!dir.ok()) return dir.status().WithContext("taskqueue");
-    auto store = taskqueue::SqliteTaskStore::Open(*dir / "taskqueue.db");
-    if (!store.ok()) return Status(store.status().code(), "task queue database: " + store.status().message());
+    std::unique_ptr<taskqueue::TaskStore> store;
+    if (settings.storage) {
+      store = std::make_unique<taskqueue::PostgresTaskStore>(settings.storage, id);
+    } else {
+      auto dir = data_dir();
+      if (!dir.ok()) return dir.status().WithContext("taskqueue");
+      auto file = taskqueue::SqliteTaskStore::Open(*dir / "taskqueue.db");
+      if (!file.ok()) return Status(file.status().code(), "task queue database: " + file.status().message());
+      store = std::move(*file);
+    }
     taskqueue::TaskServiceOptions task_options;
     task_options.max_concurrency = p.taskqueue->max_concurrency;
     task_options.node = settings.node_id;
     task_options.dispatch.call_timeout = settings.call_timeout;
     task_options.dispatch.shutdown_grace = settings.task_shutdown_grace;
-    s->tasks_ = std::make_unique<taskqueue::TaskQueueService>(std::move(*store), std::move(task_options));
+    task_options.dispatch.lease_slack = settings.task_lease_slack;
+    task_options.maintenance_interval = settings.task_recovery_interval;
+    s->tasks_ = std::make_unique<taskqueue::TaskQueueService>(std::move(store), std::move(task_options));
   }
   return s;
 }

@@ -49,6 +49,10 @@ class TaskQueueService;
 }
 
 // Host-wide settings of the services (pier.toml and the command line).
+namespace pg {
+class Database;
+}
+
 struct ServiceSettings {
   std::filesystem::path data_dir;  // <data>/plugins/<id>/ holds each plugin's files
   std::chrono::milliseconds call_timeout{30000};
@@ -56,6 +60,10 @@ struct ServiceSettings {
   std::string ca_file;  // extra trust anchors for plugins' https and wss
   std::string node_id;  // task leases: "<node>/<run>"; empty = the host name
   std::chrono::milliseconds task_shutdown_grace{10000};
+  std::chrono::milliseconds task_lease_slack{60000};
+  std::chrono::milliseconds task_recovery_interval{60000};
+  // Shared PostgreSQL storage for task queues and KVStore; unset: SQLite files.
+  std::shared_ptr<pg::Database> storage;
   // Where failures of callbacks (scheduler, websocket) are reported, tagged
   // with the plugin; unset: Pier's logger.
   LogSink log_sink;

@@ -7,6 +7,8 @@
 //   "spin"             -> loops until the host stops the call
 //   "report:<url>"     -> POSTs "<taskId> <attempt>" to <url> (the crash
 //                         harness's witness of every execution), then succeeds
+//   "span:<ms>:<url>"  -> POSTs "<taskId> begin", waits <ms>, POSTs "<taskId> end"
+//                         (how many run at once, across nodes), then succeeds
 //   anything else      -> "ok" at once (the benchmark's no-op task)
 // Config key "queue" (default "work") names the queue nd_on_init creates with
 // the config keys "concurrency", "max_retries" and "backoff_ms".
@@ -45,6 +47,20 @@ class Worker : public pier::capabilities::TaskWorker {
     } else if (p == "spin") {
       volatile uint64_t n = 0;
       while (true) n = n + 1;
+    } else if (p.rfind("span:", 0) == 0) {
+      const size_t colon = p.find(':', 5);
+      const long long ms = std::stoll(p.substr(5, colon - 5));
+      const std::string url = p.substr(colon + 1);
+      for (const char* mark : {"begin", "end"}) {
+        if (std::string(mark) == "end") {
+          timespec ts{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+          nanosleep(&ts, nullptr);
+        }
+        pier::pdk::HttpRequest req{.method = "POST", .url = url};
+        req.body = r.task_id + " " + mark;
+        PIER_ASSIGN_OR_RETURN(auto resp, pier::pdk::Send(req));
+        if (resp.status != 200) return pier::InternalError("witness answered " + std::to_string(resp.status));
+      }
     } else if (p.rfind("report:", 0) == 0) {
       pier::pdk::HttpRequest req{.method = "POST", .url = p.substr(7)};
       req.body = r.task_id + " " + std::to_string(r.attempt);

@@ -27,6 +27,7 @@
 #include "pier/services/host_services.h"
 #include "services/config/config_service.h"
 #include "services/taskqueue/plugin_executor.h"
+#include "services/taskqueue/postgres_task_store.h"
 #include "services/taskqueue/sqlite_task_store.h"
 #include "services/taskqueue/task_service.h"
 
@@ -43,6 +44,8 @@ struct Args {
   int plugin_tasks = 5000;
   int latency_samples = 300;
   int concurrency = 2;
+  int pg_tasks = 10000;       // PostgreSQL part (when PIER_TEST_POSTGRES_URL is set)
+  int pg_concurrency = 8;
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
 
@@ -62,21 +65,24 @@ std::string ReadFile(const fs::path& p) {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// A worker plugin bound to a fresh task service on its own database.
+// A worker plugin bound to a fresh task service on `store` (a node).
 struct Rig {
   std::unique_ptr<TaskQueueService> service;
   services::MapConfigService config{{}};
   std::unique_ptr<Plugin> plugin;
-  SqliteTaskStore* store = nullptr;
+  TaskStore* store = nullptr;
+  SqliteTaskStore* sqlite = nullptr;  // for commit statistics
   std::mutex mu;
   std::map<std::string, Clock::time_point> started;  // for latency runs
   std::atomic<bool> record_starts = false;
 
-  Rig(Runtime& runtime, const fs::path& db, const std::string& wasm, int concurrency) {
-    auto s = SqliteTaskStore::Open(db).value();
+  Rig(Runtime& runtime, std::unique_ptr<TaskStore> s, const std::string& wasm, int concurrency,
+      const std::string& node = "bench", bool run = true) {
     store = s.get();
+    sqlite = dynamic_cast<SqliteTaskStore*>(store);
     TaskServiceOptions options;
     options.max_concurrency = concurrency;
+    options.node = node;
     service = std::make_unique<TaskQueueService>(std::move(s), options);
     services::HostServices host;
     host.task = service.get();
@@ -89,13 +95,17 @@ struct Rig {
     plugin = runtime.Load(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
                           std::move(po))
                  .value();
-    TaskExecutor run = PluginExecutor(*plugin);
-    service->Start([this, run](const TaskCall& call) {
+    if (!run) {
+      // An enqueue-only node: the queue is stored by the others; nothing runs here.
+      return;
+    }
+    TaskExecutor execute = PluginExecutor(*plugin);
+    service->Start([this, execute](const TaskCall& call) {
       if (record_starts) {
         std::lock_guard<std::mutex> lock(mu);
         started[call.request.task_id] = Clock::now();
       }
-      return run(call);
+      return execute(call);
     });
     NoContext ctx;
     wire::QueueConfig qc;
@@ -105,6 +115,8 @@ struct Rig {
       std::exit(1);
     }
   }
+  Rig(Runtime& runtime, const fs::path& db, const std::string& wasm, int concurrency)
+      : Rig(runtime, SqliteTaskStore::Open(db).value(), wasm, concurrency) {}
   ~Rig() { service->Stop(); }
 
   int64_t Done() {
@@ -124,20 +136,24 @@ struct Throughput {
 
 // Enqueues `n` no-op tasks through the host API in batches while the
 // workers drain them; end to end: first enqueue to last completion committed.
-Throughput HostEnqueue(Rig& rig, int n, int batch) {
-  const auto before = rig.store->commit_stats();
+Throughput HostEnqueue(Rig& rig, int n, int batch, Rig* done_on = nullptr) {
+  Rig& counter = done_on ? *done_on : rig;
+  const int64_t already = counter.Done();
+  const auto before = rig.sqlite ? rig.sqlite->commit_stats() : SqliteTaskStore::CommitStats{};
   const auto t0 = Clock::now();
   std::vector<wire::TaskSpec> specs(batch, wire::TaskSpec{"noop"});
   for (int sent = 0; sent < n; sent += batch) {
     specs.resize(std::min(batch, n - sent), wire::TaskSpec{"noop"});
     if (!rig.service->AdminEnqueue("work", specs).ok()) std::exit(1);
   }
-  rig.WaitDone(n);
+  counter.WaitDone(already + n);
   const double s = Seconds(Clock::now() - t0);
-  const auto after = rig.store->commit_stats();
   Throughput t;
   t.tasks_per_s = n / s;
-  t.tasks_per_commit = double(n) * 3 / std::max<int64_t>(1, after.transactions - before.transactions);
+  if (rig.sqlite) {
+    const auto after = rig.sqlite->commit_stats();
+    t.tasks_per_commit = double(n) * 3 / std::max<int64_t>(1, after.transactions - before.transactions);
+  }
   t.failed = rig.store->Stats("work").value().failed;
   return t;
 }
@@ -155,12 +171,14 @@ double PluginEnqueue(Rig& rig, int n, int64_t already) {
 }
 
 // Enqueue-to-start latency on an idle queue, in ms: p50, p99.
-std::pair<double, double> IdleLatency(Rig& rig, int samples) {
+// With `via`, the task is enqueued through that node (which runs nothing):
+// the worker's node learns of it only from the store's notification.
+std::pair<double, double> IdleLatency(Rig& rig, int samples, Rig* via = nullptr) {
   rig.record_starts = true;
   std::vector<double> ms;
   for (int i = 0; i < samples; ++i) {
     const auto t0 = Clock::now();
-    auto ids = rig.service->AdminEnqueue("work", {wire::TaskSpec{"noop"}}).value();
+    auto ids = (via ? *via : rig).service->AdminEnqueue("work", {wire::TaskSpec{"noop"}}).value();
     while (rig.store->Get(ids[0]).value()->status != kCompleted) std::this_thread::sleep_for(std::chrono::microseconds(200));
     std::lock_guard<std::mutex> lock(rig.mu);
     auto it = rig.started.find(ids[0]);
@@ -179,8 +197,8 @@ std::pair<double, double> IdleLatency(Rig& rig, int samples) {
 // The floor: the same writes with the same batch sizes, straight into a
 // store on a file with the same settings: enqueue batches of `batch`, and
 // claim + complete rounds of `per_round` tasks, one thread, no plugin.
-double Floor(const fs::path& db, int n, int batch, int per_round) {
-  auto store = SqliteTaskStore::Open(db).value();
+double Floor(std::unique_ptr<TaskStore> owned, int n, int batch, int per_round) {
+  TaskStore* store = owned.get();
   std::vector<NewTask> specs(batch, NewTask{.queue = "work", .payload = "noop"});
   const auto t0 = Clock::now();
   int64_t now = 1;
@@ -205,6 +223,73 @@ double Floor(const fs::path& db, int n, int batch, int per_round) {
   return finished / Seconds(Clock::now() - t0);
 }
 
+// A fresh database `name` on the server of `admin_url`; its URL.
+std::string FreshDatabase(const std::string& admin_url, const std::string& name) {
+  auto admin = pg::Connection::Connect({.url = admin_url}).value();
+  if (!admin->Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").ok() ||
+      !admin->Exec("CREATE DATABASE " + name).ok()) {
+    std::fprintf(stderr, "cannot create database %s\n", name.c_str());
+    std::exit(1);
+  }
+  std::string url = admin_url;
+  const size_t at = url.find("/postgres?");
+  return url.replace(at, 10, "/" + name + "?");
+}
+
+std::unique_ptr<TaskStore> PostgresStore(const std::string& url) {
+  return std::make_unique<PostgresTaskStore>(pg::Database::Open({.url = url}).value(), "bench");
+}
+
+// Several nodes (each its own pool, listener, task service and plugin
+// instance, in this process) on one PostgreSQL server, next to SQLite at
+// the same concurrency and the same statements without plugins.
+void PostgresPart(Runtime& runtime, const Args& a, const std::string& admin_url, const std::string& wasm) {
+  std::printf("\nPostgreSQL (a private server, fsync on, this machine): %d no-op tasks, queue concurrency %d "
+              "(global across nodes), C++ worker\n", a.pg_tasks, a.pg_concurrency);
+  std::vector<double> rates;
+  for (int nodes = 1; nodes <= 3; ++nodes) {
+    const std::string url = FreshDatabase(admin_url, "pier_bench_" + std::to_string(nodes));
+    std::vector<std::unique_ptr<Rig>> rigs;
+    for (int i = 0; i < nodes; ++i) {
+      rigs.push_back(std::make_unique<Rig>(runtime, PostgresStore(url), wasm, a.pg_concurrency, "node" + std::to_string(i)));
+    }
+    HostEnqueue(*rigs[0], 1000, a.batch);
+    rates.push_back(HostEnqueue(*rigs[0], a.pg_tasks, a.batch).tasks_per_s);
+  }
+  double sqlite_rate = 0;
+  {
+    Rig rig(runtime, a.dir / "pgcmp" / "taskqueue.db", wasm, a.pg_concurrency);
+    HostEnqueue(rig, 1000, a.batch);
+    sqlite_rate = HostEnqueue(rig, a.pg_tasks, a.batch).tasks_per_s;
+  }
+  const double floor = Floor(PostgresStore(FreshDatabase(admin_url, "pier_bench_floor")), a.pg_tasks, a.batch,
+                             a.pg_concurrency);
+  double local50 = 0, local99 = 0, cross50 = 0, cross99 = 0;
+  {
+    const std::string url = FreshDatabase(admin_url, "pier_bench_latency");
+    Rig worker(runtime, PostgresStore(url), wasm, a.pg_concurrency, "worker");
+    Rig other(runtime, PostgresStore(url), wasm, a.pg_concurrency, "enqueuer", /*run=*/false);
+    HostEnqueue(worker, 200, a.batch);
+    std::tie(local50, local99) = IdleLatency(worker, a.latency_samples);
+    std::tie(cross50, cross99) = IdleLatency(worker, a.latency_samples, &other);
+  }
+  std::printf("\n%-58s %12s %10s\n", "figure", "value", "vs floor");
+  std::printf("%-58s %10.0f/s %10s\n", ("floor: same statements, batches " + std::to_string(a.batch) + " / " +
+                                        std::to_string(a.pg_concurrency) + ", no plugin").c_str(), floor, "1.00");
+  for (int nodes = 1; nodes <= 3; ++nodes) {
+    const double r = rates[static_cast<size_t>(nodes - 1)];
+    std::printf("%-58s %10.0f/s %9.2fx\n", (std::to_string(nodes) + " node(s), host enqueue, end to end").c_str(), r,
+                r / floor);
+  }
+  std::printf("%-58s %10.0f/s %9.2fx\n", "SQLite, same concurrency, 1 node", sqlite_rate, sqlite_rate / floor);
+  std::printf("%-58s %9.2f ms\n", "idle, enqueue -> call start, same node, p50", local50);
+  std::printf("%-58s %9.2f ms\n", "idle, enqueue -> call start, same node, p99", local99);
+  std::printf("%-58s %9.2f ms\n", "idle, enqueue on another node -> call start, p50", cross50);
+  std::printf("%-58s %9.2f ms\n", "idle, enqueue on another node -> call start, p99", cross99);
+  std::printf("\n1 node on PostgreSQL / SQLite: %.2f; 3 nodes / 1 node: %.2f\n", rates[0] / sqlite_rate,
+              rates[2] / rates[0]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,6 +302,8 @@ int main(int argc, char** argv) {
     if (k == "--plugin-tasks") a.plugin_tasks = v;
     if (k == "--latency-samples") a.latency_samples = v;
     if (k == "--concurrency") a.concurrency = v;
+    if (k == "--pg-tasks") a.pg_tasks = v;
+    if (k == "--pg-concurrency") a.pg_concurrency = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
@@ -245,8 +332,9 @@ int main(int argc, char** argv) {
   // Same batch sizes as the C++ run: enqueue batches of `batch`; claim and
   // complete as many per transaction as the C++ run averaged.
   const int per_round = std::max(1, static_cast<int>(cpp.tasks_per_commit / 2 + 0.5));
-  const double floor = Floor(a.dir / "floor" / "taskqueue.db", a.tasks, a.batch, per_round);
-  const double floor_single = Floor(a.dir / "floor1" / "taskqueue.db", std::min(a.tasks, 3000), 1, 1);
+  const double floor = Floor(SqliteTaskStore::Open(a.dir / "floor" / "taskqueue.db").value(), a.tasks, a.batch, per_round);
+  const double floor_single =
+      Floor(SqliteTaskStore::Open(a.dir / "floor1" / "taskqueue.db").value(), std::min(a.tasks, 3000), 1, 1);
 
   std::printf("\n%-58s %12s %10s\n", "figure", "value", "vs floor");
   std::printf("%-58s %10.0f/s %10s\n", ("floor: same writes, batches " + std::to_string(a.batch) + " / " +
@@ -267,6 +355,11 @@ int main(int argc, char** argv) {
               cpp.tasks_per_s >= 10000 ? "met" : "MISSED", cpp.tasks_per_s >= floor / 2 ? "met" : "MISSED",
               p50 <= 2.0 ? "met" : "MISSED");
   if (cpp.failed + go.failed > 0) std::printf("WARNING: %lld tasks failed\n", (long long)(cpp.failed + go.failed));
+  if (const char* pg_url = std::getenv("PIER_TEST_POSTGRES_URL"); pg_url != nullptr && *pg_url != '\0') {
+    PostgresPart(*runtime, a, pg_url, plugins + "/cpp_task_worker.wasm");
+  } else {
+    std::printf("\nPostgreSQL part skipped: run through bench/taskqueue.sh (it starts a private server)\n");
+  }
   fs::remove_all(a.dir);
   return 0;
 }

@@ -80,7 +80,10 @@ constexpr std::string_view kFinish =
     " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || w.name)"
     " FROM (SELECT name FROM woke UNION SELECT queue FROM done WHERE $11) w)"
     " SELECT (SELECT count(*) FROM done)::bigint, (SELECT count(*) FROM n)::bigint";
-constexpr std::string_view kLockQueue = "SELECT 1::bigint FROM pier.queues WHERE plugin = $1 AND name = $2 FOR UPDATE";
+// Claims of one queue take turns (a transaction advisory lock: no row
+// write, so a claim held back by a limit commits without a WAL flush).
+constexpr std::string_view kLockQueue =
+    "SELECT 1::bigint FROM pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 3))";
 // After kLockQueue, in a fresh snapshot: $1 plugin, $2 queue, $3 now, $4
 // owner, $5 lease until, $6 wanted. Always one row at least: the grant and
 // the token time, then the claimed rows' columns (null when none).
@@ -99,7 +102,8 @@ constexpr std::string_view kClaim =
     "   lease_until = $5 FROM picked WHERE t.id = picked.id RETURNING t.*),"
     " mark AS (UPDATE pier.queues SET next_token_at = CASE WHEN delay_ms > 0 AND EXISTS (SELECT 1 FROM claimed)"
     "   THEN $3 + delay_ms ELSE next_token_at END, waiting = waiting OR (SELECT n FROM lim) < $6"
-    "   WHERE plugin = $1 AND name = $2 AND (delay_ms > 0 OR (SELECT n FROM lim) < $6) RETURNING 1)"
+    "   WHERE plugin = $1 AND name = $2 AND ((delay_ms > 0 AND EXISTS (SELECT 1 FROM claimed))"
+    "   OR ((SELECT n FROM lim) < $6 AND NOT waiting)) RETURNING 1)"
     " SELECT (SELECT n FROM lim)::bigint, coalesce((SELECT next_token_at FROM q), 0)::bigint,"
     "   " PIER_TASK_COLUMNS " FROM (SELECT 1) one LEFT JOIN claimed ON true";
 constexpr std::string_view kRecover =
@@ -307,6 +311,12 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
   for (const Started& mark : round.started) {
     queries.push_back({kStart, Params().Text(plugin_).Text(mark.id).Int(now).Text(mark.owner)});
   }
+  const ClaimRequest* claim = round.claim;
+  const bool claiming = claim != nullptr && claim->max > 0;
+  // The queue's turn before the completions: they may write its row too
+  // (clearing `waiting`), and every write of that row under the turn keeps
+  // two nodes from waiting on each other.
+  if (claiming) queries.push_back({kLockQueue, Params().Text(plugin_).Text(claim->queue)});
   for (const Completion& done : round.completions) {
     std::string_view status = kPending;
     bool set_message = false, set_error = false;
@@ -332,10 +342,7 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
                                     .Text(done.owner)
                                     .Bool(done.outcome == Outcome::kReleased)});
   }
-  const ClaimRequest* claim = round.claim;
-  const bool claiming = claim != nullptr && claim->max > 0;
   if (claiming) {
-    queries.push_back({kLockQueue, Params().Text(plugin_).Text(claim->queue)});
     queries.push_back({kClaim, Params()
                                    .Text(plugin_)
                                    .Text(claim->queue)
@@ -348,7 +355,7 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
   if (queries.empty()) return out;
   auto results = db_->pool().RunAll(queries);
   if (!results.ok()) return results.status().WithContext(claiming ? "claiming tasks" : "finishing tasks");
-  const size_t first_done = round.started.size();
+  const size_t first_done = round.started.size() + (claiming ? 1 : 0);
   for (size_t i = 0; i < round.completions.size(); ++i) out.finished += (*results)[first_done + i].Int(0, 0);
   if (claiming) {
     const Rows& r = results->back();

@@ -30,9 +30,13 @@ constexpr std::string_view kLoadQueues =
 constexpr std::string_view kSetPaused =
     "WITH u AS (UPDATE pier.queues SET paused = $3 WHERE plugin = $1 AND name = $2 RETURNING name)"
     " SELECT count(*)::bigint FROM (SELECT pg_notify('pier_pause', $4) FROM u) n";
-constexpr std::string_view kInsert =
+// Consecutive tasks without a unique key, in one statement, in order.
+constexpr std::string_view kInsertMany =
     "INSERT INTO pier.tasks (id, plugin, queue, payload, max_retries, next_run_at, created_at, updated_at,"
-    " priority, timeout_ms, backoff_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id";
+    " priority, timeout_ms, backoff_ms) SELECT id, $1, queue, payload, max_retries, next_run_at, $2, $2, priority,"
+    " timeout_ms, backoff_ms FROM unnest($3::text[], $4::text[], $5::bytea[], $6::integer[], $7::bigint[],"
+    " $8::integer[], $9::bigint[], $10::bigint[]) WITH ORDINALITY"
+    " AS t(id, queue, payload, max_retries, next_run_at, priority, timeout_ms, backoff_ms, ord) ORDER BY ord";
 // A unique key already pending or running: its task's ID instead.
 constexpr std::string_view kInsertUnique =
     "WITH ins AS (INSERT INTO pier.tasks (id, plugin, queue, payload, max_retries, next_run_at, created_at,"
@@ -64,21 +68,29 @@ constexpr std::string_view kRetry =
 constexpr std::string_view kCancelPending =
     "UPDATE pier.tasks SET status = 'cancelled', updated_at = $3 WHERE plugin = $1 AND queue = $2"
     " AND status = 'pending'";
+// Every start mark of a round in one statement: $1 plugin, $2 now, $3 ids, $4 owners.
 constexpr std::string_view kStart =
-    "UPDATE pier.tasks SET attempt = attempt + 1, started_at = GREATEST($3, 1), updated_at = $3"
-    " WHERE plugin = $1 AND id = $2 AND status = 'running' AND lease_owner = $4 AND started_at = 0";
-// A completion; when its queue had a claim held back, or the task is given
-// back to pending now, the other nodes are woken.
+    "UPDATE pier.tasks t SET attempt = t.attempt + 1, started_at = GREATEST($2, 1), updated_at = $2"
+    " FROM unnest($3::text[], $4::text[]) AS m(id, owner)"
+    " WHERE t.plugin = $1 AND t.id = m.id AND t.status = 'running' AND t.lease_owner = m.owner AND t.started_at = 0";
+// Every completion of a round in one statement. When a completed task's
+// queue had a claim held back, or a task goes back to pending now, the
+// other nodes are woken.
 constexpr std::string_view kFinish =
-    "WITH done AS (UPDATE pier.tasks SET status = $3, message = CASE WHEN $4 THEN $5 ELSE message END,"
-    " last_error = CASE WHEN $6 THEN $5 ELSE last_error END,"
-    " next_run_at = CASE WHEN $7 > 0 THEN $7 ELSE next_run_at END, attempt = attempt + $8, started_at = 0,"
-    " lease_owner = '', lease_until = 0, updated_at = $9"
-    " WHERE plugin = $1 AND id = $2 AND status = 'running' AND lease_owner = $10 RETURNING queue),"
-    " woke AS (UPDATE pier.queues q SET waiting = false FROM done WHERE q.plugin = $1 AND q.name = done.queue"
-    " AND q.waiting RETURNING q.name),"
+    "WITH c AS (SELECT * FROM unnest($2::text[], $3::text[], $4::bool[], $5::text[], $6::bool[], $7::bigint[],"
+    "   $8::integer[], $9::text[], $10::bool[]) AS c(id, status, set_message, message, set_error, run_at, count,"
+    "   owner, released)),"
+    " done AS (UPDATE pier.tasks t SET status = c.status,"
+    "   message = CASE WHEN c.set_message THEN c.message ELSE t.message END,"
+    "   last_error = CASE WHEN c.set_error THEN c.message ELSE t.last_error END,"
+    "   next_run_at = CASE WHEN c.run_at > 0 THEN c.run_at ELSE t.next_run_at END, attempt = t.attempt + c.count,"
+    "   started_at = 0, lease_owner = '', lease_until = 0, updated_at = $11"
+    "   FROM c WHERE t.plugin = $1 AND t.id = c.id AND t.status = 'running' AND t.lease_owner = c.owner"
+    "   RETURNING t.queue, c.released),"
+    " woke AS (UPDATE pier.queues q SET waiting = false WHERE q.plugin = $1 AND q.name IN (SELECT queue FROM done)"
+    "   AND q.waiting RETURNING q.name),"
     " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || w.name)"
-    " FROM (SELECT name FROM woke UNION SELECT queue FROM done WHERE $11) w)"
+    "   FROM (SELECT name FROM woke UNION SELECT queue FROM done WHERE released) w)"
     " SELECT (SELECT count(*) FROM done)::bigint, (SELECT count(*) FROM n)::bigint";
 // Claims of one queue take turns (a transaction advisory lock: no row
 // write, so a claim held back by a limit commits without a WAL flush).
@@ -206,33 +218,69 @@ Status PostgresTaskStore::SetPaused(std::string_view queue, bool paused) {
 }
 
 Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<NewTask>& tasks, int64_t now) {
-  std::vector<std::string> ids;
+  std::vector<std::string> ids(tasks.size());
   std::vector<Query> queries;
-  queries.reserve(tasks.size() + 1);
+  std::vector<int> unique_at;  // query index -> task index, for unique-key inserts
   std::set<std::string_view> queues;
-  for (const NewTask& t : tasks) {
-    Params p;
-    p.Text(NewTaskId())
-        .Text(plugin_)
-        .Text(t.queue)
-        .Bytes(t.payload)
-        .Int32(t.max_retries)
-        .Int(t.run_at_ms > 0 ? t.run_at_ms : now)
-        .Int(now)
-        .Int32(t.priority)
-        .Int(t.timeout_ms)
-        .Int(t.backoff_ms);
-    if (!t.unique_key.empty()) p.Text(t.unique_key);
-    queries.push_back({t.unique_key.empty() ? kInsert : kInsertUnique, std::move(p)});
-    queues.insert(t.queue);
+  for (size_t i = 0; i < tasks.size();) {
+    if (!tasks[i].unique_key.empty()) {
+      const NewTask& t = tasks[i];
+      queries.push_back({kInsertUnique, Params()
+                                            .Text(NewTaskId())
+                                            .Text(plugin_)
+                                            .Text(t.queue)
+                                            .Bytes(t.payload)
+                                            .Int32(t.max_retries)
+                                            .Int(t.run_at_ms > 0 ? t.run_at_ms : now)
+                                            .Int(now)
+                                            .Int32(t.priority)
+                                            .Int(t.timeout_ms)
+                                            .Int(t.backoff_ms)
+                                            .Text(t.unique_key)});
+      unique_at.resize(queries.size(), -1);
+      unique_at.back() = static_cast<int>(i);
+      queues.insert(t.queue);
+      ++i;
+      continue;
+    }
+    std::vector<std::string> id, queue, payload;
+    std::vector<int32_t> retries, priority;
+    std::vector<int64_t> run_at, timeout, backoff;
+    for (; i < tasks.size() && tasks[i].unique_key.empty(); ++i) {
+      const NewTask& t = tasks[i];
+      ids[i] = NewTaskId();
+      id.push_back(ids[i]);
+      queue.push_back(t.queue);
+      payload.push_back(t.payload);
+      retries.push_back(t.max_retries);
+      run_at.push_back(t.run_at_ms > 0 ? t.run_at_ms : now);
+      priority.push_back(t.priority);
+      timeout.push_back(t.timeout_ms);
+      backoff.push_back(t.backoff_ms);
+      queues.insert(t.queue);
+    }
+    queries.push_back({kInsertMany, Params()
+                                        .Text(plugin_)
+                                        .Int(now)
+                                        .TextArray(id)
+                                        .TextArray(queue)
+                                        .BytesArray(payload)
+                                        .Int32Array(retries)
+                                        .IntArray(run_at)
+                                        .Int32Array(priority)
+                                        .IntArray(timeout)
+                                        .IntArray(backoff)});
   }
+  unique_at.resize(queries.size(), -1);
   std::vector<std::string> channels;
   for (std::string_view q : queues) channels.push_back(Channel(q));
   for (const std::string& c : channels) queries.push_back({kNotifyWake, Params().Text(c)});
   PIER_ASSIGN_OR_RETURN(auto results, db_->pool().RunAll(queries));
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    if (!results[i].empty()) {
-      ids.push_back(results[i].Text(0, 0));
+  for (size_t q = 0; q < unique_at.size(); ++q) {
+    if (unique_at[q] < 0) continue;
+    const auto i = static_cast<size_t>(unique_at[q]);
+    if (!results[q].empty()) {
+      ids[i] = results[q].Text(0, 0);
       continue;
     }
     // A conflicting task committed after this statement's snapshot: read it now.
@@ -241,7 +289,7 @@ Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<Ne
                                                                       .Text(tasks[i].queue)
                                                                       .Text(tasks[i].unique_key)));
     if (again.empty()) return UnavailableError("enqueuing task: its unique key changed hands meanwhile; try again");
-    ids.push_back(again.Text(0, 0));
+    ids[i] = again.Text(0, 0);
   }
   return ids;
 }
@@ -307,9 +355,13 @@ Status PostgresTaskStore::Retry(std::string_view id, int64_t now) {
 
 Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t now) {
   std::vector<Query> queries;
-  queries.reserve(round.started.size() + round.completions.size() + 2);
-  for (const Started& mark : round.started) {
-    queries.push_back({kStart, Params().Text(plugin_).Text(mark.id).Int(now).Text(mark.owner)});
+  if (!round.started.empty()) {
+    std::vector<std::string> ids, owners;
+    for (const Started& mark : round.started) {
+      ids.push_back(mark.id);
+      owners.push_back(mark.owner);
+    }
+    queries.push_back({kStart, Params().Text(plugin_).Int(now).TextArray(ids).TextArray(owners)});
   }
   const ClaimRequest* claim = round.claim;
   const bool claiming = claim != nullptr && claim->max > 0;
@@ -317,30 +369,46 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
   // (clearing `waiting`), and every write of that row under the turn keeps
   // two nodes from waiting on each other.
   if (claiming) queries.push_back({kLockQueue, Params().Text(plugin_).Text(claim->queue)});
-  for (const Completion& done : round.completions) {
-    std::string_view status = kPending;
-    bool set_message = false, set_error = false;
-    int64_t run_at = 0;
-    switch (done.outcome) {
-      case Outcome::kCompleted: status = kCompleted, set_message = true; break;
-      case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
-      case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
-      case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
-      case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
+  const bool finishing = !round.completions.empty();
+  if (finishing) {
+    std::vector<std::string> ids, statuses, messages, owners;
+    std::vector<bool> set_messages, set_errors, released;
+    std::vector<int64_t> run_ats;
+    std::vector<int32_t> counts;
+    for (const Completion& done : round.completions) {
+      std::string_view status = kPending;
+      bool set_message = false, set_error = false;
+      int64_t run_at = 0;
+      switch (done.outcome) {
+        case Outcome::kCompleted: status = kCompleted, set_message = true; break;
+        case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
+        case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
+        case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
+        case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
+      }
+      // The attempt of a started call counts once: here, unless its start mark did.
+      ids.push_back(done.id);
+      statuses.emplace_back(status);
+      set_messages.push_back(set_message);
+      messages.push_back(done.message);
+      set_errors.push_back(set_error);
+      run_ats.push_back(run_at);
+      counts.push_back(done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0);
+      owners.push_back(done.owner);
+      released.push_back(done.outcome == Outcome::kReleased);
     }
-    const int32_t count = done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0;
     queries.push_back({kFinish, Params()
                                     .Text(plugin_)
-                                    .Text(done.id)
-                                    .Text(status)
-                                    .Bool(set_message)
-                                    .Text(done.message)
-                                    .Bool(set_error)
-                                    .Int(run_at)
-                                    .Int32(count)
-                                    .Int(now)
-                                    .Text(done.owner)
-                                    .Bool(done.outcome == Outcome::kReleased)});
+                                    .TextArray(ids)
+                                    .TextArray(statuses)
+                                    .BoolArray(set_messages)
+                                    .TextArray(messages)
+                                    .BoolArray(set_errors)
+                                    .IntArray(run_ats)
+                                    .Int32Array(counts)
+                                    .TextArray(owners)
+                                    .BoolArray(released)
+                                    .Int(now)});
   }
   if (claiming) {
     queries.push_back({kClaim, Params()
@@ -355,8 +423,7 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
   if (queries.empty()) return out;
   auto results = db_->pool().RunAll(queries);
   if (!results.ok()) return results.status().WithContext(claiming ? "claiming tasks" : "finishing tasks");
-  const size_t first_done = round.started.size() + (claiming ? 1 : 0);
-  for (size_t i = 0; i < round.completions.size(); ++i) out.finished += (*results)[first_done + i].Int(0, 0);
+  if (finishing) out.finished = (*results)[(round.started.empty() ? 0 : 1) + (claiming ? 1 : 0)].Int(0, 0);
   if (claiming) {
     const Rows& r = results->back();
     const int64_t granted = r.Int(0, 0);

@@ -9,7 +9,8 @@ namespace pier::pg {
 
 namespace {
 
-constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kBytea = 17, kBool = 16, kTextArray = 1009;
+constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kBytea = 17, kBool = 16, kTextArray = 1009, kByteaArray = 1001,
+              kInt8Array = 1016, kInt4Array = 1007, kBoolArray = 1000;
 
 std::string BigEndian(uint64_t v, int bytes) {
   std::string out(static_cast<size_t>(bytes), '\0');
@@ -76,15 +77,40 @@ Params& Params::Bool(bool v) {
   return *this;
 }
 
-Params& Params::TextArray(const std::vector<std::string>& v) {
+Params& Params::Array(Oid element, Oid array, const std::vector<std::string>& encoded) {
   // The binary array format: dimensions, null flag, element type, then
   // each dimension's size and lower bound, then (length, bytes) per element.
-  std::string out = BigEndian(1, 4) + BigEndian(0, 4) + BigEndian(kText, 4) + BigEndian(v.size(), 4) + BigEndian(1, 4);
-  for (const std::string& e : v) out += BigEndian(e.size(), 4) + e;
-  types_.push_back(kTextArray);
+  std::string out = BigEndian(1, 4) + BigEndian(0, 4) + BigEndian(element, 4) + BigEndian(encoded.size(), 4) +
+                    BigEndian(1, 4);
+  for (const std::string& e : encoded) out += BigEndian(e.size(), 4) + e;
+  types_.push_back(array);
   values_.push_back(std::move(out));
   nulls_.push_back(false);
   return *this;
+}
+
+Params& Params::TextArray(const std::vector<std::string>& v) { return Array(kText, kTextArray, v); }
+Params& Params::BytesArray(const std::vector<std::string>& v) { return Array(kBytea, kByteaArray, v); }
+
+Params& Params::IntArray(const std::vector<int64_t>& v) {
+  std::vector<std::string> e;
+  e.reserve(v.size());
+  for (int64_t x : v) e.push_back(BigEndian(static_cast<uint64_t>(x), 8));
+  return Array(kInt8, kInt8Array, e);
+}
+
+Params& Params::Int32Array(const std::vector<int32_t>& v) {
+  std::vector<std::string> e;
+  e.reserve(v.size());
+  for (int32_t x : v) e.push_back(BigEndian(static_cast<uint32_t>(x), 4));
+  return Array(kInt4, kInt4Array, e);
+}
+
+Params& Params::BoolArray(const std::vector<bool>& v) {
+  std::vector<std::string> e;
+  e.reserve(v.size());
+  for (bool x : v) e.push_back(std::string(1, x ? '\1' : '\0'));
+  return Array(kBool, kBoolArray, e);
 }
 
 Params& Params::NullText() {

@@ -42,7 +42,12 @@ class Params {
   Params& Text(std::string_view v);
   Params& Bytes(std::string_view v);  // bytea
   Params& Bool(bool v);
+  // One-dimensional arrays (for unnest: one statement for many rows).
   Params& TextArray(const std::vector<std::string>& v);  // text[]
+  Params& BytesArray(const std::vector<std::string>& v);  // bytea[]
+  Params& IntArray(const std::vector<int64_t>& v);        // bigint[]
+  Params& Int32Array(const std::vector<int32_t>& v);      // integer[]
+  Params& BoolArray(const std::vector<bool>& v);          // boolean[]
   Params& NullText();
 
   int size() const { return static_cast<int>(types_.size()); }
@@ -51,6 +56,7 @@ class Params {
   const std::vector<bool>& nulls() const { return nulls_; }
 
  private:
+  Params& Array(Oid element, Oid array, const std::vector<std::string>& encoded);
   std::vector<Oid> types_;
   std::vector<std::string> values_;
   std::vector<bool> nulls_;

@@ -122,4 +122,39 @@ name = "Bob"
 }
 
 }  // namespace
+TEST(PierConfig, SharedStorageAndTaskLeases) {
+  auto c = ParsePierConfig(R"(
+[storage]
+url = "postgresql://pier@127.0.0.1:5432/pier"
+node = "east-1"
+pool_size = 4
+statement_timeout = "10s"
+[taskqueue]
+lease_slack = "5s"
+recovery_interval = "500ms"
+)", "/x");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->storage_url, "postgresql://pier@127.0.0.1:5432/pier");
+  EXPECT_EQ(c->storage_node, "east-1");
+  EXPECT_EQ(c->storage_pool_size, 4);
+  EXPECT_EQ(c->storage_statement_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c->task_lease_slack, std::chrono::seconds(5));
+  EXPECT_EQ(c->task_recovery_interval, std::chrono::milliseconds(500));
+  auto error = [](const std::string& toml) { return ParsePierConfig(toml, "/").status().message(); };
+  EXPECT_EQ(error("[storage]\nurl = \"mysql://x\""), "storage.url must start with postgresql:// (or be empty for SQLite files)");
+  EXPECT_EQ(error("[storage]\nnode = \"a/b\""), "storage.node must be a string without '/'");
+  EXPECT_EQ(error("[storage]\npool_size = 0"), "storage.pool_size must be from 1 to 256");
+  EXPECT_EQ(error("[storage]\nhost = \"x\""), "unknown setting 'storage.host'");
+  EXPECT_EQ(error("[taskqueue]\nlease_slack = \"10ms\""), "taskqueue.lease_slack must be at least 1s");
+  EXPECT_EQ(ParsePierConfig("", "/").value().storage_url, "") << "SQLite files unless told otherwise";
+}
+
+TEST(PierConfig, TheEnvironmentNamesTheStorageWithoutWritingAPasswordToTheFile) {
+  PierConfig c = ParsePierConfig("[storage]\nurl = \"postgresql://a@127.0.0.1/x\"", "/").value();
+  setenv("PIER_STORAGE_URL", "postgresql://b:secret@127.0.0.1/y", 1);
+  ApplyEnvironment(c);
+  unsetenv("PIER_STORAGE_URL");
+  EXPECT_EQ(c.storage_url, "postgresql://b:secret@127.0.0.1/y");
+}
+
 }  // namespace pier

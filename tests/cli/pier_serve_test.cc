@@ -140,5 +140,17 @@ TEST_F(PierServe, ABadConfigurationFileIsRefusedWithItsKey) {
   EXPECT_NE(r.out.find("unknown setting 'plugin_folder'"), std::string::npos) << r.out;
 }
 
+// An unreachable database stops `pier serve` at once, naming the URL
+// without its password (nothing listens on loopback port 1).
+TEST_F(PierServe, AnUnreachableDatabaseIsNamedWithoutItsPassword) {
+  std::ofstream(root_ / "pg.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
+                                      "admin_listen = \"127.0.0.1:0\"\n[storage]\n"
+                                      "url = \"postgresql://pier:hunter2@127.0.0.1:1/pier?connect_timeout=2\"\n";
+  CliRun r = Pier({"serve", "--config", (root_ / "pg.toml").string(), "--run-for", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("postgresql://pier:***@127.0.0.1:1/pier"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace pier

@@ -17,10 +17,12 @@ inline constexpr const char* kNoPostgres =
 // PIER_TEST_POSTGRES_URL, when set.
 std::optional<std::string> PostgresAdminUrl();
 inline bool PostgresAvailable() { return PostgresAdminUrl().has_value(); }
-// The URL of database `name` on the test server.
+// The URL of this process's database `name` on the test server (test
+// binaries run in parallel: each process has its own, "<name>_<pid>").
 std::string PostgresDatabaseUrl(const std::string& name);
-// Drops database `name` if it exists (closing its sessions), creates it
-// empty, and returns its URL. Aborts the test binary when the server fails.
+// Drops this process's database `name` if it exists (closing its sessions),
+// creates it empty, and returns its URL; it is dropped when the process
+// exits. Aborts the test binary when the server fails.
 std::string FreshPostgresDatabase(const std::string& name);
 
 }  // namespace pier::testing

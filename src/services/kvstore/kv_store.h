@@ -27,6 +27,17 @@ struct PutResult {
   int64_t would_use = 0;  // not stored: the quota use the write would have led to
 };
 
+// The original's LIKE pattern for a prefix: '%' and '_' escaped (with a
+// backslash), nothing else, then '%'.
+inline std::string LikePrefix(std::string_view prefix) {
+  std::string out;
+  for (char c : prefix) {
+    if (c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
 class KVStore {
  public:
   virtual ~KVStore() = default;

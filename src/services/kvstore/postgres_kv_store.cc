@@ -40,15 +40,6 @@ constexpr std::string_view kUsed =
     "SELECT coalesce(sum(size), 0)::bigint FROM pier.kv WHERE plugin = $1 AND " PIER_KV_LIVE;
 constexpr std::string_view kSweep = "DELETE FROM pier.kv WHERE plugin = $1 AND expires_at > 0 AND expires_at < $2";
 
-std::string LikePrefix(std::string_view prefix) {
-  std::string out;
-  for (char c : prefix) {
-    if (c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
 Status Failed(std::string_view what, const Status& st) { return Status(st.code(), std::string(what) + ": " + st.message()); }
 
 Status CheckKey(std::string_view key) {

@@ -21,16 +21,6 @@ const std::vector<sqlite::Migration> kMigrations = {
 // Visible: no expiry, or an expiry second that has not fully passed.
 constexpr std::string_view kLive = "(expires_at IS NULL OR expires_at >= ?)";
 
-// The original's LIKE pattern: '%' and '_' escaped, nothing else.
-std::string LikePrefix(std::string_view prefix) {
-  std::string out;
-  for (char c : prefix) {
-    if (c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
 Status Failed(std::string_view what, const Status& st) { return Status(st.code(), std::string(what) + ": " + st.message()); }
 
 }  // namespace

@@ -376,24 +376,14 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
     std::vector<int64_t> run_ats;
     std::vector<int32_t> counts;
     for (const Completion& done : round.completions) {
-      std::string_view status = kPending;
-      bool set_message = false, set_error = false;
-      int64_t run_at = 0;
-      switch (done.outcome) {
-        case Outcome::kCompleted: status = kCompleted, set_message = true; break;
-        case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
-        case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
-        case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
-        case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
-      }
-      // The attempt of a started call counts once: here, unless its start mark did.
+      const CompletionWrite w = DescribeCompletion(done, now);
       ids.push_back(done.id);
-      statuses.emplace_back(status);
-      set_messages.push_back(set_message);
+      statuses.emplace_back(w.status);
+      set_messages.push_back(w.set_message);
       messages.push_back(done.message);
-      set_errors.push_back(set_error);
-      run_ats.push_back(run_at);
-      counts.push_back(done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0);
+      set_errors.push_back(w.set_error);
+      run_ats.push_back(w.run_at);
+      counts.push_back(w.attempt_delta);
       owners.push_back(done.owner);
       released.push_back(done.outcome == Outcome::kReleased);
     }
@@ -474,15 +464,7 @@ Result<int64_t> PostgresTaskStore::DeleteFinished(std::string_view queue, int64_
 Result<QueueStats> PostgresTaskStore::Stats(std::string_view queue) {
   PIER_ASSIGN_OR_RETURN(Rows r, db_->pool().Run(kStats, Params().Text(plugin_).Text(queue)));
   QueueStats out;
-  for (int i = 0; i < r.size(); ++i) {
-    const std::string status = r.Text(i, 0);
-    const int64_t n = r.Int(i, 1);
-    if (status == kPending) out.pending = n;
-    if (status == kRunning) out.running = n;
-    if (status == kCompleted) out.completed = n;
-    if (status == kFailed) out.failed = n;
-    if (status == kCancelled) out.cancelled = n;
-  }
+  for (int i = 0; i < r.size(); ++i) AddToStats(out, r.Text(i, 0), r.Int(i, 1));
   return out;
 }
 

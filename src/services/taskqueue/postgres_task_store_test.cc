@@ -175,6 +175,20 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReplacedAndListenersResync) {
   b_->Watch({});
 }
 
+TEST_F(PostgresStoreTest, AStatementTimeoutEndsAWaitWithDeadlineExceeded) {
+  PostgresTaskStore impatient(pg::Database::Open({.url = url_, .statement_timeout = 200ms}).value(), "shared");
+  auto admin = pg::Connection::Connect({.url = url_}).value();
+  ASSERT_TRUE(admin->Exec("BEGIN; LOCK TABLE pier.tasks IN ACCESS EXCLUSIVE MODE").ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = impatient.Enqueue({{.queue = "q", .payload = "x"}}, 1000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  ASSERT_TRUE(admin->Exec("ROLLBACK").ok());
+  EXPECT_TRUE(impatient.Enqueue({{.queue = "q", .payload = "x"}}, 1000).ok()) << "and the store goes on";
+  EXPECT_EQ(impatient.Stats("q").value().pending, 1) << "the timed-out enqueue left nothing";
+}
+
 TEST(PostgresDatabase, MigrationsRunOnceWhenNodesStartTogether) {
   if (!pier::testing::PostgresAvailable()) GTEST_SKIP() << pier::testing::kNoPostgres;
   const std::string url = pier::testing::FreshPostgresDatabase("pier_migration_test");

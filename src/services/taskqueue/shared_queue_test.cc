@@ -39,6 +39,10 @@ class SharedQueueTest : public ::testing::Test {
       o.max_concurrency = 8;
       o.node = "node" + std::to_string(i);
       o.dispatch.shutdown_grace = 2s;
+      // Short leases: a claim whose commit was lost with its connection comes back soon.
+      o.dispatch.call_timeout = 2s;
+      o.dispatch.lease_slack = 1s;
+      o.maintenance_interval = 200ms;
       auto db = pg::Database::Open({.url = url_}).value();
       auto node = std::make_unique<TaskQueueService>(std::make_unique<PostgresTaskStore>(db, "plugin"), o);
       ASSERT_TRUE(node->CreateQueue(ctx_, {queue, config}).ok());
@@ -135,6 +139,41 @@ TEST_F(SharedQueueTest, CancellingARunningTaskReachesTheNodeThatRunsIt) {
   auto detail = nodes_[static_cast<size_t>(runner.load())]->TaskDetailOf(id).value();
   EXPECT_EQ(detail.status, "cancelled");
   EXPECT_NE(detail.message.find("cancelled while running"), std::string::npos) << detail.message;
+}
+
+// Every session is cut a few times while tasks flow: rounds fail and are
+// retried, claims in doubt come back through their leases, and still every
+// task runs, and none runs twice.
+TEST_F(SharedQueueTest, LostConnectionsLoseNoTaskAndRunNoneTwice) {
+  std::mutex mu;
+  std::map<std::string, int> runs;
+  StartNodes(2, "q", {.concurrency = 4}, [&](int, const TaskCall& call) {
+    std::this_thread::sleep_for(200us);
+    std::lock_guard<std::mutex> lock(mu);
+    ++runs[call.request.task_id];
+    return TaskCallResult{.ok = true};
+  });
+  auto admin = pg::Connection::Connect({.url = url_}).value();
+  std::vector<std::string> ids;
+  for (int round = 0; round < 4; ++round) {
+    // A client retries an enqueue that was not acknowledged.
+    std::vector<wire::TaskSpec> specs(500, wire::TaskSpec{.payload = "x"});
+    Result<std::vector<std::string>> part = UnavailableError("not tried");
+    for (int attempt = 0; attempt < 20 && !part.ok(); ++attempt) {
+      part = nodes_[static_cast<size_t>(round % 2)]->AdminEnqueue("q", specs);
+      if (!part.ok()) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(part.ok()) << part.status().message();
+    ids.insert(ids.end(), part->begin(), part->end());
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(admin->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid()").ok());
+  }
+  ASSERT_EQ(ids.size(), 2000u) << "every enqueue was acknowledged (after the pool replaced its connections)";
+  ASSERT_TRUE(pier::testing::WaitFor([&] { auto c = nodes_[0]->QueueStatsOf("q"); return c.ok() && c->completed == 2000; },
+                                     60s));
+  std::lock_guard<std::mutex> lock(mu);
+  for (const std::string& id : ids) EXPECT_EQ(runs[id], 1) << id;
 }
 
 }  // namespace

@@ -364,24 +364,13 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
           " lease_owner = '', lease_until = 0, updated_at = ?7"
           " WHERE id = ?8 AND status = 'running' AND lease_owner = ?9"));
       for (const Completion& done : round.completions) {
-        std::string_view status = kPending;
-        bool set_message = false, set_error = false;
-        int64_t run_at = 0;
-        switch (done.outcome) {
-          case Outcome::kCompleted: status = kCompleted, set_message = true; break;
-          case Outcome::kRetry: status = kPending, set_error = true, run_at = done.retry_at_ms; break;
-          case Outcome::kFailed: status = kFailed, set_message = set_error = true; break;
-          case Outcome::kReleased: status = kPending, set_error = !done.message.empty(), run_at = now; break;
-          case Outcome::kCancelled: status = kCancelled, set_message = set_error = true; break;
-        }
-        // The attempt of a started call counts once: here, unless its start mark did.
-        const int64_t count = done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0;
-        s->Bind(1, status);
-        s->Bind(2, int64_t{set_message});
+        const CompletionWrite w = DescribeCompletion(done, now);
+        s->Bind(1, w.status);
+        s->Bind(2, int64_t{w.set_message});
         s->Bind(3, done.message);
-        s->Bind(4, int64_t{set_error});
-        s->Bind(5, run_at);
-        s->Bind(6, count);
+        s->Bind(4, int64_t{w.set_error});
+        s->Bind(5, w.run_at);
+        s->Bind(6, int64_t{w.attempt_delta});
         s->Bind(7, now);
         s->Bind(8, done.id);
         s->Bind(9, done.owner);
@@ -470,13 +459,7 @@ Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {
   while (true) {
     PIER_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    const std::string status = s->ColumnText(0);
-    const int64_t n = s->ColumnInt(1);
-    if (status == kPending) out.pending = n;
-    if (status == kRunning) out.running = n;
-    if (status == kCompleted) out.completed = n;
-    if (status == kFailed) out.failed = n;
-    if (status == kCancelled) out.cancelled = n;
+    AddToStats(out, s->ColumnText(0), s->ColumnInt(1));
   }
   return out;
 }

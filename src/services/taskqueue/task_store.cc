@@ -6,6 +6,27 @@ namespace pier::taskqueue {
 
 std::string NewTaskId() { return NewRandomId(); }
 
+CompletionWrite DescribeCompletion(const Completion& done, int64_t now) {
+  CompletionWrite w{.status = kPending};
+  switch (done.outcome) {
+    case Outcome::kCompleted: w.status = kCompleted, w.set_message = true; break;
+    case Outcome::kRetry: w.status = kPending, w.set_error = true, w.run_at = done.retry_at_ms; break;
+    case Outcome::kFailed: w.status = kFailed, w.set_message = w.set_error = true; break;
+    case Outcome::kReleased: w.status = kPending, w.set_error = !done.message.empty(), w.run_at = now; break;
+    case Outcome::kCancelled: w.status = kCancelled, w.set_message = w.set_error = true; break;
+  }
+  w.attempt_delta = done.started && !done.start_recorded ? 1 : !done.started && done.start_recorded ? -1 : 0;
+  return w;
+}
+
+void AddToStats(QueueStats& stats, std::string_view status, int64_t n) {
+  if (status == kPending) stats.pending += n;
+  if (status == kRunning) stats.running += n;
+  if (status == kCompleted) stats.completed += n;
+  if (status == kFailed) stats.failed += n;
+  if (status == kCancelled) stats.cancelled += n;
+}
+
 Result<std::vector<TaskRow>> TaskStore::Claim(const ClaimRequest& claim, int64_t now_ms) {
   PIER_ASSIGN_OR_RETURN(Exchange e, FinishAndClaim(Round{.claim = &claim}, now_ms));
   return std::move(e.claimed);

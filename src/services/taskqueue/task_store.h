@@ -151,6 +151,19 @@ struct StoreEvents {
 // A new task ID: 22 random characters from [0-9A-Za-z], as the original's.
 std::string NewTaskId();
 
+// What a completion writes, whichever store writes it.
+struct CompletionWrite {
+  std::string_view status;
+  bool set_message = false;  // message = the completion's message
+  bool set_error = false;    // last_error = the completion's message
+  int64_t run_at = 0;        // > 0: next_run_at
+  int32_t attempt_delta = 0; // a started call's attempt counts once: here, unless its start mark did
+};
+CompletionWrite DescribeCompletion(const Completion& done, int64_t now_ms);
+
+// Adds `n` tasks of `status` to `stats`.
+void AddToStats(QueueStats& stats, std::string_view status, int64_t n);
+
 class TaskStore {
  public:
   virtual ~TaskStore() = default;

@@ -1,6 +1,7 @@
 #include "storage/postgres/connection.h"
 
 #include <endian.h>
+#include <poll.h>
 
 #include <cstring>
 #include <regex>
@@ -170,6 +171,16 @@ Result<std::unique_ptr<Connection>> Connection::Connect(const ConnectOptions& o)
 Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+bool Connection::CheckIdle() {
+  if (!ok()) return false;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (poll(&p, 1, 0) <= 0) return true;  // nothing arrived: still there
+  // Data on an idle connection is a notice or the server hanging up.
+  if (PQconsumeInput(conn_) != 1) return false;
+  while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
+  return ok() && (p.revents & (POLLHUP | POLLERR)) == 0;
+}
 
 Status Connection::LostError(std::string_view what) const {
   return UnavailableError(std::string(what) + ": lost the connection to PostgreSQL at " + redacted_ + ": " +

@@ -112,6 +112,9 @@ class Connection {
 
   // False once the connection was lost (replace it).
   bool ok() const;
+  // For an idle connection: reads whatever the server sent meanwhile (a
+  // termination notice, say) without blocking; false when it is gone.
+  bool CheckIdle();
   int socket() const { return PQsocket(conn_); }
   PGconn* raw() { return conn_; }
   const std::string& redacted_url() const { return redacted_; }

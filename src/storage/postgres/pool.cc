@@ -26,8 +26,8 @@ Result<std::unique_ptr<Connection>> Pool::Acquire() {
     while (!idle_.empty()) {
       std::unique_ptr<Connection> c = std::move(idle_.back());
       idle_.pop_back();
-      if (c->ok()) return c;
-      --open_;  // lost while idle (server restart): replace it
+      if (c->CheckIdle()) return c;
+      --open_;  // lost while idle (server restart, terminated session): replace it
     }
     if (open_ < options_.size) break;
     freed_.wait(lock);

@@ -110,8 +110,9 @@ for song in "Freddie Freeloader" "Blue Train"; do
   "$pier" play ada "$song" "${folders[@]}" || true
 done
 # Wait (10 s at most) for the retry loop to deliver the scrobble that waited.
-admin=$(cat "$demo/data/pier.admin")
-for _ in $(seq 100); do [ "$(curl -s "$admin/api/music/buffer")" = "[]" ] && break; sleep 0.1; done
+admin=$(sed -n 1p "$demo/data/pier.admin")
+auth="Authorization: Bearer $(sed -n 2p "$demo/data/pier.admin")"   # the admin API's token
+for _ in $(seq 100); do [ "$(curl -s -H "$auth" "$admin/api/music/buffer")" = "[]" ] && break; sleep 0.1; done
 show "pier call scrobble_counter.ndp plays --input ada --data $demo/data   # 3: two plays now, and the one that waited"
 "$pier" call "$demo/plugins/scrobble_counter.ndp" plays --input ada --data "$demo/data" || true; echo
 show "pier scrobbles ada --config $demo/pier.toml   # the host's play history"

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "admin/queue_admin.h"
 #include "common/listen_address.h"
 #include "common/plugin_id.h"
@@ -65,6 +67,46 @@ int IntParam(const HttpRequest& req, const std::string& name, int fallback, int 
 
 }  // namespace
 
+bool IsLoopbackHostHeader(std::string_view host) {
+  if (host.empty()) return false;
+  std::string name(host);
+  if (name.front() == '[') {  // [v6]:port
+    const size_t close = name.find(']');
+    if (close == std::string::npos) return false;
+    const std::string rest = name.substr(close + 1);
+    if (!rest.empty() && (rest[0] != ':' || rest.size() == 1 ||
+                          rest.find_first_not_of("0123456789", 1) != std::string::npos)) {
+      return false;
+    }
+    return name.substr(1, close - 1) == "::1";
+  }
+  if (const size_t colon = name.rfind(':'); colon != std::string::npos) {
+    const std::string port = name.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) return false;
+    name.resize(colon);
+  }
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (name == "localhost") return true;
+  return IsNumericLoopback(name) && name.find(':') == std::string::npos;
+}
+
+bool BearerMatches(std::string_view header, std::string_view token) {
+  static constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() < kScheme.size()) return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return false;
+    }
+  }
+  const std::string_view given = header.substr(kScheme.size());
+  // Constant time in the token's length: no early exit on the first difference.
+  unsigned char diff = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return diff == 0;
+}
+
 AdminServer::AdminServer(PluginHost& host, http::ServerOptions options) : host_(host), server_(std::move(options)) {
   Routes();
 }
@@ -74,7 +116,18 @@ AdminServer::~AdminServer() { Stop(); }
 void AdminServer::Routes() {
   http::Router& r = server_.router();
   // A plugin ID in the path is checked before anything looks it up.
-  r.SetFilter([](const HttpRequest& req, HttpResponse& res) {
+  r.SetFilter([this](const HttpRequest& req, HttpResponse& res) {
+    if (req.path.rfind("/share/img/", 0) == 0) return false;  // signed URLs, possibly proxied
+    if (!IsLoopbackHostHeader(req.Header("Host"))) {
+      Reply(res, 403, Json{{"ok", false}, {"error", "the admin API answers only requests addressed to a loopback host"}});
+      return true;
+    }
+    if (!token_.empty() && req.path.rfind("/api/", 0) == 0 && req.path != "/api/health" &&
+        !BearerMatches(req.Header("Authorization"), token_)) {
+      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"pier\"");
+      Reply(res, 401, Json{{"ok", false}, {"error", "missing or wrong admin token (see <data>/pier.admin)"}});
+      return true;
+    }
     static const std::string kPrefix = "/api/plugins/";
     if (req.path.rfind(kPrefix, 0) != 0) return false;
     const std::string rest = req.path.substr(kPrefix.size());

@@ -20,6 +20,13 @@
 //   GET  /api/plugins/{id}/tasks/{task}
 //   POST /api/plugins/{id}/tasks/{task}/cancel|retry
 //
+// Who may ask: every request must name a loopback host in its Host header
+// (127.0.0.0/8, ::1 or localhost; a DNS-rebinding page's name gets 403),
+// and, once RequireToken was called, every /api/ request but /api/health
+// must carry `Authorization: Bearer <token>` (401 otherwise, nothing done).
+// /share/img/ answers anyone with the URL: its path is a signed token and
+// it may sit behind a reverse proxy with a public name.
+//
 // Every route with {id} validates the plugin ID first (400). Long
 // operations are checked (unknown queue 404, bad status 400) before anything
 // is streamed. The HTTP layer (http/http_server.h) bounds connections,
@@ -43,12 +50,19 @@ namespace pier {
 
 struct QueueRequest;
 
+// A Host header naming a loopback host (127.0.0.0/8, [::1], localhost), with or without a port.
+bool IsLoopbackHostHeader(std::string_view host);
+// `Authorization` carries "Bearer <token>" (compared in constant time).
+bool BearerMatches(std::string_view header, std::string_view token);
+
 class AdminServer {
  public:
   // `host` outlives the server.
   explicit AdminServer(PluginHost& host, http::ServerOptions options = {});
   ~AdminServer();
 
+  // Requests to /api/ must carry this bearer token (call before Start).
+  void RequireToken(std::string token) { token_ = std::move(token); }
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
   Status Start(const std::string& address, int port);
   void Stop();
@@ -62,6 +76,7 @@ class AdminServer {
 
   PluginHost& host_;
   http::HttpServer server_;
+  std::string token_;  // set before Start; empty: no token needed
 };
 
 }  // namespace pier

@@ -46,6 +46,7 @@ int RunAgent(const AgentArgs& a) {
   if (!a.id.empty()) body["id"] = a.id;
   if (a.limit > 0) body["limit"] = a.limit;
   httplib::Client client(server->admin_url);
+  client.set_bearer_token_auth(server->token);
   client.set_read_timeout(std::chrono::minutes(5));
   auto res = client.Post("/api/music/agent/" + a.method, body.dump(), "application/json");
   if (!res) {

@@ -54,6 +54,7 @@ int ViaServer(const RunningServer& server, const std::string& id, const CallArgs
     return kExitHostError;
   }
   httplib::Client client(server.admin_url);
+  client.set_bearer_token_auth(server.token);
   client.set_read_timeout(std::chrono::milliseconds(std::max<int64_t>(a.timeout_ms, 1000) + 60000));
   auto res = client.Post("/api/plugins/" + id + "/call/" + a.export_name, input, "application/octet-stream");
   if (!res) {

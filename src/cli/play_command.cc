@@ -46,6 +46,7 @@ std::optional<json> AskServer(const char* command, const PlayArgs& a, const std:
     return std::nullopt;
   }
   httplib::Client client(server->admin_url);
+  client.set_bearer_token_auth(server->token);
   client.set_read_timeout(std::chrono::minutes(5));
   auto res = client.Get(path);
   if (!res) {
@@ -161,6 +162,7 @@ int RunPlay(const PlayArgs& a) {
     return 1;
   }
   httplib::Client client(server->admin_url);
+  client.set_bearer_token_auth(server->token);
   client.set_read_timeout(std::chrono::minutes(5));
   json body = {{"user", a.user}, {"track", a.track}, {"position", a.position}};
   if (!a.report.empty()) body = {{"user", a.user}, {"track", a.track}, {"state", a.report},

@@ -25,10 +25,11 @@ namespace {
 
 using Json = wire::Json;
 
-// The admin URL of a live `pier serve` on this data folder, if any.
-std::string RunningServerUrl(const std::filesystem::path& data) {
+// A live `pier serve` on this data folder with its admin API, if any.
+std::optional<RunningServer> ServerWithAdmin(const std::filesystem::path& data) {
   auto server = FindRunningServer(data);
-  return server ? server->admin_url : "";
+  if (!server || server->admin_url.empty()) return std::nullopt;
+  return server;
 }
 
 // NotFound unless the data folder's registry knows `plugin`.
@@ -67,9 +68,11 @@ void ShowProgress(const std::string& op, int64_t done) {
 }
 
 // Runs the request against the server: 0 ok (result in *out), 1 refused, 3 unreachable.
-int ViaServer(const std::string& url, const std::string& plugin, const QueueRequest& r, Json* out,
+int ViaServer(const RunningServer& server, const std::string& plugin, const QueueRequest& r, Json* out,
               std::string* error) {
+  const std::string& url = server.admin_url;
   httplib::Client client(url);
+  client.set_bearer_token_auth(server.token);
   client.set_read_timeout(3600, 0);
   bool post = false;
   const std::string path = PathOf(r, plugin, &post);
@@ -236,9 +239,9 @@ int RunQueue(const QueueArgs& a) {
   Json out;
   std::string error;
   int rc = 0;
-  const std::string server = a.offline ? "" : RunningServerUrl(resolved->data_folder);
-  if (!server.empty()) {
-    rc = ViaServer(server, a.plugin, r, &out, &error);
+  const auto server = a.offline ? std::nullopt : ServerWithAdmin(resolved->data_folder);
+  if (server) {
+    rc = ViaServer(*server, a.plugin, r, &out, &error);
   } else {
     if (Status known = KnownPlugin(resolved->data_folder, a.plugin); !known.ok()) {
       std::cerr << "pier queue " << a.action << ": " << known.message() << "\n";

@@ -14,6 +14,7 @@
 
 #include "admin/admin_server.h"
 #include "cli/config_args.h"
+#include "common/random_id.h"
 #include "cli/music_setup.h"
 #include "cli/plugins_command.h"
 #include "cli/server_files.h"
@@ -30,6 +31,11 @@
 #include "storage/sqlite/database.h"
 
 namespace pier::cli {
+
+namespace {
+// Admin request bodies: a batch of 10,000 tasks of typical size, not a disk.
+constexpr size_t kAdminMaxBody = 16 << 20;
+}  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
   CLI::App* cmd = app.add_subcommand("serve", "Run a folder of plugins as a service until SIGINT/SIGTERM");
@@ -225,8 +231,12 @@ int RunServe(const ServeArgs& a) {
   }
 
   std::unique_ptr<AdminServer> admin;
+  std::string admin_token;
   if (admin_address) {
-    admin = std::make_unique<AdminServer>(**host);
+    admin = std::make_unique<AdminServer>(**host, http::ServerOptions{.max_body_bytes = kAdminMaxBody});
+    // A new token each run, readable only through the data folder (pier.admin, 0600).
+    admin_token = NewRandomId() + NewRandomId();
+    admin->RequireToken(admin_token);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
@@ -241,7 +251,7 @@ int RunServe(const ServeArgs& a) {
       std::lock_guard<std::mutex> l(share_base->mu);
       share_base->url = url;
     }
-    (*lock)->PublishAdminUrl(url);
+    (*lock)->PublishAdminUrl(url, admin_token);
     spdlog::info("pier serve: admin API on {}/api/plugins", url);
   }
 

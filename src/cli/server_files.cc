@@ -59,7 +59,9 @@ ServerLock::~ServerLock() {
   close(fd_);  // releases the lock
 }
 
-void ServerLock::PublishAdminUrl(const std::string& url) { WriteFile(AdminFile(data_dir_), url + "\n"); }
+void ServerLock::PublishAdminUrl(const std::string& url, const std::string& token) {
+  WriteFile(AdminFile(data_dir_), url + "\n" + token + "\n");
+}
 
 std::optional<RunningServer> FindRunningServer(const std::filesystem::path& data_dir) {
   const int fd = open(LockFile(data_dir).c_str(), O_RDONLY | O_CLOEXEC);
@@ -71,7 +73,7 @@ std::optional<RunningServer> FindRunningServer(const std::filesystem::path& data
   RunningServer out;
   out.pid = ReadPid(fd);
   close(fd);
-  std::ifstream(AdminFile(data_dir)) >> out.admin_url;
+  std::ifstream(AdminFile(data_dir)) >> out.admin_url >> out.token;
   if (out.pid <= 0) return std::nullopt;
   return out;
 }

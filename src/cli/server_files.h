@@ -30,8 +30,9 @@ class ServerLock {
   ServerLock(const ServerLock&) = delete;
   ServerLock& operator=(const ServerLock&) = delete;
 
-  // Records the admin API's URL (pier.admin, mode 0600).
-  void PublishAdminUrl(const std::string& url);
+  // Records the admin API's URL and its bearer token (pier.admin, mode
+  // 0600: "<url>\n<token>\n").
+  void PublishAdminUrl(const std::string& url, const std::string& token);
 
  private:
   ServerLock(int fd, std::filesystem::path data_dir) : fd_(fd), data_dir_(std::move(data_dir)) {}
@@ -42,6 +43,7 @@ class ServerLock {
 struct RunningServer {
   pid_t pid = 0;
   std::string admin_url;  // empty when it runs without the admin API
+  std::string token;      // the admin API's bearer token
 };
 
 // The server holding the data folder's lock, if any.

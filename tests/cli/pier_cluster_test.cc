@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
+#include "cli/admin_client.h"
 #include "cli/serve_process.h"
 #include "pier/wire/gojson.h"
 #include "services/taskqueue/postgres_task_store.h"
@@ -143,6 +144,7 @@ class PierCluster : public ::testing::Test {
     json specs = json::array();
     for (int i = 0; i < n; ++i) specs.push_back({{"payload", wire::Base64Encode(payload)}});
     httplib::Client client(AdminUrl(node));
+    testing::Authorize(client, root_ / ("node" + std::to_string(node)) / "data");
     auto res = client.Post("/api/plugins/worker/queues/work/tasks", specs.dump(), "application/json");
     if (!res || res->status != 200) return {};
     return json::parse(res->body)["ids"].get<std::vector<std::string>>();

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
+#include "cli/admin_client.h"
 #include "cli/serve_process.h"
 #include "support/test_plugins.h"
 #include "support/zip_writer.h"
@@ -86,6 +87,7 @@ class PierHostile : public ::testing::Test {
   int AdminPort() { return std::stoi(AdminUrl().substr(AdminUrl().rfind(':') + 1)); }
   bool Healthy(std::chrono::milliseconds within = 1000ms) {
     httplib::Client client(AdminUrl());
+    testing::Authorize(client, root_ / "data");
     client.set_connection_timeout(within);
     client.set_read_timeout(within);
     auto res = client.Get("/api/health");
@@ -132,6 +134,7 @@ TEST_F(PierHostile, PackagesWithHostileSchemasAreRefusedAndEverythingElseRuns) {
     EXPECT_FALSE(p["lastError"].get<std::string>().empty()) << p;
   }
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   for (const auto& [id, manifest] : bad) {
     auto res = admin.Get("/api/plugins/" + id);
     ASSERT_TRUE(res) << id << ": the server did not answer";
@@ -180,6 +183,7 @@ TEST_F(PierHostile, TheAdminApiStaysAvailableAndInsideItsFolder) {
   serve_.Start();
   ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   for (const char* path : {"/api/plugins/../queues", "/api/plugins/%2e%2e/queues", "/api/plugins/./queues",
                            "/api/plugins/a%2Fb/queues", "/api/plugins/%2e%2e"}) {
     auto res = admin.Get(path);
@@ -204,7 +208,8 @@ TEST_F(PierHostile, TheAdminApiStaysAvailableAndInsideItsFolder) {
   // A POST with no Content-Length has no body: answered at once.
   {
     const int fd = Connect(AdminPort());
-    const std::string req = "POST /api/plugins/rescan HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const std::string req = "POST /api/plugins/rescan HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                            testing::AdminToken(root_ / "data") + "\r\n\r\n";
     ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
     timeval tv{1, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -336,6 +341,7 @@ TEST_F(PierHostile, ARecordedLoadErrorSurvivesServerStartUp) {
   serve_.Start();
   ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   auto res = admin.Get("/api/plugins/needs-users");
   ASSERT_TRUE(res);
   EXPECT_NE(json::parse(res->body)["lastError"].get<std::string>().find("users permission requires configuration"),

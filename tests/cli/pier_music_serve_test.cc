@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
+#include "cli/admin_client.h"
 #include "cli/serve_process.h"
 #include "music/fixtures.h"
 #include "support/test_plugins.h"
@@ -168,10 +169,10 @@ TEST_F(PierMusic, NavidromeKitPluginsRunUnderTheServer) {
                     json{{"artwork_type", "album"}, {"id", album_id}, {"size", 64}}.dump());
   ASSERT_EQ(art.exit_code, 0) << art.out;
   const std::string url = json::parse(art.out)["url"];
-  std::string admin = testing::ReadFile(root_ / "data" / "pier.admin");
-  admin.erase(admin.find_last_not_of('\n') + 1);
+  std::string admin = testing::AdminAddress(root_ / "data");
   ASSERT_EQ(url.rfind(admin + "/share/img/", 0), 0u) << url << " vs " << admin;
   httplib::Client client(admin);
+  testing::Authorize(client, root_ / "data");
   auto small = client.Get(url.substr(admin.size()));
   ASSERT_TRUE(small);
   EXPECT_EQ(small->status, 200);
@@ -230,9 +231,9 @@ TEST_F(PierMusic, PlaysReachScrobblersAndARetryLaterScrobbleSurvivesAKill) {
   EXPECT_EQ(report.exit_code, 0) << report.out;
   EXPECT_NE(report.out.find("playback report → scrob: delivered"), std::string::npos) << report.out;
 
-  std::string admin = testing::ReadFile(root_ / "data" / "pier.admin");
-  admin.erase(admin.find_last_not_of('\n') + 1);
+  std::string admin = testing::AdminAddress(root_ / "data");
   httplib::Client client(admin);
+  testing::Authorize(client, root_ / "data");
   auto buffer = client.Get("/api/music/buffer");
   ASSERT_TRUE(buffer);
   ASSERT_EQ(json::parse(buffer->body).size(), 1u) << buffer->body;
@@ -256,9 +257,10 @@ TEST_F(PierMusic, PlaysReachScrobblersAndARetryLaterScrobbleSurvivesAKill) {
     }
   }
   EXPECT_EQ(scrobbles, 1) << got.out;
-  admin = testing::ReadFile(root_ / "data" / "pier.admin");  // a new port after the restart
+  admin = testing::AdminAddress(root_ / "data");  // a new port after the restart
   admin.erase(admin.find_last_not_of('\n') + 1);
   httplib::Client again(admin);
+  testing::Authorize(again, root_ / "data");
   auto after = again.Get("/api/music/buffer");
   ASSERT_TRUE(after);
   EXPECT_EQ(json::parse(after->body).size(), 0u);

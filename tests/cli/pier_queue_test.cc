@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pier.h"
+#include "cli/admin_client.h"
 #include "cli/serve_process.h"
 #include "pier/wire/gojson.h"
 #include "services/taskqueue/sqlite_task_store.h"
@@ -73,6 +74,7 @@ class PierQueue : public ::testing::Test {
   // Enqueues through the admin API; the acknowledged IDs.
   std::vector<std::string> Enqueue(const json& specs) {
     httplib::Client client(AdminUrl());
+    testing::Authorize(client, root_ / "data");
     auto res = client.Post("/api/plugins/worker/queues/work/tasks", specs.dump(), "application/json");
     if (!res || res->status != 200) return {};
     return json::parse(res->body)["ids"].get<std::vector<std::string>>();
@@ -175,6 +177,7 @@ TEST_F(PierQueue, DisableAndEnableWhileTasksFlowFailsNothing) {
     });
   }
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   for (int round = 0; round < 10; ++round) {
     std::this_thread::sleep_for(300ms);
     auto off = admin.Post("/api/plugins/worker/disable", "", "application/json");
@@ -206,6 +209,7 @@ TEST_F(PierQueue, InvalidLongOperationsAreRefusedBeforeStreaming) {
   serve_.Start();
   ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   auto bad_status = admin.Post("/api/plugins/worker/queues/work/purge?status=nosuch", "", "application/json");
   ASSERT_TRUE(bad_status);
   EXPECT_EQ(bad_status->status, 400) << bad_status->body;
@@ -235,6 +239,7 @@ TEST_F(PierQueue, AFailedQueueCreationInInitIsTheLastError) {
   serve_.Start();
   ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
   httplib::Client admin(AdminUrl());
+  testing::Authorize(admin, root_ / "data");
   auto res = admin.Get("/api/plugins/worker");
   ASSERT_TRUE(res);
   const json plugin = json::parse(res->body);

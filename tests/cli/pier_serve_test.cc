@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_server.h"
+#include "cli/admin_client.h"
 #include "cli/run_pier.h"
 #include "cli/serve_process.h"
 #include "support/test_plugins.h"
@@ -74,11 +76,15 @@ TEST_F(PierServe, LoadsReloadsSurvivesABrokenPackageAndStopsCleanly) {
   ASSERT_TRUE(LogShows("pier serve: ready"));
   EXPECT_TRUE(fs::exists(root_ / "data" / "pier.pid"));
 
-  // The admin API answers on loopback with the plugins' state.
-  std::string url = ReadFile(root_ / "data" / "pier.admin");
-  url.erase(url.find_last_not_of("\n") + 1);
+  // The admin API answers on loopback with the plugins' state, given the
+  // token pier.admin holds (readable by its owner only).
+  const std::string url = testing::AdminAddress(root_ / "data");
+  const std::string token = testing::AdminToken(root_ / "data");
   ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
-  FILE* curl = popen(("curl -s " + url + "/api/plugins").c_str(), "r");
+  EXPECT_GE(token.size(), 40u);
+  EXPECT_EQ(fs::status(root_ / "data" / "pier.admin").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  FILE* curl = popen(("curl -s -H 'Authorization: Bearer " + token + "' " + url + "/api/plugins").c_str(), "r");
   char buf[4096] = {0};
   const size_t n = fread(buf, 1, sizeof buf - 1, curl);
   pclose(curl);
@@ -150,6 +156,67 @@ TEST_F(PierServe, AnUnreachableDatabaseIsNamedWithoutItsPassword) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.out.find("postgresql://pier:***@127.0.0.1:1/pier"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+}
+
+// Without the token nothing is answered or changed; a page on another
+// name (DNS rebinding) is refused whatever it carries.
+TEST_F(PierServe, TheAdminApiWantsItsTokenAndALoopbackHost) {
+  ASSERT_EQ(Plugins({"enable", "hello"}).exit_code, 0);
+  StartServe();
+  ASSERT_TRUE(LogShows("pier serve: ready"));
+  const fs::path data = root_ / "data";
+  httplib::Client anonymous(testing::AdminAddress(data));
+  auto health = anonymous.Get("/api/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200) << "liveness needs no token";
+  auto list = anonymous.Get("/api/plugins");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 401);
+  EXPECT_EQ(list->get_header_value("WWW-Authenticate"), "Bearer realm=\"pier\"");
+  auto disable = anonymous.Post("/api/plugins/hello/disable", "", "application/json");
+  ASSERT_TRUE(disable);
+  EXPECT_EQ(disable->status, 401);
+  httplib::Client wrong(testing::AdminAddress(data));
+  wrong.set_bearer_token_auth(testing::AdminToken(data) + "x");
+  EXPECT_EQ(wrong.Post("/api/plugins/hello/disable", "", "application/json")->status, 401);
+  CliRun listed = Plugins({"list"});
+  EXPECT_NE(listed.out.find("enabled   hello"), std::string::npos) << "nothing was disabled: " << listed.out;
+
+  httplib::Client owner(testing::AdminAddress(data));
+  testing::Authorize(owner, data);
+  EXPECT_EQ(owner.Get("/api/plugins")->status, 200);
+  auto rebound = owner.Get("/api/plugins", {{"Host", "attacker.example:4533"}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 403) << "a Host that is not loopback is refused, token or not";
+  EXPECT_EQ(owner.Get("/api/plugins", {{"Host", "localhost:4533"}})->status, 200);
+  // Oversized bodies are refused before they are read.
+  // (curl: it reads the early answer while still sending.)
+  std::ofstream(root_ / "big.json") << std::string(17 << 20, 'x');
+  FILE* curl = popen(("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer " + testing::AdminToken(data) +
+                      "' -H 'Content-Type: application/json' --data-binary @" + (root_ / "big.json").string() + " " +
+                      testing::AdminAddress(data) + "/api/plugins/hello/queues/q/tasks")
+                         .c_str(),
+                     "r");
+  char code[8] = {};
+  (void)!fread(code, 1, sizeof code - 1, curl);
+  pclose(curl);
+  EXPECT_STREQ(code, "413");
+}
+
+TEST(AdminAuth, HostHeadersAndBearerTokens) {
+  for (const char* ok : {"127.0.0.1", "127.0.0.1:4533", "127.9.0.1:1", "localhost", "LOCALHOST:80", "[::1]", "[::1]:4533"}) {
+    EXPECT_TRUE(IsLoopbackHostHeader(ok)) << ok;
+  }
+  for (const char* bad : {"", "evil.example", "evil.example:4533", "127.0.0.1.evil.example", "[::2]:1", "[::1]x",
+                          "localhost:", "10.0.0.1:80", "127.0.0.1:80:80", "0.0.0.0"}) {
+    EXPECT_FALSE(IsLoopbackHostHeader(bad)) << bad;
+  }
+  EXPECT_TRUE(BearerMatches("Bearer abc", "abc"));
+  EXPECT_TRUE(BearerMatches("bearer abc", "abc"));
+  EXPECT_FALSE(BearerMatches("Bearer abcd", "abc"));
+  EXPECT_FALSE(BearerMatches("Bearer ab", "abc"));
+  EXPECT_FALSE(BearerMatches("Basic abc", "abc"));
+  EXPECT_FALSE(BearerMatches("", "abc"));
 }
 
 }  // namespace

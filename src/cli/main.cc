@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <wasmtime.h>
+
 #include <iostream>
 
 #include "cli/agent_command.h"
@@ -17,6 +19,10 @@ int main(int argc, char** argv) {
   // Logs go to stderr: stdout carries a command's output (`pier call ... | jq`, `--json`).
   spdlog::set_default_logger(spdlog::stderr_color_mt("pier"));
   CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};
+  // What this build is: Pier's version, the Wasm engine's, and the contract it implements.
+  app.set_version_flag("--version", std::string("pier ") + PIER_VERSION + "\nwasmtime " + WASMTIME_VERSION +
+                                        "\nabi: Extism kernel 1.7 (go-sdk v1.7.1); Navidrome plugins at 668869b6c773"
+                                        " (TaskQueue, #5116) and later services");
   app.require_subcommand(1);
   app.footer("Run 'pier <command> --help' for a command's options.");
   pier::cli::CallArgs call_args;
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

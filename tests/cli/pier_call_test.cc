@@ -12,6 +12,14 @@ namespace {
 const std::string kHello = testing::PluginPath("hello").string();
 const std::string kHostile = testing::PluginPath("c_hostile").string();
 
+TEST(PierVersion, NamesPierWasmtimeAndTheAbi) {
+  CliRun r = Pier({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("pier 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wasmtime 48.0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("abi: Extism kernel"), std::string::npos) << r.out;
+}
+
 TEST(PierCall, PrintsTheOutputOfTheBundledExample) {
   CliRun r = Pier({"call", kHello, "greet", "--input", R"({"name":"Ada"})", "--config", "greeting=Welcome",
                 "--log-level", "warn"});

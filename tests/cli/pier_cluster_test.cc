@@ -229,6 +229,15 @@ TEST_F(PierCluster, APauseAndACancelReachEveryNode) {
   auto row = Store().Get(id).value();
   EXPECT_EQ(row->status, "cancelled") << "run by " << owner << ", cancelled through " << other;
   EXPECT_NE(row->message.find("cancelled while running"), std::string::npos) << row->message;
+
+  // With every node stopped, `pier queue` reads the shared database itself.
+  for (auto& node : nodes_) EXPECT_EQ(node->Kill(SIGTERM), 0);
+  CliRun stats = Pier({"queue", "stats", "worker", "work", "--json", "--config", toml0});
+  ASSERT_EQ(stats.exit_code, 0) << stats.out;
+  const json st = json::parse(stats.out);
+  EXPECT_EQ(st["completed"], 5) << st;
+  EXPECT_EQ(st["cancelled"], 1) << st;
+  EXPECT_EQ(st["active"], false) << "offline: no dispatcher runs it here";
 }
 
 // Kill one node at random per round and bring it back the next round; at

@@ -18,7 +18,7 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPIER_SANITIZE="address,undefined" -DPIER_FUZZ_INSTRUMENT=ON \
   -DPIER_BUILD_FUZZERS=ON -DPIER_BUILD_TESTS=OFF -DPIER_BUILD_BENCHMARKS=OFF -DPIER_BUILD_PLUGINS=OFF \
   -DPIER_BUILD_EXAMPLES=OFF >/dev/null
-targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire)
+targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire kernel_arena package)
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/%/_fuzz}"
 mkdir -p "$build/crashes"
 failed=0

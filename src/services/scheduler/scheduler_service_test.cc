@@ -36,7 +36,8 @@ class SchedulerTest : public ::testing::Test {
     return fired_;
   }
   bool WaitFired(size_t n) {
-    return testing::WaitFor([&] { return Fired().size() >= n; }, std::chrono::milliseconds(3000));
+    // Generous: a loaded 2-core CI machine; it returns as soon as it holds.
+    return testing::WaitFor([&] { return Fired().size() >= n; }, std::chrono::milliseconds(10000));
   }
   Result<std::string> OneTime(int32_t delay, const std::string& payload, const std::string& id = "") {
     auto r = service_->ScheduleOneTime(ctx_, {delay, payload, id});
@@ -113,14 +114,20 @@ TEST_F(SchedulerTest, RecurringFiresOnEveryMatchUntilCancelled) {
 TEST_F(SchedulerTest, RunsMayOverlapAndCallbacksMayCallTheService) {
   std::atomic<int> concurrent = 0, most = 0;
   std::atomic<bool> release = false;
-  on_fire_ = [&](const wire::SchedulerCallbackRequest& r, const CancelToken&) {
+  // However the test ends, the callbacks end before the variables they read.
+  struct StopFirst {
+    SchedulerService* service;
+    ~StopFirst() { service->Stop(); }
+  } stop_first{service_.get()};
+  on_fire_ = [&](const wire::SchedulerCallbackRequest& r, const CancelToken& cancel) {
     if (r.payload == "follow") {
       ASSERT_TRUE(OneTime(1, "followup-created", "followup-id").ok());  // from inside a callback
       return;
     }
     const int c = ++concurrent;
     most = std::max(most.load(), c);
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Released by the test, or interrupted by Stop when an assertion ended it early.
+    while (!release && !cancel.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     --concurrent;
   };
   Start();

@@ -166,7 +166,7 @@ TEST_F(DispatcherRaceTest, LongCallsRecordTheirStartWhileShortOnesWriteOnce) {
   o.execute = [&](const TaskCall& call) {
     ++calls;
     if (call.request.payload == "slow") {
-      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      while (!release && !call.cancel.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // or Stop, after an early failure
     }
     return TaskCallResult{true, "done"};
   };

@@ -1,9 +1,6 @@
 #include "cli/config_args.h"
 
-#include <unistd.h>
-
-#include <cstdio>
-
+#include "common/host_name.h"
 #include "common/sha256.h"
 
 namespace pier::cli {
@@ -34,9 +31,7 @@ Result<std::shared_ptr<pg::Database>> OpenStorage(const PierConfig& config, bool
 std::string NodeId(const PierConfig& config) {
   if (config.storage_url.empty()) return {};
   if (!config.storage_node.empty()) return config.storage_node;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "node");
-  return std::string(host) + "-" + internal::Sha256Hex(config.data_folder.string()).substr(0, 8);
+  return HostName() + "-" + internal::Sha256Hex(config.data_folder.string()).substr(0, 8);
 }
 
 }  // namespace pier::cli

@@ -40,8 +40,6 @@ constexpr std::string_view kUsed =
     "SELECT coalesce(sum(size), 0)::bigint FROM pier.kv WHERE plugin = $1 AND " PIER_KV_LIVE;
 constexpr std::string_view kSweep = "DELETE FROM pier.kv WHERE plugin = $1 AND expires_at > 0 AND expires_at < $2";
 
-Status Failed(std::string_view what, const Status& st) { return Status(st.code(), std::string(what) + ": " + st.message()); }
-
 Status CheckKey(std::string_view key) {
   if (key.find('\0') != std::string_view::npos) {
     return InvalidArgumentError("key contains a NUL character, which PostgreSQL cannot store");
@@ -63,7 +61,7 @@ Result<PutResult> PostgresKVStore::Put(std::string_view key, std::string_view va
                                           .Int(now)
                                           .Int(static_cast<int64_t>(value.size()))
                                           .Int(quota)}});
-  if (!r.ok()) return Failed("storing value", r.status());
+  if (!r.ok()) return r.status().WithContext("storing value");
   const Rows& put = r->at(1);
   if (put.Int(0, 0) == 1) return PutResult{.stored = true};
   return PutResult{.stored = false, .would_use = put.Int(0, 1)};
@@ -72,7 +70,7 @@ Result<PutResult> PostgresKVStore::Put(std::string_view key, std::string_view va
 Result<std::optional<std::string>> PostgresKVStore::Get(std::string_view key, int64_t now) {
   if (!CheckKey(key).ok()) return std::optional<std::string>();
   auto r = db_->pool().Run(kGet, Params().Text(plugin_).Int(now).Text(key));
-  if (!r.ok()) return Failed("reading value", r.status());
+  if (!r.ok()) return r.status().WithContext("reading value");
   if (r->empty()) return std::optional<std::string>();
   return std::optional<std::string>(r->Text(0, 0));
 }
@@ -85,7 +83,7 @@ Result<std::map<std::string, std::string>> PostgresKVStore::GetMany(const std::v
   std::map<std::string, std::string> out;
   if (valid.empty()) return out;
   auto r = db_->pool().Run(kGetMany, Params().Text(plugin_).Int(now).TextArray(valid));
-  if (!r.ok()) return Failed("querying values", r.status());
+  if (!r.ok()) return r.status().WithContext("querying values");
   for (int i = 0; i < r->size(); ++i) out[r->Text(i, 0)] = r->Text(i, 1);
   return out;
 }
@@ -93,7 +91,7 @@ Result<std::map<std::string, std::string>> PostgresKVStore::GetMany(const std::v
 Result<bool> PostgresKVStore::Has(std::string_view key, int64_t now) {
   if (!CheckKey(key).ok()) return false;
   auto r = db_->pool().Run(kHas, Params().Text(plugin_).Int(now).Text(key));
-  if (!r.ok()) return Failed("checking key", r.status());
+  if (!r.ok()) return r.status().WithContext("checking key");
   return !r->empty();
 }
 
@@ -101,7 +99,7 @@ Result<std::vector<std::string>> PostgresKVStore::List(std::string_view prefix, 
   if (!CheckKey(prefix).ok()) return std::vector<std::string>();
   auto r = prefix.empty() ? db_->pool().Run(kListAll, Params().Text(plugin_).Int(now))
                           : db_->pool().Run(kListPrefix, Params().Text(plugin_).Int(now).Text(LikePrefix(prefix)));
-  if (!r.ok()) return Failed("listing keys", r.status());
+  if (!r.ok()) return r.status().WithContext("listing keys");
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(r->size()));
   for (int i = 0; i < r->size(); ++i) out.push_back(r->Text(i, 0));
@@ -111,26 +109,26 @@ Result<std::vector<std::string>> PostgresKVStore::List(std::string_view prefix, 
 Status PostgresKVStore::Delete(std::string_view key) {
   if (!CheckKey(key).ok()) return OkStatus();
   auto r = db_->pool().Run(kDelete, Params().Text(plugin_).Text(key));
-  if (!r.ok()) return Failed("deleting value", r.status());
+  if (!r.ok()) return r.status().WithContext("deleting value");
   return OkStatus();
 }
 
 Result<int64_t> PostgresKVStore::DeleteByPrefix(std::string_view prefix) {
   if (!CheckKey(prefix).ok()) return 0;
   auto r = db_->pool().Run(kDeletePrefix, Params().Text(plugin_).Text(LikePrefix(prefix)));
-  if (!r.ok()) return Failed("deleting keys", r.status());
+  if (!r.ok()) return r.status().WithContext("deleting keys");
   return r->affected();
 }
 
 Result<int64_t> PostgresKVStore::Used(int64_t now) {
   auto r = db_->pool().Run(kUsed, Params().Text(plugin_).Int(now));
-  if (!r.ok()) return Failed("calculating storage used", r.status());
+  if (!r.ok()) return r.status().WithContext("calculating storage used");
   return r->Int(0, 0);
 }
 
 Result<int64_t> PostgresKVStore::Sweep(int64_t now) {
   auto r = db_->pool().Run(kSweep, Params().Text(plugin_).Int(now));
-  if (!r.ok()) return Failed("sweeping expired keys", r.status());
+  if (!r.ok()) return r.status().WithContext("sweeping expired keys");
   return r->affected();
 }
 

@@ -21,8 +21,6 @@ const std::vector<sqlite::Migration> kMigrations = {
 // Visible: no expiry, or an expiry second that has not fully passed.
 constexpr std::string_view kLive = "(expires_at IS NULL OR expires_at >= ?)";
 
-Status Failed(std::string_view what, const Status& st) { return Status(st.code(), std::string(what) + ": " + st.message()); }
-
 }  // namespace
 
 std::string SqliteDatetime(int64_t t) {
@@ -58,10 +56,10 @@ Result<std::unique_ptr<SqliteKVStore>> SqliteKVStore::Open(const std::filesystem
 
 Result<int64_t> SqliteKVStore::UsedOn(Connection& c, int64_t now) {
   auto s = c.Prepare("SELECT COALESCE(SUM(size), 0) FROM kvstore WHERE " + std::string(kLive));
-  if (!s.ok()) return Failed("calculating storage used", s.status());
+  if (!s.ok()) return s.status().WithContext("calculating storage used");
   (*s)->Bind(1, SqliteDatetime(now));
   auto row = (*s)->Step();
-  if (!row.ok()) return Failed("calculating storage used", row.status());
+  if (!row.ok()) return row.status().WithContext("calculating storage used");
   return *row ? (*s)->ColumnInt(0) : 0;
 }
 
@@ -69,15 +67,15 @@ Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view valu
                                      int64_t quota) {
   std::lock_guard<std::mutex> lock(write_mu_);
   auto tx = sqlite::Transaction::Begin(*writer_.db);
-  if (!tx.ok()) return Failed("storing value", tx.status());
+  if (!tx.ok()) return tx.status().WithContext("storing value");
   int64_t old_size = 0;
   {
     auto s = writer_.Prepare("SELECT size FROM kvstore WHERE key = ? AND " + std::string(kLive));
-    if (!s.ok()) return Failed("checking existing key", s.status());
+    if (!s.ok()) return s.status().WithContext("checking existing key");
     (*s)->Bind(1, key);
     (*s)->Bind(2, SqliteDatetime(now));
     auto row = (*s)->Step();
-    if (!row.ok()) return Failed("checking existing key", row.status());
+    if (!row.ok()) return row.status().WithContext("checking existing key");
     if (*row) old_size = (*s)->ColumnInt(0);
   }
   const int64_t delta = static_cast<int64_t>(value.size()) - old_size;
@@ -89,7 +87,7 @@ Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view valu
       "INSERT INTO kvstore (key, value, size, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(key) DO UPDATE SET value = excluded.value, size = excluded.size, "
       "updated_at = excluded.updated_at, expires_at = excluded.expires_at");
-  if (!s.ok()) return Failed("storing value", s.status());
+  if (!s.ok()) return s.status().WithContext("storing value");
   const std::string stamp = SqliteDatetime(now);
   (*s)->Bind(1, key);
   (*s)->BindBlob(2, value);
@@ -101,19 +99,19 @@ Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view valu
   } else {
     (*s)->BindNull(6);
   }
-  if (Status st = (*s)->Run(); !st.ok()) return Failed("storing value", st);
-  if (Status st = (*tx)->Commit(); !st.ok()) return Failed("storing value", st);
+  if (Status st = (*s)->Run(); !st.ok()) return st.WithContext("storing value");
+  if (Status st = (*tx)->Commit(); !st.ok()) return st.WithContext("storing value");
   return PutResult{.stored = true};
 }
 
 Result<std::optional<std::string>> SqliteKVStore::Get(std::string_view key, int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
   auto s = reader_.Prepare("SELECT value FROM kvstore WHERE key = ? AND " + std::string(kLive));
-  if (!s.ok()) return Failed("reading value", s.status());
+  if (!s.ok()) return s.status().WithContext("reading value");
   (*s)->Bind(1, key);
   (*s)->Bind(2, SqliteDatetime(now));
   auto row = (*s)->Step();
-  if (!row.ok()) return Failed("reading value", row.status());
+  if (!row.ok()) return row.status().WithContext("reading value");
   if (!*row) return std::optional<std::string>();
   return std::optional<std::string>((*s)->ColumnBlob(0));
 }
@@ -129,12 +127,12 @@ Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vec
     for (size_t i = 0; i < n; ++i) sql += i == 0 ? "?" : ",?";
     sql += ") AND " + std::string(kLive);
     auto s = reader_.Prepare(sql);
-    if (!s.ok()) return Failed("querying values", s.status());
+    if (!s.ok()) return s.status().WithContext("querying values");
     for (size_t i = 0; i < n; ++i) (*s)->Bind(static_cast<int>(i + 1), keys[start + i]);
     (*s)->Bind(static_cast<int>(n + 1), stamp);
     while (true) {
       auto row = (*s)->Step();
-      if (!row.ok()) return Failed("scanning value", row.status());
+      if (!row.ok()) return row.status().WithContext("scanning value");
       if (!*row) break;
       out[(*s)->ColumnText(0)] = (*s)->ColumnBlob(1);
     }
@@ -145,11 +143,11 @@ Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vec
 Result<bool> SqliteKVStore::Has(std::string_view key, int64_t now) {
   std::lock_guard<std::mutex> lock(read_mu_);
   auto s = reader_.Prepare("SELECT 1 FROM kvstore WHERE key = ? AND " + std::string(kLive));
-  if (!s.ok()) return Failed("checking key", s.status());
+  if (!s.ok()) return s.status().WithContext("checking key");
   (*s)->Bind(1, key);
   (*s)->Bind(2, SqliteDatetime(now));
   auto row = (*s)->Step();
-  if (!row.ok()) return Failed("checking key", row.status());
+  if (!row.ok()) return row.status().WithContext("checking key");
   return *row;
 }
 
@@ -159,14 +157,14 @@ Result<std::vector<std::string>> SqliteKVStore::List(std::string_view prefix, in
   auto s = prefix.empty() ? reader_.Prepare("SELECT key FROM kvstore WHERE " + live + " ORDER BY key")
                           : reader_.Prepare("SELECT key FROM kvstore WHERE key LIKE ? ESCAPE '\\' AND " + live +
                                              " ORDER BY key");
-  if (!s.ok()) return Failed("listing keys", s.status());
+  if (!s.ok()) return s.status().WithContext("listing keys");
   int i = 1;
   if (!prefix.empty()) (*s)->Bind(i++, LikePrefix(prefix));
   (*s)->Bind(i, SqliteDatetime(now));
   std::vector<std::string> out;
   while (true) {
     auto row = (*s)->Step();
-    if (!row.ok()) return Failed("listing keys", row.status());
+    if (!row.ok()) return row.status().WithContext("listing keys");
     if (!*row) break;
     out.push_back((*s)->ColumnText(0));
   }
@@ -176,18 +174,18 @@ Result<std::vector<std::string>> SqliteKVStore::List(std::string_view prefix, in
 Status SqliteKVStore::Delete(std::string_view key) {
   std::lock_guard<std::mutex> lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE key = ?");
-  if (!s.ok()) return Failed("deleting value", s.status());
+  if (!s.ok()) return s.status().WithContext("deleting value");
   (*s)->Bind(1, key);
-  if (Status st = (*s)->Run(); !st.ok()) return Failed("deleting value", st);
+  if (Status st = (*s)->Run(); !st.ok()) return st.WithContext("deleting value");
   return OkStatus();
 }
 
 Result<int64_t> SqliteKVStore::DeleteByPrefix(std::string_view prefix) {
   std::lock_guard<std::mutex> lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE key LIKE ? ESCAPE '\\'");
-  if (!s.ok()) return Failed("deleting keys", s.status());
+  if (!s.ok()) return s.status().WithContext("deleting keys");
   (*s)->Bind(1, LikePrefix(prefix));
-  if (Status st = (*s)->Run(); !st.ok()) return Failed("deleting keys", st);
+  if (Status st = (*s)->Run(); !st.ok()) return st.WithContext("deleting keys");
   return (*s)->Changes();
 }
 
@@ -199,9 +197,9 @@ Result<int64_t> SqliteKVStore::Used(int64_t now) {
 Result<int64_t> SqliteKVStore::Sweep(int64_t now) {
   std::lock_guard<std::mutex> lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < ?");
-  if (!s.ok()) return Failed("sweeping expired keys", s.status());
+  if (!s.ok()) return s.status().WithContext("sweeping expired keys");
   (*s)->Bind(1, SqliteDatetime(now));
-  if (Status st = (*s)->Run(); !st.ok()) return Failed("sweeping expired keys", st);
+  if (Status st = (*s)->Run(); !st.ok()) return st.WithContext("sweeping expired keys");
   return (*s)->Changes();
 }
 

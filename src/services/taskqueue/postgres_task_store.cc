@@ -17,7 +17,7 @@ using pg::Rows;
 #define PIER_TASK_COLUMNS                                                                                   \
   "id, queue, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "   \
   "message, last_error, priority, coalesce(unique_key, '') AS unique_key, timeout_ms, lease_owner, "      \
-  "lease_until, started_at, seq"
+  "lease_until, started_at"
 
 constexpr std::string_view kSaveQueue =
     "INSERT INTO pier.queues (plugin, name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused)"
@@ -98,7 +98,7 @@ constexpr std::string_view kLockQueue =
     "SELECT 1::bigint FROM pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 3))";
 // After kLockQueue, in a fresh snapshot: $1 plugin, $2 queue, $3 now, $4
 // owner, $5 lease until, $6 wanted. Always one row at least: the grant and
-// the token time, then the claimed rows' columns (null when none).
+// the token time, then the claimed rows' columns (null when none), in claim order.
 constexpr std::string_view kClaim =
     "WITH q AS (SELECT concurrency, delay_ms, paused, next_token_at FROM pier.queues WHERE plugin = $1 AND name = $2),"
     " lim AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM q) THEN $6"
@@ -117,7 +117,8 @@ constexpr std::string_view kClaim =
     "   WHERE plugin = $1 AND name = $2 AND ((delay_ms > 0 AND EXISTS (SELECT 1 FROM claimed))"
     "   OR ((SELECT n FROM lim) < $6 AND NOT waiting)) RETURNING 1)"
     " SELECT (SELECT n FROM lim)::bigint, coalesce((SELECT next_token_at FROM q), 0)::bigint,"
-    "   " PIER_TASK_COLUMNS " FROM (SELECT 1) one LEFT JOIN claimed ON true";
+    "   " PIER_TASK_COLUMNS " FROM (SELECT 1) one LEFT JOIN claimed ON true"
+    " ORDER BY priority DESC, next_run_at, created_at, seq";
 constexpr std::string_view kRecover =
     "WITH r AS (UPDATE pier.tasks SET"
     " status = CASE WHEN started_at > 0 AND attempt > max_retries THEN 'failed' ELSE 'pending' END,"
@@ -166,8 +167,6 @@ TaskRow ReadTask(const Rows& r, int row, int first) {
   return t;
 }
 
-Status Context(Status st, std::string_view what) { return st.ok() ? st : st.WithContext(std::string(what)); }
-
 }  // namespace
 
 PostgresTaskStore::PostgresTaskStore(std::shared_ptr<pg::Database> db, std::string plugin)
@@ -183,7 +182,7 @@ std::string PostgresTaskStore::Channel(std::string_view field) const {
 }
 
 Status PostgresTaskStore::SaveQueue(const QueueSettings& q) {
-  return Context(db_->pool()
+  return db_->pool()
                      .Run(kSaveQueue, Params()
                                           .Text(plugin_)
                                           .Text(q.name)
@@ -193,8 +192,7 @@ Status PostgresTaskStore::SaveQueue(const QueueSettings& q) {
                                           .Int(q.delay_ms)
                                           .Int(q.retention_ms)
                                           .Bool(q.paused))
-                     .status(),
-                 "creating queue");
+                     .status().WithContext("creating queue");
 }
 
 Result<std::vector<QueueSettings>> PostgresTaskStore::LoadQueues() {
@@ -220,7 +218,7 @@ Status PostgresTaskStore::SetPaused(std::string_view queue, bool paused) {
 Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<NewTask>& tasks, int64_t now) {
   std::vector<std::string> ids(tasks.size());
   std::vector<Query> queries;
-  std::vector<int> unique_at;  // query index -> task index, for unique-key inserts
+  std::vector<int> unique_at;  // per insert query: its task's index for a unique-key insert, else -1
   std::set<std::string_view> queues;
   for (size_t i = 0; i < tasks.size();) {
     if (!tasks[i].unique_key.empty()) {
@@ -237,8 +235,7 @@ Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<Ne
                                             .Int(t.timeout_ms)
                                             .Int(t.backoff_ms)
                                             .Text(t.unique_key)});
-      unique_at.resize(queries.size(), -1);
-      unique_at.back() = static_cast<int>(i);
+      unique_at.push_back(static_cast<int>(i));
       queues.insert(t.queue);
       ++i;
       continue;
@@ -259,6 +256,7 @@ Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<Ne
       backoff.push_back(t.backoff_ms);
       queues.insert(t.queue);
     }
+    unique_at.push_back(-1);
     queries.push_back({kInsertMany, Params()
                                         .Text(plugin_)
                                         .Int(now)
@@ -271,10 +269,7 @@ Result<std::vector<std::string>> PostgresTaskStore::Enqueue(const std::vector<Ne
                                         .IntArray(timeout)
                                         .IntArray(backoff)});
   }
-  unique_at.resize(queries.size(), -1);
-  std::vector<std::string> channels;
-  for (std::string_view q : queues) channels.push_back(Channel(q));
-  for (const std::string& c : channels) queries.push_back({kNotifyWake, Params().Text(c)});
+  for (std::string_view q : queues) queries.push_back({kNotifyWake, Params().Text(Channel(q))});
   PIER_ASSIGN_OR_RETURN(auto results, db_->pool().RunAll(queries));
   for (size_t q = 0; q < unique_at.size(); ++q) {
     if (unique_at[q] < 0) continue;
@@ -324,8 +319,7 @@ Status PostgresTaskStore::Cancel(std::string_view id, int64_t now) {
   auto refused = Transition(kCancel, id, now);
   if (!refused.ok()) return refused.status().WithContext("cancelling task");
   if (!*refused) return OkStatus();
-  if ((*refused)->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + **refused + ")");
+  return CancelRefused(id, **refused);
 }
 
 Result<int64_t> PostgresTaskStore::CancelPending(std::string_view queue, int64_t now) {
@@ -336,21 +330,11 @@ Result<int64_t> PostgresTaskStore::CancelPending(std::string_view queue, int64_t
 
 Status PostgresTaskStore::Retry(std::string_view id, int64_t now) {
   auto refused = Transition(kRetry, id, now);
-  if (!refused.ok()) {
-    if (refused.status().code() == StatusCode::kAlreadyExists) {
-      return FailedPreconditionError("task " + GoQuote(id) +
-                                     " cannot be retried: another task with its unique key is pending or running");
-    }
-    return refused.status().WithContext("retrying task");
-  }
+  // A concurrent retry took the unique key first (the unique index refused this one).
+  if (!refused.ok() && refused.status().code() == StatusCode::kAlreadyExists) return RetryRefused(id, kFailed);
+  if (!refused.ok()) return refused.status().WithContext("retrying task");
   if (!*refused) return OkStatus();
-  const std::string& status = **refused;
-  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
-  if (status == kFailed || status == kCancelled) {
-    return FailedPreconditionError("task " + GoQuote(id) +
-                                   " cannot be retried: another task with its unique key is pending or running");
-  }
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + status + ")");
+  return RetryRefused(id, **refused);
 }
 
 Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t now) {
@@ -418,18 +402,9 @@ Result<Exchange> PostgresTaskStore::FinishAndClaim(const Round& round, int64_t n
     const Rows& r = results->back();
     const int64_t granted = r.Int(0, 0);
     const int64_t token_at = r.Int(0, 1);
-    std::vector<std::pair<int64_t, TaskRow>> rows;
     for (int i = 0; i < r.size(); ++i) {
-      if (r.IsNull(i, 2)) continue;
-      rows.emplace_back(r.Int(i, 2 + 18), ReadTask(r, i, 2));
+      if (!r.IsNull(i, 2)) out.claimed.push_back(ReadTask(r, i, 2));
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      if (a.second.priority != b.second.priority) return a.second.priority > b.second.priority;
-      if (a.second.next_run_at != b.second.next_run_at) return a.second.next_run_at < b.second.next_run_at;
-      if (a.second.created_at != b.second.created_at) return a.second.created_at < b.second.created_at;
-      return a.first < b.first;
-    });
-    for (auto& [seq, row] : rows) out.claimed.push_back(std::move(row));
     if (granted < claim->max) {
       // Held back by a limit every node shares: the token's time when that
       // is what holds it, else a safety re-poll (a wake comes sooner).
@@ -491,7 +466,7 @@ void PostgresTaskStore::Watch(StoreEvents events) {
 }
 
 Status PostgresTaskStore::RequestCancel(std::string_view id) {
-  return Context(db_->pool().Run(kNotifyCancel, Params().Text(Channel(id))).status(), "cancelling task");
+  return db_->pool().Run(kNotifyCancel, Params().Text(Channel(id))).status().WithContext("cancelling task");
 }
 
 }  // namespace pier::taskqueue

@@ -311,8 +311,7 @@ Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
                                                  " WHERE id = ?2 AND status = 'pending'",
                                                  id, now, "cancelling task"));
   if (!refused) return OkStatus();
-  if (refused->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + *refused + ")");
+  return CancelRefused(id, *refused);
 }
 
 Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t now) {
@@ -331,12 +330,7 @@ Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
       " AND o.status IN ('pending', 'running')))",
       id, now, "retrying task"));
   if (!refused) return OkStatus();
-  if (refused->empty()) return NotFoundError("task " + GoQuote(id) + " not found");
-  if (*refused == kFailed || *refused == kCancelled) {
-    return FailedPreconditionError("task " + GoQuote(id) +
-                                   " cannot be retried: another task with its unique key is pending or running");
-  }
-  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + *refused + ")");
+  return RetryRefused(id, *refused);
 }
 
 Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now) {

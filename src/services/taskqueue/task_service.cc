@@ -1,6 +1,7 @@
 #include "services/taskqueue/task_service.h"
 
 #include "common/duration.h"
+#include "common/host_name.h"
 
 #include <unistd.h>
 
@@ -16,12 +17,6 @@ namespace pier::taskqueue {
 namespace {
 
 Status QueueMissing(std::string_view name) { return NotFoundError("queue " + GoQuote(name) + " does not exist"); }
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
 
 std::string RunId() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();

@@ -19,6 +19,20 @@ CompletionWrite DescribeCompletion(const Completion& done, int64_t now) {
   return w;
 }
 
+Status CancelRefused(std::string_view id, std::string_view status) {
+  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be cancelled (status: " + std::string(status) + ")");
+}
+
+Status RetryRefused(std::string_view id, std::string_view status) {
+  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  if (status == kFailed || status == kCancelled) {
+    return FailedPreconditionError("task " + GoQuote(id) +
+                                   " cannot be retried: another task with its unique key is pending or running");
+  }
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + std::string(status) + ")");
+}
+
 void AddToStats(QueueStats& stats, std::string_view status, int64_t n) {
   if (status == kPending) stats.pending += n;
   if (status == kRunning) stats.running += n;

@@ -164,6 +164,11 @@ CompletionWrite DescribeCompletion(const Completion& done, int64_t now_ms);
 // Adds `n` tasks of `status` to `stats`.
 void AddToStats(QueueStats& stats, std::string_view status, int64_t n);
 
+// Why Cancel / Retry of task `id` did not apply, from the task's status
+// ("" when there is no such task), in the original's words.
+Status CancelRefused(std::string_view id, std::string_view status);
+Status RetryRefused(std::string_view id, std::string_view status);
+
 class TaskStore {
  public:
   virtual ~TaskStore() = default;

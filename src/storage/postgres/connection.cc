@@ -1,9 +1,8 @@
 #include "storage/postgres/connection.h"
 
-#include <endian.h>
 #include <poll.h>
 
-#include <cstring>
+#include <cstdlib>
 #include <regex>
 
 namespace pier::pg {
@@ -46,35 +45,30 @@ std::string RedactUrl(std::string_view url) {
 Params& Params::Int(int64_t v) {
   types_.push_back(kInt8);
   values_.push_back(BigEndian(static_cast<uint64_t>(v), 8));
-  nulls_.push_back(false);
   return *this;
 }
 
 Params& Params::Int32(int32_t v) {
   types_.push_back(kInt4);
   values_.push_back(BigEndian(static_cast<uint32_t>(v), 4));
-  nulls_.push_back(false);
   return *this;
 }
 
 Params& Params::Text(std::string_view v) {
   types_.push_back(kText);
   values_.emplace_back(v);
-  nulls_.push_back(false);
   return *this;
 }
 
 Params& Params::Bytes(std::string_view v) {
   types_.push_back(kBytea);
   values_.emplace_back(v);
-  nulls_.push_back(false);
   return *this;
 }
 
 Params& Params::Bool(bool v) {
   types_.push_back(kBool);
   values_.push_back(std::string(1, v ? '\1' : '\0'));
-  nulls_.push_back(false);
   return *this;
 }
 
@@ -86,7 +80,6 @@ Params& Params::Array(Oid element, Oid array, const std::vector<std::string>& en
   for (const std::string& e : encoded) out += BigEndian(e.size(), 4) + e;
   types_.push_back(array);
   values_.push_back(std::move(out));
-  nulls_.push_back(false);
   return *this;
 }
 
@@ -112,13 +105,6 @@ Params& Params::BoolArray(const std::vector<bool>& v) {
   e.reserve(v.size());
   for (bool x : v) e.push_back(std::string(1, x ? '\1' : '\0'));
   return Array(kBool, kBoolArray, e);
-}
-
-Params& Params::NullText() {
-  types_.push_back(kText);
-  values_.emplace_back();
-  nulls_.push_back(true);
-  return *this;
 }
 
 int64_t Rows::Int(int row, int col) const {
@@ -291,7 +277,7 @@ Result<std::vector<Rows>> Connection::RunPipeline(std::vector<Query>::const_iter
     std::vector<int> lengths(static_cast<size_t>(p.size())), formats(static_cast<size_t>(p.size()), 1);
     for (int i = 0; i < p.size(); ++i) {
       const auto k = static_cast<size_t>(i);
-      values[k] = p.nulls()[k] ? nullptr : p.values()[k].data();
+      values[k] = p.values()[k].data();
       lengths[k] = static_cast<int>(p.values()[k].size());
     }
     if (PQsendQueryPrepared(conn_, name.c_str(), p.size(), values.data(), lengths.data(), formats.data(),

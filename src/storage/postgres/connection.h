@@ -48,18 +48,15 @@ class Params {
   Params& IntArray(const std::vector<int64_t>& v);        // bigint[]
   Params& Int32Array(const std::vector<int32_t>& v);      // integer[]
   Params& BoolArray(const std::vector<bool>& v);          // boolean[]
-  Params& NullText();
 
   int size() const { return static_cast<int>(types_.size()); }
   const std::vector<Oid>& types() const { return types_; }
   const std::vector<std::string>& values() const { return values_; }
-  const std::vector<bool>& nulls() const { return nulls_; }
 
  private:
   Params& Array(Oid element, Oid array, const std::vector<std::string>& encoded);
   std::vector<Oid> types_;
   std::vector<std::string> values_;
-  std::vector<bool> nulls_;
 };
 
 // A statement's result rows, read in binary: columns must be bigint,

@@ -71,8 +71,4 @@ Result<std::vector<Rows>> Pool::RunAll(const std::vector<Query>& queries) {
   return With<Result<std::vector<Rows>>>([&](Connection& c) { return c.RunAll(queries); });
 }
 
-Status Pool::Exec(std::string_view sql) {
-  return With<Status>([&](Connection& c) { return c.Exec(sql); });
-}
-
 }  // namespace pier::pg

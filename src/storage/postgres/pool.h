@@ -45,7 +45,6 @@ class Pool {
   }
   Result<Rows> Run(std::string_view sql, const Params& params = {});
   Result<std::vector<Rows>> RunAll(const std::vector<Query>& queries);
-  Status Exec(std::string_view sql);
 
   const PoolOptions& options() const { return options_; }
   const std::string& redacted_url() const { return redacted_; }

@@ -4,12 +4,15 @@ for d in "$HOME/.cargo/bin" /usr/local/go/bin /usr/lib/go/bin; do
 done
 export PATH
 export PIER_CACHE_DIR="${PIER_CACHE_DIR:-$HOME/.cache/pier}"
-# PIER_SANITIZE=address,undefined (or thread) builds with sanitizers into its own folder.
+# PIER_SANITIZE=address,undefined (or thread) builds with clang-19 and those
+# sanitizers into its own folder (build-address-undefined, build-thread); clang
+# also proves the code's locking annotations (-Werror=thread-safety).
 _pier_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -n "${PIER_SANITIZE:-}" ]; then
   export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build-$(echo "$PIER_SANITIZE" | tr ',' '-')}"
-  PIER_CMAKE_ARGS="${PIER_CMAKE_ARGS:-} -DPIER_SANITIZE=$PIER_SANITIZE"
+  PIER_CMAKE_ARGS="${PIER_CMAKE_ARGS:-} -DPIER_SANITIZE=$PIER_SANITIZE -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19"
   export PIER_CMAKE_ARGS
+  export PIER_EXTRA_PACKAGES="${PIER_EXTRA_PACKAGES:-} libclang-rt-19-dev"
 else
   export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build}"
 fi

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "catalog/catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -273,7 +274,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::filesystem::path& file
 }
 
 Status Catalog::SyncLibraries(const std::vector<LibraryInfo>& libraries) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   std::set<int32_t> keep;
   for (const LibraryInfo& l : libraries) {
@@ -317,7 +318,7 @@ Status Catalog::SyncLibraries(const std::vector<LibraryInfo>& libraries) {
 }
 
 Status Catalog::SyncUsers(const std::vector<UserInfo>& users) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   PIER_RETURN_IF_ERROR(db_->Exec("DELETE FROM users"));
   PIER_ASSIGN_OR_RETURN(sqlite::Statement put,
@@ -337,7 +338,7 @@ Status Catalog::SyncUsers(const std::vector<UserInfo>& users) {
 }
 
 Result<std::vector<LibraryInfo>> Catalog::Libraries() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
       db_->Prepare("SELECT l.id, l.name, l.path, l.last_scan_at,"
@@ -375,14 +376,14 @@ Result<std::optional<LibraryInfo>> Catalog::GetLibrary(int32_t id) {
 }
 
 Result<std::vector<UserInfo>> Catalog::Users() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT id, user_name, name, is_admin, libraries FROM users ORDER BY position"));
   return Collect(s, ReadUser);
 }
 
 Result<std::optional<UserInfo>> Catalog::UserByName(std::string_view user_name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT id, user_name, name, is_admin, libraries FROM users WHERE user_name = ?"));
   s.Bind(1, user_name);
@@ -392,7 +393,7 @@ Result<std::optional<UserInfo>> Catalog::UserByName(std::string_view user_name) 
 }
 
 Result<std::vector<Catalog::FileStamp>> Catalog::Stamps(int32_t library_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT id, path, size, mtime FROM tracks WHERE library_id = ?"));
   s.Bind(1, int64_t{library_id});
@@ -406,7 +407,7 @@ sqlite::Statement& BindTrack(sqlite::Statement& s, const Track& t);
 }  // namespace
 
 Status Catalog::PutTracks(const std::vector<Track>& tracks) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
@@ -489,7 +490,7 @@ sqlite::Statement& BindTrack(sqlite::Statement& s, const Track& t) {
 }  // namespace
 
 Status Catalog::RemoveTracks(const std::vector<std::string>& ids) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("DELETE FROM tracks WHERE id = ?"));
   for (const std::string& id : ids) {
@@ -502,7 +503,7 @@ Status Catalog::RemoveTracks(const std::vector<std::string>& ids) {
 
 Status Catalog::FinishScan(int32_t library_id, int64_t scanned_at,
                            const std::vector<std::pair<std::string, std::string>>& folder_covers) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   PIER_ASSIGN_OR_RETURN(sqlite::Statement drop, db_->Prepare("DELETE FROM albums WHERE library_id = ?"));
   drop.Bind(1, int64_t{library_id});
@@ -557,7 +558,7 @@ Status Catalog::FinishScan(int32_t library_id, int64_t scanned_at,
 
 Result<std::vector<Track>> Catalog::QueryTracks(std::string_view where, const std::vector<std::string>& args,
                                                 const LibraryScope& scope, std::string_view tail) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT " + std::string(kTrackColumns) + " FROM tracks WHERE (" +
                                      std::string(where) + ") AND " + ScopeSql(scope) + " " + std::string(tail)));
@@ -567,7 +568,7 @@ Result<std::vector<Track>> Catalog::QueryTracks(std::string_view where, const st
 
 Result<std::vector<Album>> Catalog::QueryAlbums(std::string_view where, const std::vector<std::string>& args,
                                                 const LibraryScope& scope, std::string_view tail) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT " + std::string(kAlbumColumns) + " FROM albums WHERE (" +
                                      std::string(where) + ") AND " + ScopeSql(scope) + " " + std::string(tail)));
@@ -588,7 +589,7 @@ Result<std::optional<Album>> Catalog::GetAlbum(std::string_view id, const Librar
 }
 
 Result<std::optional<Artist>> Catalog::GetArtist(std::string_view id, const LibraryScope& scope) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
       db_->Prepare("SELECT a.id, a.name, a.sort_name, a.mbz_artist_id,"
@@ -605,7 +606,7 @@ Result<std::optional<Artist>> Catalog::GetArtist(std::string_view id, const Libr
 }
 
 Result<std::vector<Artist>> Catalog::ArtistsWithAlbums(const LibraryScope& scope) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
       db_->Prepare("SELECT a.id, a.name, a.sort_name, a.mbz_artist_id, COUNT(b.id) FROM artists a"
@@ -650,7 +651,7 @@ Result<std::vector<Track>> Catalog::RandomTracks(int32_t size, const LibraryScop
 
 Result<std::vector<Artist>> Catalog::SearchArtists(std::string_view query, int32_t count, int32_t offset,
                                                    const LibraryScope& scope) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement s,
       db_->Prepare("SELECT a.id, a.name, a.sort_name, a.mbz_artist_id, COUNT(b.id) FROM artists a"

@@ -20,12 +20,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/status.h"
 #include "storage/sqlite/database.h"
 
@@ -186,8 +186,8 @@ class Catalog {
   Result<std::vector<Album>> QueryAlbums(std::string_view where, const std::vector<std::string>& args,
                                          const LibraryScope& scope, std::string_view tail = "");
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<sqlite::Database> db_ PIER_GUARDED_BY(mu_);
   const std::filesystem::path file_;
 };
 

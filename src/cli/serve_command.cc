@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "cli/serve_command.h"
 
 #include <signal.h>
@@ -8,7 +9,6 @@
 
 #include <atomic>
 #include <fstream>
-#include <mutex>
 #include <thread>
 #include <iostream>
 
@@ -123,13 +123,13 @@ int RunServe(const ServeArgs& a) {
     return 3;
   }
   struct ShareBase {
-    std::mutex mu;
-    std::string url;  // guarded by mu
+    explicit ShareBase(std::string u) : url(std::move(u)) {}
+    Mutex mu;
+    std::string url PIER_GUARDED_BY(mu);
   };
-  auto share_base = std::make_shared<ShareBase>();
-  share_base->url = config.share_url;
+  auto share_base = std::make_shared<ShareBase>(config.share_url);
   auto music = MakeMusicHost(*catalog, config.data_folder, [share_base] {
-    std::lock_guard<std::mutex> l(share_base->mu);
+    MutexLock l(share_base->mu);
     return share_base->url;
   });
   if (!music.ok()) {
@@ -248,7 +248,7 @@ int RunServe(const ServeArgs& a) {
     }
     const std::string url = "http://" + admin_address->ToString(admin->port());
     if (config.share_url.empty()) {
-      std::lock_guard<std::mutex> l(share_base->mu);
+      MutexLock l(share_base->mu);
       share_base->url = url;
     }
     (*lock)->PublishAdminUrl(url, admin_token);

@@ -1,18 +1,17 @@
 // HttpServer on Boost.Beast: one I/O thread (every socket operation runs on
 // it, so sessions need no locks), a bounded pool of handler threads, and a
 // registry of sessions for the connection cap.
+#include "common/mutex.h"
 #include "http/http_server.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <condition_variable>
 #include <deque>
 #include <future>
 #include <list>
 #include <optional>
-#include <mutex>
 #include <thread>
 
 namespace pier::http {
@@ -33,41 +32,41 @@ class HandlerPool {
   ~HandlerPool() { Stop(); }
   // False when the queue is full or the pool stopped.
   bool Submit(std::function<void()> work) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(work));
-    cv_.notify_one();
+    cv_.NotifyOne();
     return true;
   }
   // Runs what is queued, then joins.
   void Stop() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
       stopping_ = true;
-      cv_.notify_all();
+      cv_.NotifyAll();
     }
     for (auto& t : threads_) t.join();
   }
 
  private:
   void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (true) {
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      cv_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
       auto work = std::move(queue_.front());
       queue_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       work();
-      lock.lock();
+      lock.Lock();
     }
   }
   const size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> queue_ PIER_GUARDED_BY(mu_);
+  bool stopping_ PIER_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

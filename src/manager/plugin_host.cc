@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "manager/plugin_host.h"
 #include "pier/json.h"
 
@@ -11,7 +12,7 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
   std::filesystem::create_directories(config.data_dir, ec);
   PIER_ASSIGN_OR_RETURN(auto registry, PluginRegistry::Open(config.data_dir / "registry.db"));
   std::unique_ptr<PluginHost> host(new PluginHost(runtime, std::move(config), std::move(registry)));
-  std::lock_guard<std::mutex> lock(host->mu_);
+  MutexLock lock(host->mu_);
   // Recorded errors stay until a load succeeds (a plugin whose enable failed
   // keeps showing why, also once a server runs).
   PIER_ASSIGN_OR_RETURN(auto changes, host->registry_->Sync(host->config_.plugins_dir));
@@ -51,7 +52,7 @@ Status PluginHost::LoadLocked(const RegistryEntry& e) {
 }
 
 Status PluginHost::Enable(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto e, registry_->Get(id));
   if (!e) return NotFoundError("no plugin " + std::string(id));
   if (e->enabled && manager_.Get(id)) return OkStatus();
@@ -60,7 +61,7 @@ Status PluginHost::Enable(std::string_view id) {
 }
 
 Status PluginHost::Disable(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto e, registry_->Get(id));
   if (!e) return NotFoundError("no plugin " + std::string(id));
   if (manager_.Get(id)) manager_.Unload(id).IgnoreError();
@@ -68,7 +69,7 @@ Status PluginHost::Disable(std::string_view id) {
 }
 
 Status PluginHost::Configure(std::string_view id, const PluginSettings& settings) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto e, registry_->Get(id));
   if (!e) return NotFoundError("no plugin " + std::string(id));
   PIER_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(e->manifest_json));
@@ -117,20 +118,20 @@ Status PluginHost::ApplyChange(const SyncChange& change) {
 }
 
 Status PluginHost::Refresh(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto change, registry_->SyncOne(config_.plugins_dir, id));
   return change ? ApplyChange(*change) : OkStatus();
 }
 
 Status PluginHost::Rescan() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto changes, registry_->Sync(config_.plugins_dir));
   for (const SyncChange& c : changes) PIER_RETURN_IF_ERROR(ApplyChange(c));
   return OkStatus();
 }
 
 Status PluginHost::Reconcile() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto rows, registry_->List());
   for (const RegistryEntry& e : rows) {
     auto loaded = manager_.Get(e.id);
@@ -144,7 +145,7 @@ Status PluginHost::Reconcile() {
 }
 
 Result<std::vector<PluginState>> PluginHost::States() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto rows, registry_->List());
   std::vector<PluginState> out;
   for (RegistryEntry& e : rows) {
@@ -160,13 +161,13 @@ Result<std::vector<PluginState>> PluginHost::States() {
 }
 
 bool PluginHost::Known(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto e = registry_->Get(id);
   return e.ok() && e->has_value();
 }
 
 void PluginHost::Shutdown() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (const std::string& id : manager_.loaded()) manager_.Unload(id).IgnoreError();
 }
 

@@ -11,10 +11,10 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "manager/plugin_manager.h"
 #include "manager/plugin_registry.h"
 
@@ -68,13 +68,13 @@ class PluginHost {
     if (options.data_dir.empty()) options.data_dir = data_dir;
     return options;
   }
-  Status LoadLocked(const RegistryEntry& entry);  // requires mu_
-  Status ApplyChange(const SyncChange& change);   // requires mu_
+  Status LoadLocked(const RegistryEntry& entry) PIER_REQUIRES(mu_);
+  Status ApplyChange(const SyncChange& change) PIER_REQUIRES(mu_);
 
   const HostConfig config_;
   PluginManager manager_;
-  std::mutex mu_;                              // serialises registry access and loads
-  std::unique_ptr<PluginRegistry> registry_;  // guarded by mu_
+  Mutex mu_;                              // serialises registry access and loads
+  std::unique_ptr<PluginRegistry> registry_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier

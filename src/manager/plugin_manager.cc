@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "manager/plugin_manager.h"
 
 #include <spdlog/spdlog.h>
@@ -99,13 +100,13 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   // Host-service errors seen while nd_on_init runs are kept for init_error.
   struct InitWatch {
     std::atomic<bool> active{false};
-    std::mutex mu;
-    std::string first;  // guarded by mu
+    Mutex mu;
+    std::string first PIER_GUARDED_BY(mu);
   };
   auto watch = std::make_shared<InitWatch>();
   host.observer = [watch](std::string_view function, std::string_view error) {
     if (error.empty() || !watch->active.load(std::memory_order_relaxed)) return;
-    std::lock_guard<std::mutex> lock(watch->mu);
+    MutexLock lock(watch->mu);
     if (watch->first.empty()) watch->first = std::string(function) + ": " + std::string(error);
   };
   const std::set<std::string> granted = manifest.permissions.Granted();
@@ -130,12 +131,12 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
   // 9. Registration, replacing a previous version whose work stops first.
   std::shared_ptr<LoadedPlugin> previous;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = loaded_.find(loaded->id); it != loaded_.end()) previous = it->second;
   }
   if (previous) previous->StopBackground();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     loaded_[loaded->id] = loaded;
   }
   loaded->background.push_back(std::make_unique<ServiceWork>(*loaded->services));
@@ -154,7 +155,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     } else if (!init->ok() && init->kind != capabilities::CallKind::kNotImplemented) {
       loaded->init_error = "nd_on_init failed: " + init->error;
     } else {
-      std::lock_guard<std::mutex> lock(watch->mu);
+      MutexLock lock(watch->mu);
       if (!watch->first.empty()) loaded->init_error = "during nd_on_init, " + watch->first;
     }
     if (!loaded->init_error.empty()) spdlog::error("plugin {}: {}", loaded->id, loaded->init_error);
@@ -166,14 +167,14 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
 Status PluginManager::Unload(std::string_view id) {
   std::shared_ptr<LoadedPlugin> gone;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = loaded_.find(id);
     if (it == loaded_.end()) return NotFoundError("plugin " + std::string(id) + " is not loaded");
     gone = it->second;
   }
   gone->StopBackground();  // while still registered: the work may still look the plugin up
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = loaded_.find(id); it != loaded_.end() && it->second == gone) loaded_.erase(it);
   }
   spdlog::info("plugin {} unloaded", gone->id);
@@ -181,13 +182,13 @@ Status PluginManager::Unload(std::string_view id) {
 }
 
 std::shared_ptr<LoadedPlugin> PluginManager::Get(std::string_view id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = loaded_.find(id);
   return it == loaded_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> PluginManager::loaded() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> ids;
   for (const auto& [id, p] : loaded_) ids.push_back(id);
   return ids;

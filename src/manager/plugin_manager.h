@@ -21,10 +21,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "manifest/manifest.h"
 #include "package/package.h"
 #include "pier/music_host.h"
@@ -135,8 +135,8 @@ class PluginManager {
  private:
   Runtime& runtime_;
   const ManagerOptions options_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<LoadedPlugin>, std::less<>> loaded_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, std::shared_ptr<LoadedPlugin>, std::less<>> loaded_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "music/agents.h"
 
 #include <spdlog/spdlog.h>
@@ -113,7 +114,7 @@ Result<AgentAnswer> AgentChain::Ask(const AgentQuestion& q) {
   const json input = Input(q);
   const std::string key = std::string(info.name) + "\n" + input.dump();
   if (options_.cache_ttl.count() > 0) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = cache_.find(key); it != cache_.end() && it->second.expires > Clock::now()) {
       AgentAnswer hit = it->second.answer;
       hit.cached = true;
@@ -133,7 +134,7 @@ Result<AgentAnswer> AgentChain::Ask(const AgentQuestion& q) {
       attempt.detail = "function not found: " + std::string(info.export_name);
     } else {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         if (auto b = backoff_until_.find(id); b != backoff_until_.end() && b->second > Clock::now()) {
           attempt.result = "backing off";
           attempt.detail = "it failed recently";
@@ -187,7 +188,7 @@ Result<AgentAnswer> AgentChain::Ask(const AgentQuestion& q) {
         }
         if (failed) {
           spdlog::warn("agent {}: {} failed: {}", id, info.export_name, attempt.detail);
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           backoff_until_[id] = Clock::now() + options_.failure_backoff;
         }
       }
@@ -197,7 +198,7 @@ Result<AgentAnswer> AgentChain::Ask(const AgentQuestion& q) {
   }
   Resolve(answer);
   if (!answer.plugin.empty() && options_.cache_ttl.count() > 0) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (cache_.find(key) == cache_.end()) cache_order_.push_back(key);
     cache_[key] = {answer, Clock::now() + options_.cache_ttl};
     while (cache_.size() > std::max<size_t>(options_.cache_max_entries, 1)) {

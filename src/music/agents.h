@@ -22,12 +22,12 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "catalog/catalog.h"
 #include "manager/plugin_manager.h"
 
@@ -89,14 +89,14 @@ class AgentChain {
   const Source plugins_;
   const std::shared_ptr<catalog::Catalog> catalog_;
   const AgentOptions options_;
-  std::mutex mu_;
+  Mutex mu_;
   struct CacheEntry {
     AgentAnswer answer;
     std::chrono::steady_clock::time_point expires;
   };
-  std::map<std::string, CacheEntry> cache_;          // guarded by mu_
-  std::list<std::string> cache_order_;               // guarded by mu_: oldest first
-  std::map<std::string, std::chrono::steady_clock::time_point> backoff_until_;  // guarded by mu_
+  std::map<std::string, CacheEntry> cache_ PIER_GUARDED_BY(mu_);
+  std::list<std::string> cache_order_ PIER_GUARDED_BY(mu_);  // oldest first
+  std::map<std::string, std::chrono::steady_clock::time_point> backoff_until_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier::music

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "music/play_store.h"
 
 namespace pier::music {
@@ -47,7 +48,7 @@ Result<std::unique_ptr<PlayStore>> PlayStore::Open(const std::filesystem::path& 
 }
 
 Result<int64_t> PlayStore::RecordPlay(const Play& p) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("INSERT INTO plays (user_id, media_file_id, submission_time) VALUES (?, ?, ?)"));
   s.Bind(1, p.user_id);
@@ -58,7 +59,7 @@ Result<int64_t> PlayStore::RecordPlay(const Play& p) {
 }
 
 Result<std::optional<int64_t>> PlayStore::Timestamp(std::string_view aggregate, std::string_view user) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("SELECT " + std::string(aggregate) +
                                                           "(submission_time) FROM plays WHERE user_id = ?"));
   s.Bind(1, user);
@@ -71,7 +72,7 @@ Result<std::optional<int64_t>> PlayStore::FirstTimestamp(std::string_view user) 
 Result<std::optional<int64_t>> PlayStore::LastTimestamp(std::string_view user) { return Timestamp("MAX", user); }
 
 Result<PlayStore::Page> PlayStore::Plays(std::string_view user, const wire::ScrobbleOptions& o) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const int64_t limit = o.max_items <= 0 || o.max_items > kMaxPage ? kMaxPage : o.max_items;
   const int64_t offset = std::max<int64_t>(o.offset, 0);
   const char* order = o.descending ? "DESC" : "ASC";
@@ -99,7 +100,7 @@ Result<PlayStore::Page> PlayStore::Plays(std::string_view user, const wire::Scro
 }
 
 Result<int64_t> PlayStore::CountPlays(std::string_view user, std::optional<int64_t> from, std::optional<int64_t> to) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT COUNT(*) FROM plays WHERE user_id = :user" + Range(from, to)));
   s.Bind(1, user);
@@ -109,7 +110,7 @@ Result<int64_t> PlayStore::CountPlays(std::string_view user, std::optional<int64
 }
 
 Result<int64_t> PlayStore::Buffer(const BufferedScrobble& e, int64_t max_per_plugin) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_));
   PIER_ASSIGN_OR_RETURN(
       sqlite::Statement put,
@@ -134,7 +135,7 @@ Result<int64_t> PlayStore::Buffer(const BufferedScrobble& e, int64_t max_per_plu
 }
 
 Result<std::vector<BufferedScrobble>> PlayStore::Due(int64_t now_ms, int32_t limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT " + std::string(kEntryColumns) +
                                      " FROM scrobble_buffer WHERE next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ?"));
@@ -150,7 +151,7 @@ Result<std::vector<BufferedScrobble>> PlayStore::Due(int64_t now_ms, int32_t lim
 }
 
 Result<std::vector<BufferedScrobble>> PlayStore::Buffered(std::string_view plugin) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("SELECT " + std::string(kEntryColumns) +
                                      " FROM scrobble_buffer WHERE ?1 = '' OR plugin_id = ?1 ORDER BY id"));
@@ -165,14 +166,14 @@ Result<std::vector<BufferedScrobble>> PlayStore::Buffered(std::string_view plugi
 }
 
 Status PlayStore::Delivered(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("DELETE FROM scrobble_buffer WHERE id = ?"));
   s.Bind(1, id);
   return s.Run();
 }
 
 Status PlayStore::Postpone(int64_t id, int64_t next_at_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s,
                         db_->Prepare("UPDATE scrobble_buffer SET attempts = attempts + 1, next_at_ms = ? WHERE id = ?"));
   s.Bind(1, next_at_ms);
@@ -181,7 +182,7 @@ Status PlayStore::Postpone(int64_t id, int64_t next_at_ms) {
 }
 
 Result<int64_t> PlayStore::DropPlugin(std::string_view plugin) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_ASSIGN_OR_RETURN(sqlite::Statement s, db_->Prepare("DELETE FROM scrobble_buffer WHERE plugin_id = ?"));
   s.Bind(1, plugin);
   PIER_RETURN_IF_ERROR(s.Run());

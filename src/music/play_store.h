@@ -13,11 +13,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/status.h"
 #include "pier/wire/types.h"
 #include "storage/sqlite/database.h"
@@ -76,8 +76,8 @@ class PlayStore {
   explicit PlayStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
   // MIN or MAX of the user's submission times (a fixed SQL aggregate, never input).
   Result<std::optional<int64_t>> Timestamp(std::string_view aggregate, std::string_view user);
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<sqlite::Database> db_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier::music

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "music/scrobbling.h"
 
 #include <spdlog/spdlog.h>
@@ -145,7 +146,7 @@ Result<PlayOutcome> Scrobbling::Play(std::string_view user_name, std::string_vie
         o.kind = PluginOutcome::kFailed;
         o.detail += " (not buffered: " + buffered.status().message() + ")";
       } else {
-        wake_.notify_all();
+        wake_.NotifyAll();
       }
     }
     out.scrobble.push_back(std::move(o));
@@ -174,7 +175,7 @@ Result<std::vector<PluginOutcome>> Scrobbling::PlaybackReport(const wire::Playba
 }
 
 Result<int> Scrobbling::RetryDue() {
-  std::lock_guard<std::mutex> pass(retry_mu_);
+  MutexLock pass(retry_mu_);
   PIER_ASSIGN_OR_RETURN(auto due, plays_->Due(NowMs(), 100));
   std::map<std::string, std::shared_ptr<LoadedPlugin>> by_id;
   for (auto& p : loaded_()) by_id[p->id] = p;
@@ -214,26 +215,26 @@ Result<int> Scrobbling::RetryDue() {
 }
 
 void Scrobbling::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (loop_.joinable()) return;
   stop_ = false;
   loop_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (!stop_) {
-      lock.unlock();
+      lock.Unlock();
       if (auto r = RetryDue(); !r.ok()) spdlog::error("scrobble retries: {}", r.status().message());
-      lock.lock();
-      wake_.wait_for(lock, options_.retry_poll, [this] { return stop_; });
+      lock.Lock();
+      wake_.WaitFor(mu_, options_.retry_poll, [this]() PIER_REQUIRES(mu_) { return stop_; });
     }
   });
 }
 
 void Scrobbling::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (loop_.joinable()) loop_.join();
 }
 

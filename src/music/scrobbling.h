@@ -20,14 +20,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "catalog/catalog.h"
 #include "manager/plugin_manager.h"
 #include "music/play_store.h"
@@ -98,10 +97,10 @@ class Scrobbling {
   const Source loaded_;
   const ScrobblingOptions options_;
   const std::function<bool(std::string_view)> known_;
-  std::mutex retry_mu_;  // one retry pass at a time
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex retry_mu_;  // one retry pass at a time
+  Mutex mu_;
+  CondVar wake_;
+  bool stop_ PIER_GUARDED_BY(mu_) = false;
   std::thread loop_;
 };
 

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "music/track_queries.h"
 
 #include <algorithm>
@@ -62,7 +63,7 @@ TrackQueries::TrackQueries(Source loaded, std::shared_ptr<catalog::Catalog> cata
     : loaded_(std::move(loaded)), catalog_(std::move(catalog)), call_timeout_(timeout) {}
 
 int TrackQueries::PeakLyricsCalls() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return peak_;
 }
 
@@ -80,18 +81,18 @@ Result<TrackQueryAnswer> TrackQueries::Lyrics(std::string_view track_id) {
   for (const auto& p : plugins) {
     if (!Has(*p, "Lyrics")) continue;
     {  // at most kLyricsCallsPerPlugin at once
-      std::unique_lock<std::mutex> lock(mu_);
-      freed_.wait(lock, [&] { return running_[p->id] < kLyricsCallsPerPlugin; });
+      MutexLock lock(mu_);
+      freed_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return running_[p->id] < kLyricsCallsPerPlugin; });
       peak_ = std::max(peak_, ++running_[p->id]);
     }
     CallOptions call;
     call.timeout = call_timeout_;
     auto r = capabilities::CallLyricsGetLyrics(*p->plugin, {.track = TrackInfoFor(t, *p)}, call);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       --running_[p->id];
     }
-    freed_.notify_all();
+    freed_.NotifyAll();
     if (!r.ok() || !r->ok()) {
       answer.attempts.emplace_back(p->id, "failed: " + (r.ok() ? r->error : r.status().message()));
       continue;

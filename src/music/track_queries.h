@@ -11,15 +11,14 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "catalog/catalog.h"
 #include "manager/plugin_manager.h"
 
@@ -54,10 +53,10 @@ class TrackQueries {
   const Source loaded_;
   const std::shared_ptr<catalog::Catalog> catalog_;
   const std::chrono::milliseconds call_timeout_;
-  mutable std::mutex mu_;
-  std::condition_variable freed_;
-  std::map<std::string, int> running_;  // guarded by mu_: lyrics calls per plugin
-  int peak_ = 0;                        // guarded by mu_
+  mutable Mutex mu_;
+  CondVar freed_;
+  std::map<std::string, int> running_ PIER_GUARDED_BY(mu_);  // lyrics calls per plugin
+  int peak_ PIER_GUARDED_BY(mu_) = 0;
 };
 
 // A catalog track as Scrobbler, Lyrics and SonicSimilarity plugins see it

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "runtime/epoch_ticker.h"
 
 namespace pier::internal {
@@ -15,10 +16,10 @@ EpochTicker::EpochTicker(std::function<void()> tick, std::chrono::milliseconds p
 
 EpochTicker::~EpochTicker() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   thread_.join();
 }
 
@@ -27,25 +28,25 @@ void EpochTicker::Begin() {
   // and wakes it, or the ticker's wait predicate sees this call.
   active_.fetch_add(1);
   if (sleeping_.load()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    cv_.notify_one();
+    MutexLock lock(mu_);
+    cv_.NotifyOne();
   }
 }
 
 void EpochTicker::Run() {
   int idle = 0;
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
     if (active_.load(std::memory_order_relaxed) > 0) {
       idle = 0;
     } else if (++idle > kIdleTicksBeforeSleep) {
       sleeping_.store(true);
-      cv_.wait(lock, [&] { return stop_ || active_.load() > 0; });
+      cv_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return stop_ || active_.load() > 0; });
       sleeping_.store(false);
       idle = 0;
       continue;
     }
-    cv_.wait_for(lock, period_, [&] { return stop_; });
+    cv_.WaitFor(mu_, period_, [&]() PIER_REQUIRES(mu_) { return stop_; });
     if (!stop_) tick_();
   }
 }

@@ -15,10 +15,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace pier::internal {
 
@@ -49,9 +49,9 @@ class EpochTicker {
   const std::chrono::milliseconds period_;
   std::atomic<int> active_{0};
   std::atomic<bool> sleeping_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ PIER_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "runtime/module_cache.h"
 
 #include <fstream>
@@ -48,7 +49,7 @@ Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<cons
   const std::string wasm_sha = Sha256Hex(AsChars(wasm));
   const std::string memory_key = engine.fingerprint + "|" + wasm_sha;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = memory_.find(memory_key); it != memory_.end()) {
       stats_.memory_hits++;
       return it->second;
@@ -66,7 +67,7 @@ Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<cons
     stats_.compiled++;
     if (!path.empty()) StoreEntry(engine, wasm_sha, path, module.get());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (memory_.size() >= kMaxInMemory) memory_.clear();
   memory_.emplace(memory_key, module);
   return module;

@@ -17,10 +17,10 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <span>
 #include <string>
 
+#include "common/mutex.h"
 #include "pier/status.h"
 #include "runtime/engine_set.h"
 
@@ -51,9 +51,9 @@ class ModuleCache {
                   const wasmtime_module_t* module);
 
   std::filesystem::path dir_;
-  std::mutex mu_;
-  std::map<std::string, SharedModule> memory_;  // guarded by mu_; key: fingerprint|sha
-  ModuleCacheStats stats_;
+  Mutex mu_;
+  std::map<std::string, SharedModule> memory_ PIER_GUARDED_BY(mu_);  // key: fingerprint|sha
+  ModuleCacheStats stats_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier::internal

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "runtime/plugin_core.h"
 
 #include <thread>
@@ -33,7 +34,7 @@ PluginCore::PluginCore(std::shared_ptr<RuntimeCore> runtime, wasm_engine_t* engi
                     : std::max<size_t>(2, std::thread::hardware_concurrency())) {}
 
 PluginCore::~PluginCore() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   idle_.clear();  // stores go before the linker and module they were made from
 }
 
@@ -94,7 +95,7 @@ Status PluginCore::Link() {
 
 Result<std::unique_ptr<Instance>> PluginCore::Acquire(const CallState& call) {
   if (shared_->options.instance_mode == InstanceMode::kPooled) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       auto inst = std::move(idle_.back());
       idle_.pop_back();
@@ -108,7 +109,7 @@ Result<std::unique_ptr<Instance>> PluginCore::Acquire(const CallState& call) {
 
 void PluginCore::Release(std::unique_ptr<Instance> instance) {
   if (instance->reusable() && shared_->options.instance_mode == InstanceMode::kPooled) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (idle_.size() < max_idle_) {
       idle_.push_back(std::move(instance));
       return;
@@ -144,7 +145,7 @@ PluginStats PluginCore::stats() const {
   s.calls = calls_.load();
   s.instances_created = created_.load();
   s.instances_discarded = discarded_.load();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   s.idle_instances = idle_.size();
   return s;
 }

@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/call_result.h"
 #include "pier/plugin.h"
 #include "runtime/plugin_shared.h"
@@ -51,8 +51,8 @@ class PluginCore {
   InstancePrePtr pre_;
   size_t max_idle_;
 
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<Instance>> idle_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<Instance>> idle_ PIER_GUARDED_BY(mu_);
 
   std::atomic<uint64_t> calls_{0};
   std::atomic<uint64_t> created_{0};

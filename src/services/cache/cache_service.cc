@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/cache/cache_service.h"
 
 #include "common/duration.h"
@@ -15,7 +16,7 @@ int64_t CacheService::Now() const {
 }
 
 void CacheService::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
   janitor_ = std::thread([this] { JanitorLoop(); });
@@ -23,21 +24,21 @@ void CacheService::Start() {
 
 void CacheService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   if (janitor_.joinable()) janitor_.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   entries_.clear();
   lru_.clear();
   stats_.entries = stats_.bytes = 0;
 }
 
 void CacheService::JanitorLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, options_.janitor_interval, [&] { return stopped_; })) {
+  MutexLock lock(mu_);
+  while (!cv_.WaitFor(mu_, options_.janitor_interval, [&]() PIER_REQUIRES(mu_) { return stopped_; })) {
     const int64_t now = Now();
     for (auto it = entries_.begin(); it != entries_.end();) {
       auto next = std::next(it);
@@ -62,7 +63,7 @@ void CacheService::Put(const std::string& key, Value value, int64_t ttl_seconds)
   int64_t size = kEntryOverheadBytes + static_cast<int64_t>(key.size());
   if (auto* s = std::get_if<std::string>(&value)) size += static_cast<int64_t>(s->size());
   if (auto* b = std::get_if<Bytes>(&value)) size += static_cast<int64_t>(b->data.size());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopped_) return;
   if (auto it = entries_.find(key); it != entries_.end()) Erase(it);
   if (size > options_.max_bytes) {  // could never fit: not kept (the cache answers no errors)
@@ -137,18 +138,18 @@ Result<wire::CacheGetBytesResponse> CacheService::GetBytes(HostCallContext&, con
 }
 
 Result<wire::CacheHasResponse> CacheService::Has(HostCallContext&, const wire::CacheHasRequest& r) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return wire::CacheHasResponse{Touch(r.key) != nullptr};
 }
 
 Status CacheService::Remove(HostCallContext&, const wire::CacheRemoveRequest& r) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (auto it = entries_.find(r.key); it != entries_.end()) Erase(it);
   return OkStatus();
 }
 
 CacheStats CacheService::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

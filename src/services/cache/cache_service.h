@@ -19,16 +19,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <variant>
 
+#include "common/mutex.h"
 #include "pier/services/cache.h"
 
 namespace pier::cache {
@@ -83,15 +82,15 @@ class CacheService final : public services::CacheService {
   };
 
   int64_t Now() const;
-  void Put(const std::string& key, Value value, int64_t ttl_seconds);
-  // The live entry of `key` (touched: expiry slides, most recent), else nullptr. Requires mu_.
-  Entry* Touch(const std::string& key);
-  void Erase(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
+  void Put(const std::string& key, Value value, int64_t ttl_seconds) PIER_EXCLUDES(mu_);
+  // The live entry of `key` (touched: expiry slides, most recent), else nullptr.
+  Entry* Touch(const std::string& key) PIER_REQUIRES(mu_);
+  void Erase(std::unordered_map<std::string, Entry>::iterator it) PIER_REQUIRES(mu_);
   // A getter answers only for a live value of its own type (any other is
   // "does not exist"); `read` sees it under the lock.
   template <typename T, typename Read>
   bool Get(const std::string& key, Read read) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = entries_.find(key);
     if (it == entries_.end() || !std::holds_alternative<T>(it->second.value)) {
       ++stats_.misses;
@@ -104,12 +103,13 @@ class CacheService final : public services::CacheService {
   void JanitorLoop();
 
   const CacheOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
-  std::list<std::string> lru_;                      // guarded by mu_
-  CacheStats stats_;                                // guarded by mu_
-  bool started_ = false, stopped_ = false;          // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::unordered_map<std::string, Entry> entries_ PIER_GUARDED_BY(mu_);
+  std::list<std::string> lru_ PIER_GUARDED_BY(mu_);
+  CacheStats stats_ PIER_GUARDED_BY(mu_);
+  bool started_ PIER_GUARDED_BY(mu_) = false;
+  bool stopped_ PIER_GUARDED_BY(mu_) = false;
   std::thread janitor_;
 };
 

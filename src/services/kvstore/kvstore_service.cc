@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/kvstore/kvstore_service.h"
 
 #include <spdlog/spdlog.h>
@@ -18,7 +19,7 @@ int64_t KVStoreService::Now() const {
 }
 
 void KVStoreService::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
   sweeper_ = std::thread([this] { SweepLoop(); });
@@ -26,21 +27,21 @@ void KVStoreService::Start() {
 
 void KVStoreService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   if (sweeper_.joinable()) sweeper_.join();
   if (auto n = store_->Sweep(Now()); !n.ok()) spdlog::warn("kvstore: final sweep: {}", n.status().message());
 }
 
 void KVStoreService::SweepLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, options_.sweep_interval, [&] { return stopped_; })) {
-    lock.unlock();
+  MutexLock lock(mu_);
+  while (!cv_.WaitFor(mu_, options_.sweep_interval, [&]() PIER_REQUIRES(mu_) { return stopped_; })) {
+    lock.Unlock();
     if (auto n = store_->Sweep(Now()); !n.ok()) spdlog::warn("kvstore: sweep: {}", n.status().message());
-    lock.lock();
+    lock.Lock();
   }
 }
 

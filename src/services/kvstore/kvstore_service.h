@@ -20,12 +20,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "pier/services/kvstore.h"
 #include "services/kvstore/kv_store.h"
 
@@ -71,9 +70,10 @@ class KVStoreService final : public services::KVStoreService {
 
   const std::unique_ptr<KVStore> store_;
   const KVStoreOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool started_ = false, stopped_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool started_ PIER_GUARDED_BY(mu_) = false;
+  bool stopped_ PIER_GUARDED_BY(mu_) = false;
   std::thread sweeper_;
 };
 

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/kvstore/sqlite_kv_store.h"
 
 #include <ctime>
@@ -65,7 +66,7 @@ Result<int64_t> SqliteKVStore::UsedOn(Connection& c, int64_t now) {
 
 Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view value, int64_t expires_at, int64_t now,
                                      int64_t quota) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(write_mu_);
   auto tx = sqlite::Transaction::Begin(*writer_.db);
   if (!tx.ok()) return tx.status().WithContext("storing value");
   int64_t old_size = 0;
@@ -105,7 +106,7 @@ Result<PutResult> SqliteKVStore::Put(std::string_view key, std::string_view valu
 }
 
 Result<std::optional<std::string>> SqliteKVStore::Get(std::string_view key, int64_t now) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   auto s = reader_.Prepare("SELECT value FROM kvstore WHERE key = ? AND " + std::string(kLive));
   if (!s.ok()) return s.status().WithContext("reading value");
   (*s)->Bind(1, key);
@@ -118,7 +119,7 @@ Result<std::optional<std::string>> SqliteKVStore::Get(std::string_view key, int6
 
 Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vector<std::string>& keys, int64_t now) {
   std::map<std::string, std::string> out;
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   const std::string stamp = SqliteDatetime(now);
   constexpr size_t kChunk = 200;  // as the original: well under SQLite's variable limit
   for (size_t start = 0; start < keys.size(); start += kChunk) {
@@ -141,7 +142,7 @@ Result<std::map<std::string, std::string>> SqliteKVStore::GetMany(const std::vec
 }
 
 Result<bool> SqliteKVStore::Has(std::string_view key, int64_t now) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   auto s = reader_.Prepare("SELECT 1 FROM kvstore WHERE key = ? AND " + std::string(kLive));
   if (!s.ok()) return s.status().WithContext("checking key");
   (*s)->Bind(1, key);
@@ -152,7 +153,7 @@ Result<bool> SqliteKVStore::Has(std::string_view key, int64_t now) {
 }
 
 Result<std::vector<std::string>> SqliteKVStore::List(std::string_view prefix, int64_t now) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   const std::string live(kLive);
   auto s = prefix.empty() ? reader_.Prepare("SELECT key FROM kvstore WHERE " + live + " ORDER BY key")
                           : reader_.Prepare("SELECT key FROM kvstore WHERE key LIKE ? ESCAPE '\\' AND " + live +
@@ -172,7 +173,7 @@ Result<std::vector<std::string>> SqliteKVStore::List(std::string_view prefix, in
 }
 
 Status SqliteKVStore::Delete(std::string_view key) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE key = ?");
   if (!s.ok()) return s.status().WithContext("deleting value");
   (*s)->Bind(1, key);
@@ -181,7 +182,7 @@ Status SqliteKVStore::Delete(std::string_view key) {
 }
 
 Result<int64_t> SqliteKVStore::DeleteByPrefix(std::string_view prefix) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE key LIKE ? ESCAPE '\\'");
   if (!s.ok()) return s.status().WithContext("deleting keys");
   (*s)->Bind(1, LikePrefix(prefix));
@@ -190,12 +191,12 @@ Result<int64_t> SqliteKVStore::DeleteByPrefix(std::string_view prefix) {
 }
 
 Result<int64_t> SqliteKVStore::Used(int64_t now) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   return UsedOn(reader_, now);
 }
 
 Result<int64_t> SqliteKVStore::Sweep(int64_t now) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  MutexLock lock(write_mu_);
   auto s = writer_.Prepare("DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < ?");
   if (!s.ok()) return s.status().WithContext("sweeping expired keys");
   (*s)->Bind(1, SqliteDatetime(now));

@@ -15,8 +15,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 
+#include "common/mutex.h"
 #include "services/kvstore/kv_store.h"
 #include "storage/sqlite/database.h"
 
@@ -66,10 +66,10 @@ class SqliteKVStore final : public KVStore {
   };
   Result<int64_t> UsedOn(Connection& c, int64_t now);  // caller holds that connection's mutex
 
-  std::mutex write_mu_;
-  Connection writer_;  // guarded by write_mu_
-  std::mutex read_mu_;
-  Connection reader_;  // guarded by read_mu_
+  Mutex write_mu_;
+  Connection writer_ PIER_GUARDED_BY(write_mu_);
+  Mutex read_mu_;
+  Connection reader_ PIER_GUARDED_BY(read_mu_);
 };
 
 // "YYYY-MM-DD HH:MM:SS" in UTC, as SQLite's datetime() writes it.

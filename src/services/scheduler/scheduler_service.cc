@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/scheduler/scheduler_service.h"
 
 #include <spdlog/spdlog.h>
@@ -19,7 +20,7 @@ int64_t SchedulerService::Now() const {
 }
 
 void SchedulerService::Start(Callback callback) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
   callback_ = std::move(callback);
@@ -29,21 +30,21 @@ void SchedulerService::Start(Callback callback) {
 
 void SchedulerService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     entries_.clear();
     waiting_.clear();
     for (auto& [n, token] : running_) token.Cancel();
-    timer_cv_.notify_all();
-    work_cv_.notify_all();
+    timer_cv_.NotifyAll();
+    work_cv_.NotifyAll();
   }
   if (timer_.joinable()) timer_.join();
   for (auto& w : workers_) w.join();  // each returns once its callback (interrupted) returned
 }
 
 Result<std::string> SchedulerService::Add(std::string id, Entry entry) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopped_) return FailedPreconditionError("the scheduler is stopped (plugin unloading)");
   if (id.empty()) {
     do id = NewRandomId();
@@ -56,7 +57,7 @@ Result<std::string> SchedulerService::Add(std::string id, Entry entry) {
   }
   entry.generation = next_generation_++;
   entries_.emplace(id, std::move(entry));
-  timer_cv_.notify_all();
+  timer_cv_.NotifyAll();
   return id;
 }
 
@@ -85,14 +86,14 @@ Result<wire::SchedulerScheduleRecurringResponse> SchedulerService::ScheduleRecur
 }
 
 Status SchedulerService::CancelSchedule(HostCallContext&, const wire::SchedulerCancelScheduleRequest& r) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (entries_.erase(r.schedule_id) == 0) return NotFoundError("schedule ID " + GoQuote(r.schedule_id) + " not found");
-  timer_cv_.notify_all();
+  timer_cv_.NotifyAll();
   return OkStatus();
 }
 
 std::vector<ScheduleInfo> SchedulerService::Schedules() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<ScheduleInfo> out;
   for (const auto& [id, e] : entries_) {
     out.push_back({id, e.payload, e.cron.has_value(), e.cron_text, e.cron ? e.cron->zone_name() : "", e.next_ms, e.runs});
@@ -101,7 +102,7 @@ std::vector<ScheduleInfo> SchedulerService::Schedules() const {
 }
 
 void SchedulerService::TimerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopped_) {
     const int64_t now = Now();
     int64_t earliest = 0;
@@ -126,34 +127,34 @@ void SchedulerService::TimerLoop() {
         break;  // the map changed; the next round goes on
       }
       waiting_.push_back(std::move(f));
-      work_cv_.notify_one();
+      work_cv_.NotifyOne();
     }
     const int64_t wait = earliest == 0 ? options_.max_sleep.count()
                                        : std::clamp<int64_t>(earliest - now, 1, options_.max_sleep.count());
-    timer_cv_.wait_for(lock, std::chrono::milliseconds(wait));
+    timer_cv_.WaitFor(mu_, std::chrono::milliseconds(wait));
   }
 }
 
 void SchedulerService::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [&] { return stopped_ || !waiting_.empty(); });
+    work_cv_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return stopped_ || !waiting_.empty(); });
     if (stopped_) return;
     Firing f = std::move(waiting_.front());
     waiting_.pop_front();
     const uint64_t n = next_firing_++;
     CancelToken token = running_[n];
     Callback callback = callback_;
-    lock.unlock();
+    lock.Unlock();
     callback(f.request, token);
-    lock.lock();
+    lock.Lock();
     running_.erase(n);
     // A one-time schedule is forgotten once its callback returned (unless
     // the plugin cancelled it and made a new one with the same ID meanwhile).
     if (auto it = entries_.find(f.id); it != entries_.end() && !it->second.cron && it->second.generation == f.generation) {
       entries_.erase(it);
     }
-    idle_cv_.notify_all();
+    idle_cv_.NotifyAll();
   }
 }
 

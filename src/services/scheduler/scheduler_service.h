@@ -27,17 +27,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/cancel.h"
 #include "pier/services/scheduler.h"
 #include "services/scheduler/cron.h"
@@ -104,14 +103,16 @@ class SchedulerService final : public services::SchedulerService {
   void WorkerLoop();
 
   const SchedulerOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable timer_cv_, work_cv_, idle_cv_;
-  std::map<std::string, Entry> entries_;  // guarded by mu_
-  std::deque<Firing> waiting_;            // guarded by mu_
-  std::map<uint64_t, CancelToken> running_;  // guarded by mu_: by firing number
-  uint64_t next_generation_ = 1, next_firing_ = 1;  // guarded by mu_
-  Callback callback_;                     // guarded by mu_
-  bool started_ = false, stopped_ = false;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar timer_cv_, work_cv_, idle_cv_;
+  std::map<std::string, Entry> entries_ PIER_GUARDED_BY(mu_);
+  std::deque<Firing> waiting_ PIER_GUARDED_BY(mu_);
+  std::map<uint64_t, CancelToken> running_ PIER_GUARDED_BY(mu_);  // by firing number
+  uint64_t next_generation_ PIER_GUARDED_BY(mu_) = 1;
+  uint64_t next_firing_ PIER_GUARDED_BY(mu_) = 1;
+  Callback callback_ PIER_GUARDED_BY(mu_);
+  bool started_ PIER_GUARDED_BY(mu_) = false;
+  bool stopped_ PIER_GUARDED_BY(mu_) = false;
   std::thread timer_;
   std::vector<std::thread> workers_;
 };

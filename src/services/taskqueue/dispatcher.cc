@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/taskqueue/dispatcher.h"
 
 #include <spdlog/spdlog.h>
@@ -37,7 +38,7 @@ void QueueDispatcher::Log(const std::string& message) const {
 }
 
 void QueueDispatcher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (started_) return;
   started_ = true;
   loop_ = std::thread([this] { Loop(); });
@@ -47,13 +48,13 @@ void QueueDispatcher::Start() {
 void QueueDispatcher::Stop() {
   std::vector<Completion> given_back;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!started_ || stopping_) return;
     stopping_ = true;
     given_back = TakeReady(Outcome::kReleased);
-    loop_cv_.notify_all();
-    work_cv_.notify_all();
-    if (!settled_cv_.wait_for(lock, options_.shutdown_grace, [&] { return running_.empty(); })) {
+    loop_cv_.NotifyAll();
+    work_cv_.NotifyAll();
+    if (!settled_cv_.WaitFor(mu_, options_.shutdown_grace, [&]() PIER_REQUIRES(mu_) { return running_.empty(); })) {
       for (auto& [id, r] : running_) {
         r.reason = Interrupt::kStop;
         r.token.Cancel();
@@ -64,7 +65,7 @@ void QueueDispatcher::Stop() {
   loop_.join();
   std::vector<Completion> rest;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     rest.swap(done_);
     // Nothing claimed but unstarted survives Stop, whatever raced with it.
     for (Completion& c : TakeReady(Outcome::kReleased)) rest.push_back(std::move(c));
@@ -73,7 +74,7 @@ void QueueDispatcher::Stop() {
   // Marks a failed round could not write (every call has ended by now).
   std::vector<Started> marks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [id, mark] : starts_) marks.push_back({id, options_.owner});
     starts_.clear();
   }
@@ -81,20 +82,20 @@ void QueueDispatcher::Stop() {
 }
 
 void QueueDispatcher::Wake(int64_t due_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (due_ms <= Now()) {
     wake_ = true;
     ++wake_generation_;
   } else {
     DueAt(due_ms);
   }
-  loop_cv_.notify_all();
+  loop_cv_.NotifyAll();
 }
 
 void QueueDispatcher::SetPaused(bool paused) {
   std::vector<Completion> given_back;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     paused_ = paused;
     if (paused) {
       given_back = TakeReady(Outcome::kReleased);
@@ -102,28 +103,28 @@ void QueueDispatcher::SetPaused(bool paused) {
       wake_ = true;
       ++wake_generation_;
     }
-    loop_cv_.notify_all();
+    loop_cv_.NotifyAll();
   }
   Commit(std::move(given_back));
 }
 
 bool QueueDispatcher::IsBuffered(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return std::any_of(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
 }
 
 bool QueueDispatcher::StartUnrecorded(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return starts_.contains(id);
 }
 
 bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running, bool wait) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::find_if(ready_.begin(), ready_.end(), [&](const TaskRow& t) { return t.id == id; });
   if (it != ready_.end()) {
     Completion c = GiveBack(*it, Outcome::kCancelled);
     ready_.erase(it);
-    lock.unlock();
+    lock.Unlock();
     Commit({std::move(c)});
     return true;
   }
@@ -132,15 +133,15 @@ bool QueueDispatcher::Cancel(const std::string& id, bool interrupt_running, bool
   run->second.reason = Interrupt::kCancel;
   run->second.token.Cancel();
   if (!wait) return true;
-  settled_cv_.wait_for(lock, options_.shutdown_grace,
-                       [&] { return !running_.contains(id) && !uncommitted_.contains(id); });
+  settled_cv_.WaitFor(mu_, options_.shutdown_grace,
+                       [&]() PIER_REQUIRES(mu_) { return !running_.contains(id) && !uncommitted_.contains(id); });
   return true;
 }
 
 int64_t QueueDispatcher::CancelBuffered() {
   std::vector<Completion> cancelled;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     cancelled = TakeReady(Outcome::kCancelled);
   }
   const int64_t n = static_cast<int64_t>(cancelled.size());
@@ -199,7 +200,7 @@ int QueueDispatcher::Capacity() const {
 }
 
 void QueueDispatcher::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   int64_t last_poll = Now();
   while (!stopping_) {
     const int64_t now = Now();
@@ -226,7 +227,7 @@ void QueueDispatcher::Loop() {
         sleep = std::min(sleep, std::chrono::ceil<std::chrono::milliseconds>(*start_due - steady_now));
         sleep = std::max(sleep, std::chrono::milliseconds(1));
       }
-      loop_cv_.wait_for(lock, sleep);
+      loop_cv_.WaitFor(mu_, sleep);
       continue;
     }
     std::vector<Completion> completions;
@@ -239,7 +240,7 @@ void QueueDispatcher::Loop() {
     const ClaimRequest request{.queue = settings_.name, .owner = options_.owner,
                                .lease_ms = SaturatingAdd(options_.call_timeout.count(), options_.lease_slack.count()),
                                .max = want};
-    lock.unlock();
+    lock.Unlock();
 
     auto exchange =
         store_.FinishAndClaim(Round{.started = started, .completions = completions,
@@ -250,7 +251,7 @@ void QueueDispatcher::Loop() {
       if (n.ok()) next = *n;
     }
 
-    lock.lock();
+    lock.Lock();
     if (!exchange.ok()) {
       Log("task queue " + settings_.name + ": " + exchange.status().message());
       // Keep the marks and outcomes for the next round; try again shortly.
@@ -258,22 +259,22 @@ void QueueDispatcher::Loop() {
         if (auto it = starts_.find(mark.id); it != starts_.end()) it->second.in_round = false;
       }
       done_.insert(done_.begin(), completions.begin(), completions.end());
-      loop_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      loop_cv_.WaitFor(mu_, std::chrono::milliseconds(100));
       continue;
     }
     for (const Started& mark : started) starts_.erase(mark.id);
     for (const Completion& c : completions) uncommitted_.erase(c.id);
-    settled_cv_.notify_all();
+    settled_cv_.NotifyAll();
     if (want > 0 && (stopping_ || paused_)) {
       // Stop() or a pause came while this claim was in flight: what it took
       // goes back uncounted (Stop commits done_ after joining this thread).
       for (const TaskRow& t : exchange->claimed) done_.push_back(GiveBack(t, Outcome::kReleased));
       exchange->claimed.clear();
-      loop_cv_.notify_all();
+      loop_cv_.NotifyAll();
     } else if (want > 0) {
       if (settings_.delay_ms > 0 && !exchange->claimed.empty()) next_token_ = SaturatingAdd(now, settings_.delay_ms);
       for (TaskRow& t : exchange->claimed) ready_.push_back(std::move(t));
-      if (!ready_.empty()) work_cv_.notify_all();
+      if (!ready_.empty()) work_cv_.NotifyAll();
       if (exchange->held_until) {
         // A limit shared with other nodes: their completions wake us.
         if (wake_generation_ == generation) wake_ = false;
@@ -288,9 +289,9 @@ void QueueDispatcher::Loop() {
 }
 
 void QueueDispatcher::Work() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [&] { return stopping_ || (!ready_.empty() && !paused_); });
+    work_cv_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return stopping_ || (!ready_.empty() && !paused_); });
     if (stopping_) return;
     TaskRow task = std::move(ready_.front());
     ready_.pop_front();
@@ -304,13 +305,13 @@ void QueueDispatcher::Work() {
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
     call.cancel = slot.token;
     if (task.timeout_ms > 0) call.timeout = std::chrono::milliseconds(std::min(task.timeout_ms, options_.call_timeout.count()));
-    lock.unlock();
+    lock.Unlock();
 
     const auto start = std::chrono::steady_clock::now();
     TaskCallResult result = options_.execute(call);
     const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
 
-    lock.lock();
+    lock.Lock();
     const Interrupt reason = running_[task.id].reason;
     running_.erase(task.id);
     exec_ewma_us_ = exec_ewma_us_ >= 1e6 ? us : exec_ewma_us_ * 0.9 + us * 0.1;
@@ -322,8 +323,8 @@ void QueueDispatcher::Work() {
     if (mark != starts_.end() && !mark->second.in_round) starts_.erase(mark);
     uncommitted_.insert(c.id);
     done_.push_back(std::move(c));
-    settled_cv_.notify_all();
-    loop_cv_.notify_all();
+    settled_cv_.NotifyAll();
+    loop_cv_.NotifyAll();
   }
 }
 

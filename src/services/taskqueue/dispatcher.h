@@ -30,18 +30,17 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/cancel.h"
 #include "pier/wire/types.h"
 #include "services/taskqueue/task_store.h"
@@ -122,37 +121,40 @@ class QueueDispatcher {
   int64_t Now() const;
   void Loop();
   void Work();
-  Completion Judge(const TaskRow& task, const TaskCallResult& result, Interrupt reason, int64_t now);
+  Completion Judge(const TaskRow& task, const TaskCallResult& result, Interrupt reason, int64_t now)
+      PIER_REQUIRES(mu_);
   Completion GiveBack(const TaskRow& task, Outcome outcome) const;
-  void DueAt(int64_t due_ms);  // guarded by mu_: work may be due then
-  // Every claimed-but-unstarted task, given back with `outcome`; guarded by mu_.
-  std::vector<Completion> TakeReady(Outcome outcome);
-  int Capacity() const;  // guarded by mu_
-  // Start marks older than start_record_delay, flagged in_round; guarded by mu_.
-  std::vector<Started> TakeDueStarts(std::chrono::steady_clock::time_point now);
-  std::optional<std::chrono::steady_clock::time_point> NextStartDue() const;  // guarded by mu_
-  void Commit(std::vector<Completion> completions, std::vector<Started> started = {});  // outside mu_
+  void DueAt(int64_t due_ms) PIER_REQUIRES(mu_);  // work may be due then
+  // Every claimed-but-unstarted task, given back with `outcome`.
+  std::vector<Completion> TakeReady(Outcome outcome) PIER_REQUIRES(mu_);
+  int Capacity() const PIER_REQUIRES(mu_);
+  // Start marks older than start_record_delay, flagged in_round.
+  std::vector<Started> TakeDueStarts(std::chrono::steady_clock::time_point now) PIER_REQUIRES(mu_);
+  std::optional<std::chrono::steady_clock::time_point> NextStartDue() const PIER_REQUIRES(mu_);
+  void Commit(std::vector<Completion> completions, std::vector<Started> started = {}) PIER_EXCLUDES(mu_);
   void Log(const std::string& message) const;
 
   TaskStore& store_;
   const QueueSettings settings_;
   const DispatcherOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable loop_cv_;     // wakes the dispatcher
-  std::condition_variable work_cv_;     // wakes workers
-  std::condition_variable settled_cv_;  // a round committed / a call ended
-  bool started_ = false, stopping_ = false, paused_ = false;
-  bool wake_ = true;            // eligible work may exist now
-  uint64_t wake_generation_ = 0;
-  int64_t next_due_ = 0;        // earliest known future due time (0: none known)
-  int64_t next_token_ = 0;      // rate limit: no claim before this
-  double exec_ewma_us_ = 1e6;   // average call time; decides the claim-ahead depth
-  std::deque<TaskRow> ready_;   // claimed, not started
-  std::map<std::string, Running> running_;
-  std::map<std::string, StartMark> starts_;  // started, start not yet written
-  std::vector<Completion> done_;  // reported, not yet committed
-  std::set<std::string> uncommitted_;
+  mutable Mutex mu_;
+  CondVar loop_cv_;     // wakes the dispatcher
+  CondVar work_cv_;     // wakes workers
+  CondVar settled_cv_;  // a round committed / a call ended
+  bool started_ PIER_GUARDED_BY(mu_) = false;
+  bool stopping_ PIER_GUARDED_BY(mu_) = false;
+  bool paused_ PIER_GUARDED_BY(mu_) = false;
+  bool wake_ PIER_GUARDED_BY(mu_) = true;  // eligible work may exist now
+  uint64_t wake_generation_ PIER_GUARDED_BY(mu_) = 0;
+  int64_t next_due_ PIER_GUARDED_BY(mu_) = 0;    // earliest known future due time (0: none known)
+  int64_t next_token_ PIER_GUARDED_BY(mu_) = 0;  // rate limit: no claim before this
+  double exec_ewma_us_ PIER_GUARDED_BY(mu_) = 1e6;  // average call time; decides the claim-ahead depth
+  std::deque<TaskRow> ready_ PIER_GUARDED_BY(mu_);  // claimed, not started
+  std::map<std::string, Running> running_ PIER_GUARDED_BY(mu_);
+  std::map<std::string, StartMark> starts_ PIER_GUARDED_BY(mu_);  // started, start not yet written
+  std::vector<Completion> done_ PIER_GUARDED_BY(mu_);  // reported, not yet committed
+  std::set<std::string> uncommitted_ PIER_GUARDED_BY(mu_);
   std::thread loop_;
   std::vector<std::thread> workers_;
 };

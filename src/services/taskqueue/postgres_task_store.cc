@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/taskqueue/postgres_task_store.h"
 
 #include <algorithm>
@@ -446,7 +447,7 @@ Result<QueueStats> PostgresTaskStore::Stats(std::string_view queue) {
 void PostgresTaskStore::Watch(StoreEvents events) {
   pg::Notifier* notifier = db_->notifier();
   if (notifier == nullptr) return;
-  std::lock_guard<std::mutex> lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   if (subscription_ != 0) {
     notifier->Unsubscribe(subscription_);
     subscription_ = 0;

@@ -27,9 +27,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "services/taskqueue/task_store.h"
 #include "storage/postgres/database.h"
 
@@ -68,8 +68,8 @@ class PostgresTaskStore final : public TaskStore {
 
   const std::shared_ptr<pg::Database> db_;
   const std::string plugin_;
-  std::mutex watch_mu_;
-  uint64_t subscription_ = 0;  // guarded by watch_mu_; 0: none
+  Mutex watch_mu_;
+  uint64_t subscription_ PIER_GUARDED_BY(watch_mu_) = 0;  // 0: none
 };
 
 }  // namespace pier::taskqueue

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/taskqueue/sqlite_task_store.h"
 
 #include "common/duration.h"
@@ -107,24 +108,24 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
 
 Status SqliteTaskStore::RunWrite(const std::function<Status(Connection&)>& op) {
   Write w{&op};
-  std::unique_lock<std::mutex> lock(queue_mu_);
+  MutexLock lock(queue_mu_);
   waiting_.push_back(&w);
   while (!w.done) {
     if (writing_) {
-      committed_.wait(lock);
+      committed_.Wait(queue_mu_);
       continue;
     }
     writing_ = true;
     std::vector<Write*> batch;
     batch.swap(waiting_);
-    lock.unlock();
+    lock.Unlock();
     CommitBatch(batch);
-    lock.lock();
+    lock.Lock();
     stats_.transactions += 1;
     stats_.changes += static_cast<int64_t>(batch.size());
     for (Write* b : batch) b->done = true;
     writing_ = false;
-    committed_.notify_all();
+    committed_.NotifyAll();
   }
   return w.result;
 }
@@ -188,7 +189,7 @@ Result<std::optional<std::string>> SqliteTaskStore::Transition(std::string_view 
 }
 
 SqliteTaskStore::CommitStats SqliteTaskStore::commit_stats() const {
-  std::lock_guard<std::mutex> lock(queue_mu_);
+  MutexLock lock(queue_mu_);
   return stats_;
 }
 
@@ -211,7 +212,7 @@ Status SqliteTaskStore::SaveQueue(const QueueSettings& q) {
 }
 
 Result<std::vector<QueueSettings>> SqliteTaskStore::LoadQueues() {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT name, concurrency, max_retries, backoff_ms, delay_ms,"
                                                 " retention_ms, paused FROM queues ORDER BY name"));
   std::vector<QueueSettings> out;
@@ -280,7 +281,7 @@ Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewT
 }
 
 Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?"));
   s->Bind(1, id);
   PIER_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -289,7 +290,7 @@ Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
 }
 
 Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) +
                                                 " FROM tasks WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
                                                 " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"));
@@ -422,7 +423,7 @@ Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dea
 }
 
 Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT MIN(next_run_at) FROM tasks WHERE queue_name = ?"
                                                 " AND status = 'pending'"));
   s->Bind(1, queue);
@@ -445,7 +446,7 @@ Result<int64_t> SqliteTaskStore::DeleteFinished(std::string_view queue, int64_t 
 }
 
 Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {
-  std::lock_guard<std::mutex> lock(read_mu_);
+  MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT status, COUNT(*) FROM tasks WHERE queue_name = ?"
                                                 " GROUP BY status"));
   s->Bind(1, queue);

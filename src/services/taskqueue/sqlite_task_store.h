@@ -17,15 +17,14 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
+#include "common/mutex.h"
 #include "services/taskqueue/task_store.h"
 #include "storage/sqlite/database.h"
 
@@ -110,15 +109,15 @@ class SqliteTaskStore final : public TaskStore {
   Result<std::optional<std::string>> Transition(std::string_view sql, std::string_view id, int64_t now,
                                                 std::string_view context);
 
-  mutable std::mutex queue_mu_;
-  std::condition_variable committed_;
-  std::vector<Write*> waiting_;   // guarded by queue_mu_
-  bool writing_ = false;          // guarded by queue_mu_: a thread owns writer_
-  CommitStats stats_;             // guarded by queue_mu_
+  mutable Mutex queue_mu_;
+  CondVar committed_;
+  std::vector<Write*> waiting_ PIER_GUARDED_BY(queue_mu_);
+  bool writing_ PIER_GUARDED_BY(queue_mu_) = false;  // a thread owns writer_
+  CommitStats stats_ PIER_GUARDED_BY(queue_mu_);
   Connection writer_;             // used only by the thread that set writing_
 
-  std::mutex read_mu_;
-  Connection reader_;  // guarded by read_mu_
+  Mutex read_mu_;
+  Connection reader_ PIER_GUARDED_BY(read_mu_);
 };
 
 }  // namespace pier::taskqueue

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/taskqueue/task_service.h"
 
 #include "common/duration.h"
@@ -55,7 +56,7 @@ int64_t TaskQueueService::Now() const {
 }
 
 Status TaskQueueService::EnsureOpen() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return CheckOpen();
 }
 
@@ -73,7 +74,7 @@ void TaskQueueService::Start(TaskExecutor execute) {
     spdlog::info("task queue: recovered {} task(s) left running by a previous run", *recovered);
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (execute_ || stopped_) return;
     execute_ = std::move(execute);
     for (const auto& [name, q] : created_) StartDispatcher(q);
@@ -106,7 +107,7 @@ void TaskQueueService::WatchOtherNodes() {
 
 void TaskQueueService::ApplyPaused(std::string_view queue, bool paused) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = created_.find(queue);
     if (it == created_.end() || it->second.paused == paused) return;
     it->second.paused = paused;
@@ -118,11 +119,11 @@ void TaskQueueService::Stop() {
   store_->Watch({});  // no other node's event reaches a stopping service
   std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     dispatchers.swap(dispatchers_);
-    maintenance_cv_.notify_all();
+    maintenance_cv_.NotifyAll();
   }
   // Stop them together: each may wait out its grace period.
   std::vector<std::thread> stoppers;
@@ -142,13 +143,13 @@ void TaskQueueService::StartDispatcher(const QueueSettings& q) {
 }
 
 std::shared_ptr<QueueDispatcher> TaskQueueService::DispatcherFor(std::string_view queue) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = dispatchers_.find(queue);
   return it == dispatchers_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<QueueDispatcher>> TaskQueueService::Dispatchers() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<QueueDispatcher>> out;
   for (const auto& [name, d] : dispatchers_) out.push_back(d);
   return out;
@@ -172,7 +173,7 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
   // A pause set by an administrator survives the plugin re-creating its queue.
   if (auto stored = StoredQueue(name); stored.ok()) q.paused = stored->paused;
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_RETURN_IF_ERROR(CheckOpen());
   if (created_.contains(name)) return AlreadyExistsError("queue " + GoQuote(name) + " already exists");
   const int32_t available = options_.max_concurrency - allocated_;
@@ -203,7 +204,7 @@ Result<std::vector<std::string>> TaskQueueService::EnqueueTasks(std::vector<NewT
 }
 
 Result<QueueSettings> TaskQueueService::CreatedQueue(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   PIER_RETURN_IF_ERROR(CheckOpen());
   auto it = created_.find(name);
   if (it == created_.end()) return QueueMissing(name);
@@ -373,7 +374,7 @@ Result<int64_t> TaskQueueService::RetryFailed(std::string_view queue, const std:
 
 Status TaskQueueService::SetPaused(std::string_view queue, bool paused) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     PIER_RETURN_IF_ERROR(CheckOpen());
     if (auto it = created_.find(queue); it != created_.end()) it->second.paused = paused;
   }
@@ -399,7 +400,7 @@ Result<QueueSettings> TaskQueueService::StoredQueue(std::string_view queue) {
 }
 
 std::optional<QueueSettings> TaskQueueService::Created(std::string_view queue) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = created_.find(queue);
   return it == created_.end() ? std::nullopt : std::optional<QueueSettings>(it->second);
 }
@@ -501,18 +502,18 @@ Status TaskQueueService::RunMaintenance() {
 }
 
 void TaskQueueService::MaintenanceLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopped_) {
-    maintenance_cv_.wait_for(lock, options_.maintenance_interval);
+    maintenance_cv_.WaitFor(mu_, options_.maintenance_interval);
     if (stopped_) break;
-    lock.unlock();
+    lock.Unlock();
     if (Status st = RunMaintenance(); !st.ok()) spdlog::error("task queue maintenance: {}", st.message());
-    lock.lock();
+    lock.Lock();
   }
 }
 
 std::vector<QueueSettings> TaskQueueService::queues() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<QueueSettings> out;
   for (const auto& [name, q] : created_) out.push_back(q);
   return out;

@@ -25,13 +25,12 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "pier/services/task.h"
 #include "services/taskqueue/dispatcher.h"
 #include "services/taskqueue/task_store.h"
@@ -121,13 +120,13 @@ class TaskQueueService final : public services::TaskService {
 
  private:
   int64_t Now() const;
-  Status CheckOpen() const;   // guarded by mu_
+  Status CheckOpen() const PIER_REQUIRES(mu_);
   Status EnsureOpen() const;  // locks mu_
   // A queue created in this service (its settings), else the original's "does not exist".
   Result<QueueSettings> CreatedQueue(std::string_view name) const;  // locks mu_
   std::shared_ptr<QueueDispatcher> DispatcherFor(std::string_view queue) const;  // locks mu_
   std::vector<std::shared_ptr<QueueDispatcher>> Dispatchers() const;            // locks mu_
-  void StartDispatcher(const QueueSettings& q);  // guarded by mu_
+  void StartDispatcher(const QueueSettings& q) PIER_REQUIRES(mu_);
   Result<std::vector<std::string>> EnqueueTasks(std::vector<NewTask> tasks);
   Result<std::vector<std::string>> EnqueueSpecs(const QueueSettings& q, const std::vector<wire::TaskSpec>& specs);
   Result<QueueSettings> StoredQueue(std::string_view queue);
@@ -148,13 +147,13 @@ class TaskQueueService final : public services::TaskService {
   const std::string node_prefix_;  // "<node>/"
   const std::string owner_;        // "<node>/<run>"
 
-  mutable std::mutex mu_;
-  std::map<std::string, QueueSettings, std::less<>> created_;  // guarded by mu_
-  int32_t allocated_ = 0;                                      // guarded by mu_
-  TaskExecutor execute_;                                       // guarded by mu_; set by Start
-  bool stopped_ = false;                                       // guarded by mu_
-  std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers_;  // guarded by mu_
-  std::condition_variable maintenance_cv_;
+  mutable Mutex mu_;
+  std::map<std::string, QueueSettings, std::less<>> created_ PIER_GUARDED_BY(mu_);
+  int32_t allocated_ PIER_GUARDED_BY(mu_) = 0;
+  TaskExecutor execute_ PIER_GUARDED_BY(mu_);  // set by Start
+  bool stopped_ PIER_GUARDED_BY(mu_) = false;
+  std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers_ PIER_GUARDED_BY(mu_);
+  CondVar maintenance_cv_;
   std::thread maintenance_;
 };
 

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "services/websocket/websocket_service.h"
 
 #include <spdlog/spdlog.h>
@@ -7,7 +8,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <condition_variable>
 #include <deque>
 #include <future>
 
@@ -90,7 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Unload: 1001 "plugin unloaded" (2 s), the running callback interrupted.
   void Shutdown() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       running_.Cancel();
     }
     CloseWith(1001, "plugin unloaded", std::chrono::seconds(2));
@@ -122,10 +122,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
     future.wait_for(wait);
     net::post(io(), [self = shared_from_this()] { self->stream_->Kill(); });
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     quit_ = true;
     events_.clear();
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
   // I/O thread.
@@ -154,12 +154,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     buffer_.consume(buffer_.size());
     bool pause = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (quit_) return;
       events_.push_back(std::move(e));
       pause = events_.size() >= service_.options_.max_pending_messages;
       paused_ = pause;
-      cv_.notify_all();
+      cv_.NotifyAll();
     }
     if (!pause) Read();
   }
@@ -190,17 +190,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     host_closed_ = true;
     service_.Forget(id_, this);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     events_.push_back(std::move(e));
     ended_ = true;
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
   // Delivery thread: the plugin sees this connection's events one by one.
   void Deliver() {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (true) {
-      cv_.wait(lock, [&] { return quit_ || !events_.empty(); });
+      cv_.Wait(mu_, [&]() PIER_REQUIRES(mu_) { return quit_ || !events_.empty(); });
       if (quit_) break;
       Event e = std::move(events_.front());
       events_.pop_front();
@@ -212,7 +212,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       running_ = CancelToken();
       const CancelToken token = running_;
-      lock.unlock();
+      lock.Unlock();
       switch (e.kind) {
         case Event::kText:
           if (callbacks_.text) callbacks_.text({id_, e.data}, token);
@@ -227,7 +227,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           if (callbacks_.close) callbacks_.close({id_, e.code, e.data}, token);
           break;
       }
-      lock.lock();
+      lock.Lock();
       if (e.kind == Event::kError || e.kind == Event::kClose) break;
     }
     finished_ = true;
@@ -243,11 +243,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<PendingWrite> writes_;
   bool writing_ = false, reading_ = false, host_closed_ = false;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Event> events_;  // guarded by mu_
-  bool quit_ = false, ended_ = false, paused_ = false;  // guarded by mu_
-  CancelToken running_;                                 // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Event> events_ PIER_GUARDED_BY(mu_);
+  bool quit_ PIER_GUARDED_BY(mu_) = false;
+  bool ended_ PIER_GUARDED_BY(mu_) = false;
+  bool paused_ PIER_GUARDED_BY(mu_) = false;
+  CancelToken running_ PIER_GUARDED_BY(mu_);
   std::thread delivery_;
   std::atomic<bool> finished_{false};
 };
@@ -258,7 +260,7 @@ WebSocketService::WebSocketService(WebSocketOptions options)
 WebSocketService::~WebSocketService() { Stop(); }
 
 void WebSocketService::Start(Callbacks callbacks) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
   callbacks_ = std::move(callbacks);
@@ -271,7 +273,7 @@ void WebSocketService::Start(Callbacks callbacks) {
 void WebSocketService::Stop() {
   std::vector<std::shared_ptr<Connection>> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     all = all_;
@@ -283,23 +285,23 @@ void WebSocketService::Stop() {
     io_->stop();
     io_thread_.join();
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   all_.clear();
 }
 
 size_t WebSocketService::open_connections() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return open_.size();
 }
 
 std::shared_ptr<Connection> WebSocketService::Find(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = open_.find(id);
   return it == open_.end() ? nullptr : it->second;
 }
 
 void WebSocketService::Forget(const std::string& id, const Connection* which) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (auto it = open_.find(id); it != open_.end() && it->second.get() == which) open_.erase(it);
 }
 
@@ -315,7 +317,7 @@ Result<wire::WebSocketConnectResponse> WebSocketService::Connect(HostCallContext
   }
   std::string id = r.connection_id;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_ || !started_) return FailedPreconditionError("the WebSocket service is not running (plugin loading or unloading)");
     if (id.empty()) id = NewRandomId();
     if (open_.contains(id)) return AlreadyExistsError("connection ID " + GoQuote(id) + " already exists");
@@ -356,7 +358,7 @@ Result<wire::WebSocketConnectResponse> WebSocketService::Connect(HostCallContext
 
   Callbacks callbacks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_ || open_.contains(id)) {
       net::post(*io_, [connection] { connection->stream().Kill(); });
       if (stopped_) return FailedPreconditionError("the WebSocket service stopped while connecting");
@@ -393,7 +395,7 @@ Status WebSocketService::CloseConnection(HostCallContext&, const wire::WebSocket
   std::shared_ptr<Connection> c;
   Callbacks callbacks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = open_.find(r.connection_id);
     if (it == open_.end()) return NotFoundError("connection ID " + GoQuote(r.connection_id) + " not found");
     c = it->second;

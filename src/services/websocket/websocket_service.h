@@ -44,11 +44,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "pier/cancel.h"
 #include "pier/services/websocket.h"
 
@@ -104,11 +104,12 @@ class WebSocketService final : public services::WebSocketService {
   const WebSocketOptions options_;
   std::unique_ptr<boost::asio::io_context> io_;
   std::thread io_thread_;
-  mutable std::mutex mu_;
-  Callbacks callbacks_;                                          // guarded by mu_
-  std::map<std::string, std::shared_ptr<Connection>> open_;      // guarded by mu_
-  std::vector<std::shared_ptr<Connection>> all_;                 // guarded by mu_: every one made, for Stop
-  bool started_ = false, stopped_ = false;                       // guarded by mu_
+  mutable Mutex mu_;
+  Callbacks callbacks_ PIER_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Connection>> open_ PIER_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Connection>> all_ PIER_GUARDED_BY(mu_);  // every one made, for Stop
+  bool started_ PIER_GUARDED_BY(mu_) = false;
+  bool stopped_ PIER_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace pier::websocket

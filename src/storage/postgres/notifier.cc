@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "storage/postgres/notifier.h"
 
 #include <poll.h>
@@ -49,14 +50,14 @@ void Notifier::Stop() {
 }
 
 uint64_t Notifier::Subscribe(const std::string& plugin, Subscriber subscriber) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const uint64_t id = next_id_++;
   subs_.emplace(plugin, std::make_pair(id, std::move(subscriber)));
   return id;
 }
 
 void Notifier::Unsubscribe(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = subs_.begin(); it != subs_.end(); ++it) {
     if (it->second.first == id) {
       subs_.erase(it);
@@ -82,7 +83,7 @@ void Notifier::Deliver(const std::string& channel, const std::string& payload) {
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto [begin, end] = subs_.equal_range(plugin);
   for (auto it = begin; it != end; ++it) {
     if (it->second.second.notify) it->second.second.notify(n);
@@ -90,7 +91,7 @@ void Notifier::Deliver(const std::string& channel, const std::string& payload) {
 }
 
 void Notifier::ResyncAll() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [plugin, sub] : subs_) {
     if (sub.second.resync) sub.second.resync();
   }

@@ -21,11 +21,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "storage/postgres/connection.h"
 
 namespace pier::pg {
@@ -75,9 +75,9 @@ class Notifier {
   std::atomic<int64_t> received_{0};
   std::thread loop_;
 
-  std::mutex mu_;  // held while a callback runs
-  uint64_t next_id_ = 1;                                              // guarded by mu_
-  std::multimap<std::string, std::pair<uint64_t, Subscriber>> subs_;  // guarded by mu_: by plugin
+  Mutex mu_;  // held while a callback runs
+  uint64_t next_id_ PIER_GUARDED_BY(mu_) = 1;
+  std::multimap<std::string, std::pair<uint64_t, Subscriber>> subs_ PIER_GUARDED_BY(mu_);  // by plugin
 };
 
 }  // namespace pier::pg

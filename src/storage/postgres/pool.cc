@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "storage/postgres/pool.h"
 
 #include <spdlog/spdlog.h>
@@ -15,13 +16,13 @@ Result<std::shared_ptr<Pool>> Pool::Open(PoolOptions options) {
   std::shared_ptr<Pool> pool(new Pool(std::move(options)));
   PIER_ASSIGN_OR_RETURN(auto first, Connection::Connect(pool->options_.connect));
   pool->Release(std::move(first));
-  std::lock_guard<std::mutex> lock(pool->mu_);
+  MutexLock lock(pool->mu_);
   pool->open_ = 1;
   return pool;
 }
 
 Result<std::unique_ptr<Connection>> Pool::Acquire() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     while (!idle_.empty()) {
       std::unique_ptr<Connection> c = std::move(idle_.back());
@@ -30,21 +31,21 @@ Result<std::unique_ptr<Connection>> Pool::Acquire() {
       --open_;  // lost while idle (server restart, terminated session): replace it
     }
     if (open_ < options_.size) break;
-    freed_.wait(lock);
+    freed_.Wait(mu_);
   }
   const auto now = std::chrono::steady_clock::now();
   if (now < retry_at_) return last_error_;
   ++open_;
-  lock.unlock();
+  lock.Unlock();
   auto c = Connection::Connect(options_.connect);
-  lock.lock();
+  lock.Lock();
   if (!c.ok()) {
     --open_;
     backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
     retry_at_ = std::chrono::steady_clock::now() + backoff_;
     if (last_error_.ok()) spdlog::error("storage: {} (retrying with back-off)", c.status().message());
     last_error_ = c.status();
-    freed_.notify_one();
+    freed_.NotifyOne();
     return c.status();
   }
   if (!last_error_.ok()) spdlog::info("storage: connected to PostgreSQL at {} again", redacted_);
@@ -54,13 +55,13 @@ Result<std::unique_ptr<Connection>> Pool::Acquire() {
 }
 
 void Pool::Release(std::unique_ptr<Connection> c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (c->ok()) {
     idle_.push_back(std::move(c));
   } else {
     --open_;
   }
-  freed_.notify_one();
+  freed_.NotifyOne();
 }
 
 Result<Rows> Pool::Run(std::string_view sql, const Params& params) {

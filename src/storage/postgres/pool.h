@@ -14,12 +14,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "storage/postgres/connection.h"
 
 namespace pier::pg {
@@ -56,13 +55,13 @@ class Pool {
 
   const PoolOptions options_;
   const std::string redacted_;
-  std::mutex mu_;
-  std::condition_variable freed_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-  int open_ = 0;                                   // guarded by mu_: idle + in use
-  std::chrono::steady_clock::time_point retry_at_;  // guarded by mu_: no connect before this
-  std::chrono::milliseconds backoff_{0};            // guarded by mu_
-  Status last_error_;                               // guarded by mu_
+  Mutex mu_;
+  CondVar freed_;
+  std::vector<std::unique_ptr<Connection>> idle_ PIER_GUARDED_BY(mu_);
+  int open_ PIER_GUARDED_BY(mu_) = 0;  // idle + in use
+  std::chrono::steady_clock::time_point retry_at_ PIER_GUARDED_BY(mu_);  // no connect before this
+  std::chrono::milliseconds backoff_ PIER_GUARDED_BY(mu_){0};
+  Status last_error_ PIER_GUARDED_BY(mu_);
 };
 
 }  // namespace pier::pg

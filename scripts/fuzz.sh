@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ with clang-19 (AddressSanitizer and
-# UndefinedBehaviorSanitizer, coverage on Pier's own code) into build-fuzz/,
+# UndefinedBehaviorSanitizer, coverage on Pier's own code) into
+# build-address-undefined/ (the sanitizer suite's folder, see scripts/env.sh),
 # then runs each for SECONDS (default 20) from its seed corpus
 # (fuzz/corpus/<target>). Exits non-zero when a target finds a crash; the
-# crashing input is kept in build-fuzz/crashes/.
+# crashing input is kept in build-address-undefined/crashes/.
 #
 #   scripts/fuzz.sh            # 20 s each
 #   scripts/fuzz.sh 600        # ten minutes each
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-20}"
+export PIER_SANITIZE=address,undefined
 source "$here/scripts/env.sh"
-PIER_EXTRA_PACKAGES="libfuzzer-19-dev libclang-rt-19-dev" "$here/scripts/setup.sh" >/dev/null
-build="$here/build-fuzz"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-  -DPIER_SANITIZE="address,undefined" -DPIER_FUZZ_INSTRUMENT=ON \
-  -DPIER_BUILD_FUZZERS=ON -DPIER_BUILD_TESTS=OFF -DPIER_BUILD_BENCHMARKS=OFF -DPIER_BUILD_PLUGINS=OFF \
-  -DPIER_BUILD_EXAMPLES=OFF >/dev/null
+"$here/scripts/setup.sh" >/dev/null
+build="$PIER_BUILD_DIR"
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $PIER_CMAKE_ARGS >/dev/null
 targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire kernel_arena package)
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/%/_fuzz}"
 mkdir -p "$build/crashes"

@@ -10,19 +10,32 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Whether another thread finds `mu` taken (try_lock on a mutex the calling
+// thread holds would be undefined).
+bool HeldElsewhere(Mutex& mu) {
+  bool taken = false;
+  std::thread probe([&] {
+    if (mu.TryLock()) {
+      mu.Unlock();
+    } else {
+      taken = true;
+    }
+  });
+  probe.join();
+  return taken;
+}
+
 TEST(Mutex, LockCanBeDroppedAndRetaken) {
   Mutex mu;
   {
     MutexLock lock(mu);
-    EXPECT_FALSE(mu.TryLock());
+    EXPECT_TRUE(HeldElsewhere(mu));
     lock.Unlock();
-    ASSERT_TRUE(mu.TryLock());
-    mu.Unlock();
+    EXPECT_FALSE(HeldElsewhere(mu));
     lock.Lock();
-    EXPECT_FALSE(mu.TryLock());
+    EXPECT_TRUE(HeldElsewhere(mu));
   }
-  ASSERT_TRUE(mu.TryLock());  // the scope released it
-  mu.Unlock();
+  EXPECT_FALSE(HeldElsewhere(mu));  // the scope released it
 }
 
 TEST(CondVar, TimedWaitsReportTimeout) {
@@ -33,7 +46,7 @@ TEST(CondVar, TimedWaitsReportTimeout) {
   EXPECT_FALSE(cv.WaitUntil(mu, std::chrono::steady_clock::now() + 5ms));
   bool never = false;
   EXPECT_FALSE(cv.WaitFor(mu, 5ms, [&] { return never; }));
-  EXPECT_FALSE(mu.TryLock());  // still held after the waits
+  EXPECT_TRUE(HeldElsewhere(mu));  // still held after the waits
 }
 
 TEST(CondVar, PredicateWaitSeesTheChangeMadeUnderTheLock) {

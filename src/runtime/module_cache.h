@@ -53,7 +53,7 @@ class ModuleCache {
   std::filesystem::path dir_;
   Mutex mu_;
   std::map<std::string, SharedModule> memory_ PIER_GUARDED_BY(mu_);  // key: fingerprint|sha
-  ModuleCacheStats stats_ PIER_GUARDED_BY(mu_);
+  ModuleCacheStats stats_;  // atomics
 };
 
 }  // namespace pier::internal

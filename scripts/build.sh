@@ -5,7 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"
 "$here/scripts/setup.sh"
-cmake -S "$here" -B "$PIER_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${PIER_CMAKE_ARGS:-} >/dev/null
+cmake -S "$here" -B "$PIER_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  $PIER_SANITIZE_CMAKE_ARGS ${PIER_CMAKE_ARGS:-} >/dev/null
 # PIER_BUILD_TARGETS (space-separated) builds only those targets and what they need.
 read -r -a targets <<<"${PIER_BUILD_TARGETS:-}"
 cmake --build "$PIER_BUILD_DIR" -j "$(nproc)" ${targets[@]:+--target "${targets[@]}"}

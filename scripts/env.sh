@@ -8,16 +8,17 @@ export PIER_CACHE_DIR="${PIER_CACHE_DIR:-$HOME/.cache/pier}"
 # sanitizers into its own folder (build-address-undefined, build-thread); clang
 # also proves the code's locking annotations (-Werror=thread-safety).
 _pier_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Set afresh on every source (scripts source this file more than once).
+PIER_SANITIZE_CMAKE_ARGS=""
 if [ -n "${PIER_SANITIZE:-}" ]; then
   export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build-$(echo "$PIER_SANITIZE" | tr ',' '-')}"
-  PIER_CMAKE_ARGS="${PIER_CMAKE_ARGS:-} -DPIER_SANITIZE=$PIER_SANITIZE -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DPIER_BUILD_BENCHMARKS=OFF"
+  PIER_SANITIZE_CMAKE_ARGS="-DPIER_SANITIZE=$PIER_SANITIZE -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DPIER_BUILD_BENCHMARKS=OFF"
   # The AddressSanitizer build also holds the libFuzzer targets (scripts/fuzz.sh),
   # so CI compiles Pier with ASan once.
   case "$PIER_SANITIZE" in
-    *address*) PIER_CMAKE_ARGS="$PIER_CMAKE_ARGS -DPIER_FUZZ_INSTRUMENT=ON -DPIER_BUILD_FUZZERS=ON" ;;
+    *address*) PIER_SANITIZE_CMAKE_ARGS="$PIER_SANITIZE_CMAKE_ARGS -DPIER_FUZZ_INSTRUMENT=ON -DPIER_BUILD_FUZZERS=ON" ;;
   esac
-  export PIER_CMAKE_ARGS
-  export PIER_EXTRA_PACKAGES="${PIER_EXTRA_PACKAGES:-} libclang-rt-19-dev libfuzzer-19-dev"
 else
   export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build}"
 fi
+export PIER_SANITIZE_CMAKE_ARGS

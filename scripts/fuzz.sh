@@ -13,11 +13,9 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-20}"
 export PIER_SANITIZE=address,undefined
 source "$here/scripts/env.sh"
-"$here/scripts/setup.sh" >/dev/null
-build="$PIER_BUILD_DIR"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $PIER_CMAKE_ARGS >/dev/null
 targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire kernel_arena package)
-cmake --build "$build" -j "$(nproc)" --target "${targets[@]/%/_fuzz}"
+PIER_BUILD_TARGETS="${targets[*]/%/_fuzz}" "$here/scripts/build.sh"
+build="$PIER_BUILD_DIR"
 mkdir -p "$build/crashes"
 failed=0
 for t in "${targets[@]}"; do

@@ -20,9 +20,9 @@ packages=(
   libtag1-dev sox libsox-fmt-all libgraphicsmagick++1-dev
   libpq-dev postgresql
 )
-# Extra packages a caller needs (scripts/fuzz.sh adds libFuzzer's).
-read -r -a extra <<<"${PIER_EXTRA_PACKAGES:-}"
-packages+=("${extra[@]}")
+# Sanitized builds and the fuzz targets (PIER_SANITIZE, scripts/fuzz.sh) need
+# clang's sanitizer runtimes and libFuzzer.
+if [ -n "${PIER_SANITIZE:-}" ]; then packages+=(libclang-rt-19-dev libfuzzer-19-dev); fi
 
 if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
   missing=()

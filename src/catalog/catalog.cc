@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "catalog/catalog.h"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "cli/serve_command.h"
 
 #include <signal.h>
@@ -19,6 +18,7 @@
 #include "cli/plugins_command.h"
 #include "cli/server_files.h"
 #include "common/listen_address.h"
+#include "common/mutex.h"
 #include "common/logging.h"
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"

@@ -1,7 +1,6 @@
 // HttpServer on Boost.Beast: one I/O thread (every socket operation runs on
 // it, so sessions need no locks), a bounded pool of handler threads, and a
 // registry of sessions for the connection cap.
-#include "common/mutex.h"
 #include "http/http_server.h"
 
 #include <boost/asio.hpp>
@@ -13,6 +12,8 @@
 #include <list>
 #include <optional>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace pier::http {
 

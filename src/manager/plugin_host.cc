@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "manager/plugin_host.h"
 #include "pier/json.h"
 

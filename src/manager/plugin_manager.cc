@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "manager/plugin_manager.h"
 
 #include <spdlog/spdlog.h>

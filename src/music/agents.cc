@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "music/agents.h"
 
 #include <spdlog/spdlog.h>

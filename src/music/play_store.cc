@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "music/play_store.h"
 
 namespace pier::music {

@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "music/track_queries.h"
 
 #include <algorithm>

@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "runtime/epoch_ticker.h"
 
 namespace pier::internal {

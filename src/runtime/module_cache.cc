@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "runtime/module_cache.h"
 
 #include <fstream>

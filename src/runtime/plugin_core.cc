@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "runtime/plugin_core.h"
 
 #include <thread>

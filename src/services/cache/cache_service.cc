@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/cache/cache_service.h"
 
 #include "common/duration.h"

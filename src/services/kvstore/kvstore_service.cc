@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/kvstore/kvstore_service.h"
 
 #include <spdlog/spdlog.h>

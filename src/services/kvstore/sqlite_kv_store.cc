@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/kvstore/sqlite_kv_store.h"
 
 #include <ctime>

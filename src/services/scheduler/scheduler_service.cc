@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/scheduler/scheduler_service.h"
 
 #include <spdlog/spdlog.h>

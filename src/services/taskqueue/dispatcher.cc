@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/taskqueue/dispatcher.h"
 
 #include <spdlog/spdlog.h>

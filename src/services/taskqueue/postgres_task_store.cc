@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/taskqueue/postgres_task_store.h"
 
 #include <algorithm>

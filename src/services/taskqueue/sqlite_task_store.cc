@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/taskqueue/sqlite_task_store.h"
 
 #include "common/duration.h"

@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "services/taskqueue/task_service.h"
 
 #include "common/duration.h"

@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "storage/postgres/notifier.h"
 
 #include <poll.h>

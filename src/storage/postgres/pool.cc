@@ -1,4 +1,3 @@
-#include "common/mutex.h"
 #include "storage/postgres/pool.h"
 
 #include <spdlog/spdlog.h>

@@ -299,7 +299,11 @@ void QueueDispatcher::Work() {
     if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, SaturatingAdd(Now(), settings_.delay_ms));
     Running& slot = running_[task.id];
     ++task.attempt;  // this call is the next attempt; stored when its start or completion is written
+    // The loop's sleep is bounded by the earliest pending mark; with none
+    // pending it may sleep for fallback_poll, so the first one wakes it.
+    const bool first_mark = !NextStartDue().has_value();
     starts_[task.id] = StartMark{.at = std::chrono::steady_clock::now()};
+    if (first_mark) loop_cv_.NotifyOne();
     TaskCall call;
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
     call.cancel = slot.token;

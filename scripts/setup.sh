@@ -21,8 +21,9 @@ packages=(
   libpq-dev postgresql
 )
 # Sanitized builds and the fuzz targets (PIER_SANITIZE, scripts/fuzz.sh) need
-# clang's sanitizer runtimes and libFuzzer.
-if [ -n "${PIER_SANITIZE:-}" ]; then packages+=(libclang-rt-19-dev libfuzzer-19-dev); fi
+# clang's sanitizer runtimes and libFuzzer, and llvm-symbolizer (llvm-19) so
+# that sanitizer reports name functions and lines instead of bare addresses.
+if [ -n "${PIER_SANITIZE:-}" ]; then packages+=(libclang-rt-19-dev libfuzzer-19-dev llvm-19); fi
 
 if [ "${PIER_SKIP_APT:-0}" != 1 ]; then
   missing=()

@@ -19,10 +19,16 @@ log="$PIER_BUILD_DIR/ctest.log"
 # Sanitizer reports fail the test that triggers them; suppressions (only for
 # what is proven to be outside Pier) live in tests/sanitizers/, each with its reason.
 supp="$here/tests/sanitizers"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0:suppressions=$supp/asan.supp}"
+# Reports name functions and lines only with a symbolizer (llvm-19, installed
+# by setup.sh in sanitizer mode).
+sym=""
+for s in llvm-symbolizer-19 llvm-symbolizer; do
+  command -v "$s" >/dev/null && { sym=":external_symbolizer_path=$(command -v "$s")"; break; }
+done
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0:suppressions=$supp/asan.supp$sym}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp}"
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp$sym}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0$sym}"
 labels=""
 [ -n "${PIER_TEST_LABELS:-}" ] && labels="-L '${PIER_TEST_LABELS}'"
 # The PostgreSQL tests run against a private server started for this run

@@ -132,7 +132,8 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
   return inst;
 }
 
-std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const ExportInfo& info, int32_t* rc) {
+std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const ExportInfo& info, int32_t* rc,
+                                                  std::span<const int32_t> args) {
   auto it = funcs_.find(name);
   if (it == funcs_.end()) {
     wasmtime_extern_t item;
@@ -142,9 +143,10 @@ std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const
     }
     it = funcs_.emplace(name, item.of.func).first;
   }
-  wasmtime_val_raw_t raw[1] = {};
+  wasmtime_val_raw_t raw[2] = {};
   wasm_trap_t* trap = nullptr;
-  const size_t slots = info.shape == ExportShape::kReturnsI32 ? 1 : 0;
+  for (size_t i = 0; i < args.size() && i < 2; ++i) raw[i].i32 = args[i];
+  const size_t slots = std::max<size_t>(info.shape == ExportShape::kReturnsI32 ? 1 : 0, std::min<size_t>(args.size(), 2));
   wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &it->second, raw, slots, &trap);
   if (error != nullptr) {
     Failure f{TakeErrorMessage(error), std::nullopt};
@@ -157,7 +159,7 @@ std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const
     wasm_trap_delete(trap);
     return f;
   }
-  *rc = slots ? raw[0].i32 : 0;
+  *rc = info.shape == ExportShape::kReturnsI32 ? raw[0].i32 : 0;
   return std::nullopt;
 }
 
@@ -175,18 +177,23 @@ Result<CallResult> Instance::Call(const std::string& name, const ExportInfo& inf
   } end{state_.get()};
 
   const PluginShared& shared = core_.shared();
-  if (!initialized_ && !shared.initializer.empty()) {
-    int32_t ignored;
-    const ExportInfo init{ExportShape::kReturnsNothing, "() -> ()"};
-    if (auto failure = Invoke(shared.initializer, init, &ignored)) {
-      CallResult failed = Outcome(shared.initializer, failure, 0);
-      reusable_ = false;
-      if (failed.is_trap()) {
-        Trap t = failed.trap();
-        t.message = shared.initializer + " failed: " + t.message;
-        return CallResult::Trapped(std::move(t));
+  if (!initialized_) {
+    for (const PluginShared::Initializer& init : shared.initializers) {
+      int32_t ignored;
+      const ExportInfo shape{ExportShape::kReturnsNothing, init.argc_argv ? "(i32, i32) -> ()" : "() -> ()"};
+      const int32_t null_args[2] = {0, 0};
+      std::span<const int32_t> args;
+      if (init.argc_argv) args = null_args;
+      if (auto failure = Invoke(init.name, shape, &ignored, args)) {
+        CallResult failed = Outcome(init.name, failure, 0);
+        reusable_ = false;
+        if (failed.is_trap()) {
+          Trap t = failed.trap();
+          t.message = init.name + " failed: " + t.message;
+          return CallResult::Trapped(std::move(t));
+        }
+        if (!failed.is_output()) return failed;  // proc_exit(n) from the initialiser
       }
-      if (!failed.is_output()) return failed;  // proc_exit(n) from the initialiser
     }
   }
   initialized_ = true;

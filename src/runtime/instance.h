@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -43,8 +44,10 @@ class Instance {
     std::optional<wasmtime_trap_code_t> code;
   };
 
-  // Runs one guest function; fills `rc` when it returned normally.
-  std::optional<Failure> Invoke(const std::string& name, const ExportInfo& info, int32_t* rc);
+  // Runs one guest function with `args` (i32 parameters, at most two); fills
+  // `rc` when it returned normally.
+  std::optional<Failure> Invoke(const std::string& name, const ExportInfo& info, int32_t* rc,
+                                std::span<const int32_t> args = {});
   CallResult Outcome(const std::string& name, const std::optional<Failure>& failure, int32_t rc);
   Trap DescribeTrap(const Failure& failure);
   // An out-of-memory trap when linear memory ended at its cap.

@@ -27,9 +27,14 @@ struct PluginShared {
   WasiSettings wasi;
   std::map<std::string, ExportInfo, std::less<>> exports;  // functions only
   std::vector<std::pair<std::string, std::string>> imports;
-  // Guest runtime initialiser run once per instance before any export:
-  // "_initialize" (reactors) or "__wasm_call_ctors"; empty for none.
-  std::string initializer;
+  // Guest runtime initialisers, run once per instance, in this order, before
+  // any export: "_initialize" (reactors) or "__wasm_call_ctors", then GHC's
+  // "hs_init(0, 0)" when the module exports it (Haskell); empty for none.
+  struct Initializer {
+    std::string name;
+    bool argc_argv = false;  // called as f(0, 0): hs_init(int* argc, char*** argv)
+  };
+  std::vector<Initializer> initializers;
   // A command module (`_start`, no `_initialize`): `_start` may be called,
   // and the instance is discarded afterwards.
   bool is_command = false;

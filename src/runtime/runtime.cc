@@ -63,9 +63,15 @@ void DescribeExports(const wasmtime_module_t* module, internal::PluginShared& sh
   // Reactors: `_initialize` (Go, TinyGo, wasi-libc reactors) runs the guest
   // runtime's set-up; `__wasm_call_ctors` is the alternative, never both.
   if (nullary("_initialize")) {
-    shared.initializer = "_initialize";
+    shared.initializers.push_back({"_initialize"});
   } else if (nullary("__wasm_call_ctors")) {
-    shared.initializer = "__wasm_call_ctors";
+    shared.initializers.push_back({"__wasm_call_ctors"});
+  }
+  // GHC's runtime system must be started with hs_init(argc, argv) before any
+  // Haskell export runs (Extism's Haskell kit relies on the host doing it);
+  // like Extism's hosts, Pier passes null for both.
+  if (auto it = shared.exports.find("hs_init"); it != shared.exports.end() && it->second.signature == "(i32, i32) -> ()") {
+    shared.initializers.push_back({"hs_init", /*argc_argv=*/true});
   }
   shared.is_command = nullary("_start") && !nullary("_initialize");
 }

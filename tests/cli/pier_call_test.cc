@@ -61,6 +61,22 @@ TEST(PierCall, ExitCodesSeparatePluginErrorsTrapsAndUsage) {
   EXPECT_EQ(bad_config.exit_code, 3);
 }
 
+// `pier call plugin.wasm fn | jq` works: standard output carries the export's
+// output alone; the plugin's log lines and its WASI stdout/stderr lines go to
+// standard error, even at the most verbose level.
+TEST(PierCall, StdoutCarriesTheOutputAloneLogsGoToStderr) {
+  CliRun only_stdout = Pier({"call", kHostile, "print", "--log-level", "trace"}, /*with_stderr=*/false);
+  EXPECT_EQ(only_stdout.exit_code, 0) << only_stdout.out;
+  EXPECT_EQ(only_stdout.out, "printed");
+  CliRun both = Pier({"call", kHostile, "print", "--log-level", "trace"});
+  for (const char* line : {"line one", "line two", "to stderr"}) {
+    EXPECT_NE(both.out.find(line), std::string::npos) << line << " missing from stderr: " << both.out;
+  }
+  CliRun logs = Pier({"call", kHello, "greet", "--input", R"({"name":"Ada"})", "--log-level", "trace"},
+                     /*with_stderr=*/false);
+  EXPECT_EQ(logs.out, R"({"message":"Hello, Ada!"})");
+}
+
 TEST(PierCall, HelpExplainsItself) {
   CliRun top = Pier({"--help"});
   EXPECT_EQ(top.exit_code, 0);

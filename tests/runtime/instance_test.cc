@@ -52,6 +52,25 @@ TEST_F(InstanceTest, PooledInstancesKeepStateFreshOnesDoNot) {
   EXPECT_EQ(f->stats().idle_instances, 0u);
 }
 
+// Extism's Haskell kit: GHC's runtime starts with hs_init(0, 0), after the
+// reactor's _initialize, once per instance (regression: Pier called only
+// _initialize, and every export failed with "RTS is not initialised").
+TEST_F(InstanceTest, HaskellRuntimeIsStartedAfterTheReactorInitialiser) {
+  PluginOptions pooled;
+  pooled.instance_mode = InstanceMode::kPooled;
+  pooled.max_idle_instances = 1;
+  auto p = Load("c_guest_runtime", pooled);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(Out(*p, "events"), "_initialize;hs_init(0,0);");
+  EXPECT_EQ(Out(*p, "events"), "_initialize;hs_init(0,0);") << "once per instance, not per call";
+
+  PluginOptions fresh;
+  fresh.instance_mode = InstanceMode::kFreshPerCall;
+  auto f = Load("c_guest_runtime", fresh);
+  EXPECT_EQ(Out(*f, "events"), "_initialize;hs_init(0,0);");
+  EXPECT_EQ(Out(*f, "events"), "_initialize;hs_init(0,0);");
+}
+
 TEST_F(InstanceTest, TrappedInstanceIsDiscarded) {
   PluginOptions pooled;
   pooled.max_idle_instances = 1;

@@ -55,8 +55,11 @@ struct PluginOptions {
   std::vector<std::string> allowed_hosts;
   // Per-call deadline, including `_initialize` and host functions; 0 = none.
   std::chrono::milliseconds timeout{30000};
-  uint64_t max_memory_bytes = 256 * kMiB;        // cap on the plugin's linear memory
-  uint64_t max_arena_bytes = 128 * kMiB;         // cap on Extism kernel memory (per instance)
+  // Cap on everything one instance takes: its linear memory and its Extism
+  // kernel memory (the blocks `alloc` hands out) together, as an Extism
+  // manifest's memory limit bounds both.
+  uint64_t max_memory_bytes = 256 * kMiB;
+  uint64_t max_arena_bytes = 0;  // a further cap on kernel memory alone (0: none)
   uint64_t max_var_bytes = 1 * kMiB;             // Extism vars per instance; 0 disables vars
   uint64_t max_http_response_bytes = 50 * kMiB;  // larger `http_request` bodies trap
   bool http_response_headers = true;             // `http_headers` answers (Navidrome enables it)

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/logging.h"
 #include "pier/runtime.h"
 #include "pier/services/host_services.h"
@@ -37,12 +39,61 @@ bool ReadAll(const std::string& path, std::string* out) {
   return true;
 }
 
+constexpr int64_t kMaxLoop = 1'000'000;
+constexpr uint64_t kWasmPage = 64 * 1024;
+
+bool Refuse(const std::string& why) {
+  std::cerr << "pier call: " << why << "\n";
+  return false;
+}
+
+// --set-config: a JSON object whose values are strings (what config_get returns).
+bool ParseSetConfig(const std::string& text, std::vector<std::pair<std::string, std::string>>* out) {
+  if (text.empty()) return true;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Refuse("--set-config expects a JSON object, e.g. '{\"key\":\"value\"}'");
+  for (auto& [key, value] : j.items()) {
+    if (!value.is_string()) return Refuse("--set-config: the value of '" + key + "' is not a string");
+    out->emplace_back(key, value.get<std::string>());
+  }
+  return true;
+}
+
+// --allow-path [ro:]HOST[:GUEST]: a directory the plugin sees at GUEST (HOST's
+// own absolute path when omitted), jailed by the kernel like every mount.
+bool ParseAllowPath(const std::string& spec, DirectoryMount* out) {
+  std::string rest = spec;
+  out->read_only = false;
+  if (rest.rfind("ro:", 0) == 0) {
+    out->read_only = true;
+    rest = rest.substr(3);
+  }
+  const size_t colon = rest.find(':');
+  const std::string host = rest.substr(0, colon);
+  std::error_code ec;
+  if (host.empty() || !std::filesystem::is_directory(host, ec)) {
+    return Refuse("--allow-path " + spec + ": '" + host + "' is not a directory");
+  }
+  out->host = std::filesystem::canonical(host, ec);
+  if (ec) return Refuse("--allow-path " + spec + ": " + ec.message());
+  out->guest = colon == std::string::npos ? out->host.string() : rest.substr(colon + 1);
+  if (out->guest.empty() || out->guest[0] != '/') {
+    return Refuse("--allow-path " + spec + ": the guest path must be absolute");
+  }
+  for (const auto& part : std::filesystem::path(out->guest)) {
+    if (part == "..") return Refuse("--allow-path " + spec + ": the guest path must not contain '..'");
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<CallInputs> PrepareCall(const CallArgs& a) {
   CallInputs in;
   auto level = ParseLogLevel(a.log_level);
-  auto mode = ParseInstanceMode(a.mode);
+  // --loop calls one instance again and again (vars and globals persist), so
+  // it implies pooled instances unless --mode says otherwise.
+  auto mode = ParseInstanceMode(!a.mode.empty() ? a.mode : a.loop > 1 ? "pooled" : "fresh");
   for (const Status* st : {&level.status(), &mode.status()}) {
     if (!st->ok()) {
       std::cerr << "pier call: " << st->message() << "\n";
@@ -52,6 +103,28 @@ std::optional<CallInputs> PrepareCall(const CallArgs& a) {
   in.log_level = *level;
   in.mode = *mode;
   internal::SetHostLogLevel(*level);
+  if (a.loop < 1 || a.loop > kMaxLoop) {
+    Refuse("--loop expects a number of calls from 1 to " + std::to_string(kMaxLoop) + ", got " +
+           std::to_string(a.loop));
+    return std::nullopt;
+  }
+  in.loop = a.loop;
+  if (!ParseSetConfig(a.set_config, &in.config)) return std::nullopt;
+  for (const std::string& spec : a.allow_paths) {
+    DirectoryMount mount;
+    if (!ParseAllowPath(spec, &mount)) return std::nullopt;
+    in.mounts.push_back(std::move(mount));
+  }
+  if (a.memory_max_pages != -1 && (a.memory_max_pages < 1 || a.memory_max_pages > 65536)) {
+    Refuse("--memory-max expects 1 to 65536 pages of 64 KiB, got " + std::to_string(a.memory_max_pages));
+    return std::nullopt;
+  }
+  for (const auto& [flag, value] : {std::pair{"--var-max", a.var_max}, {"--http-response-max", a.http_response_max}}) {
+    if (value < -1) {
+      Refuse(std::string(flag) + " expects a number of bytes, got " + std::to_string(value));
+      return std::nullopt;
+    }
+  }
   for (const std::string& kv : a.config) {
     const size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -86,18 +159,29 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
       "2 the call trapped (timeout, memory limit, crash...), 3 usage or host error.");
   call->add_option("plugin", a.plugin, "A plugin: .wasm file, .ndp package or plugin folder")->required();
   call->add_option("export", a.export_name, "Name of the export to call")->required();
-  auto* input = call->add_option("--input", a.input, "Input text passed to the export");
+  auto* input = call->add_option("-i,--input", a.input, "Input text passed to the export");
   call->add_option("--input-file", a.input_file, "Read the input from a file ('-' for standard input)")
       ->excludes(input);
   call->add_option("--config", a.config, "Config value visible to config_get, as key=value (repeatable)");
   call->add_option("--allow-host", a.allow_hosts, "Host name glob the plugin may reach over HTTP (repeatable)");
   call->add_option("--timeout", a.timeout_ms, "Call timeout in milliseconds (0 = none)")->capture_default_str();
-  call->add_option("--memory", a.memory_mib, "Linear memory cap in MiB")->capture_default_str();
+  call->add_option("--memory", a.memory_mib, "Memory cap in MiB: linear memory and kernel memory together")->capture_default_str();
   call->add_option("--fuel", a.fuel, "Fuel per call (0 = no metering)");
   call->add_option("--log-level", a.log_level, "Plugin log level: trace, debug, info, warn, error, off")
       ->capture_default_str();
-  call->add_option("--mode", a.mode, "Instance mode: fresh or pooled")->capture_default_str();
+  call->add_option("--mode", a.mode, "Instance mode: fresh or pooled (default: fresh; pooled with --loop)");
   call->add_flag("--no-cache", a.no_cache, "Do not use the compiled-module cache");
+  call->add_option("--loop", a.loop, "Call the export N times on the same instance (vars and globals persist)")
+      ->capture_default_str();
+  call->add_option("--set-config", a.set_config, "Config as a JSON object of strings (--config entries win)");
+  call->add_option("--allow-path", a.allow_paths,
+                   "Directory the plugin may use, [ro:]HOST[:GUEST] (ro: read-only; repeatable)");
+  call->add_option("--memory-max", a.memory_max_pages, "Memory cap in 64 KiB pages (over --memory)");
+  call->add_option("--var-max", a.var_max, "Cap on the plugin's Extism vars, in bytes");
+  call->add_option("--http-response-max", a.http_response_max, "Cap on an HTTP response body, in bytes");
+  call->add_flag("--enable-http-response-headers", a.http_response_headers,
+                 "Accepted for extism call users: http_headers always answers");
+  call->add_flag("--wasi", a.wasi, "Accepted for extism call users: WASI is always available");
   call->add_option("--users", a.users, "Packages: user IDs the plugin may act for (over the registry's)");
   call->add_flag("--all-users", a.all_users, "Packages: the plugin may act for every user");
   call->add_option("--libraries", a.libraries, "Packages: library IDs the plugin may see (over the registry's)");
@@ -132,6 +216,22 @@ int Report(const CallResult& result) {
   return kExitTrap;
 }
 
+int CallAndReport(Plugin& plugin, const std::string& export_name, const CallInputs& in) {
+  int rc = kExitOk;
+  for (int64_t i = 0; i < in.loop && rc == kExitOk; ++i) {
+    auto result = plugin.Call(export_name, in.input);
+    // Several outputs are kept apart, one per line.
+    if (in.loop > 1 && result.ok() && result->is_output() && !result->output().empty() &&
+        result->output().back() != '\n') {
+      std::cout << result->output() << "\n";
+      continue;
+    }
+    rc = Report(result);
+  }
+  std::cout.flush();
+  return rc;
+}
+
 int RunCall(const CallArgs& a) {
   if (LooksLikePackage(a.plugin)) return RunCallPackage(a);
   auto in = PrepareCall(a);
@@ -143,6 +243,11 @@ int RunCall(const CallArgs& a) {
   options.allowed_hosts = a.allow_hosts;
   options.timeout = std::chrono::milliseconds(a.timeout_ms);
   options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
+  if (a.memory_max_pages > 0) options.max_memory_bytes = static_cast<uint64_t>(a.memory_max_pages) * kWasmPage;
+  if (a.var_max >= 0) options.max_var_bytes = static_cast<uint64_t>(a.var_max);
+  if (a.http_response_max >= 0) options.max_http_response_bytes = static_cast<uint64_t>(a.http_response_max);
+  if (in->loop > 1 && in->mode == InstanceMode::kPooled) options.max_idle_instances = 1;
+  options.mounts = in->mounts;
   if (a.fuel > 0) options.fuel = a.fuel;
 
   // The Config host service is always available (spec §3.4.2), over the same values.
@@ -159,7 +264,7 @@ int RunCall(const CallArgs& a) {
     std::cerr << "pier call: " << plugin.status().message() << "\n";
     return kExitHostError;
   }
-  return Report((*plugin)->Call(a.export_name, in->input));
+  return CallAndReport(**plugin, a.export_name, *in);
 }
 
 }  // namespace pier::cli

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "pier/call_result.h"
+#include "pier/plugin.h"
 #include "pier/log_level.h"
 #include "pier/plugin_options.h"
 #include "pier/runtime.h"
@@ -44,8 +45,17 @@ struct CallArgs {
   uint64_t fuel = 0;
   std::string log_level = "warn";
   std::string data;
-  std::string mode = "fresh";
+  std::string mode;  // "fresh" | "pooled"; empty: fresh, or pooled with --loop
   bool no_cache = false;
+  // The flags an `extism call` user reaches for.
+  int64_t loop = 1;                       // calls on the same instance
+  std::string set_config;                 // a JSON object of strings, under --config
+  std::vector<std::string> allow_paths;   // [ro:]HOST[:GUEST]
+  int64_t memory_max_pages = -1;          // 64 KiB pages; over --memory when given
+  int64_t var_max = -1;                   // bytes of Extism vars
+  int64_t http_response_max = -1;         // bytes of an http_request response body
+  bool http_response_headers = false;     // accepted: http_headers always answers
+  bool wasi = false;                      // accepted: WASI is always there
   // Over the registry's settings (packages): who the plugin may act for, what it may see.
   std::vector<std::string> users;
   bool all_users = false;
@@ -70,11 +80,17 @@ struct CallInputs {
   LogLevel log_level = LogLevel::kWarn;
   InstanceMode mode = InstanceMode::kFreshPerCall;
   std::string input;  // --input, or the file given with --input-file ("-" = stdin)
-  std::vector<std::pair<std::string, std::string>> config;  // --config k=v, in order
+  // --set-config's values, then --config k=v on top, in order.
+  std::vector<std::pair<std::string, std::string>> config;
+  int64_t loop = 1;
+  std::vector<DirectoryMount> mounts;  // --allow-path
 };
 // The checked inputs (and the host log level set), or nullopt after printing
 // "pier call: <why>" to stderr.
 std::optional<CallInputs> PrepareCall(const CallArgs& args);
+// Calls `export_name` in->loop times (stopping at the first call that does not
+// succeed) and reports each outcome; the exit code of the last call.
+int CallAndReport(Plugin& plugin, const std::string& export_name, const CallInputs& in);
 // The engine for one call, with the module cache unless --no-cache; nullptr
 // after printing why it could not be made.
 std::unique_ptr<Runtime> CreateCallRuntime(const CallArgs& args);

@@ -87,6 +87,11 @@ int RunCallPackage(const CallArgs& a) {
   }
   auto in = PrepareCall(a);
   if (!in) return kExitHostError;
+  if (!in->mounts.empty()) {
+    std::cerr << "pier call: --allow-path is for bare .wasm files; a package's folders come from its "
+                 "manifest's permissions\n";
+    return kExitHostError;
+  }
 
   DataFolder data(a.data);
   if (data.path().empty()) {
@@ -94,7 +99,14 @@ int RunCallPackage(const CallArgs& a) {
     return kExitHostError;
   }
   if (!data.temporary()) {
-    if (auto server = FindRunningServer(data.path())) return ViaServer(*server, id, a, in->input);
+    if (auto server = FindRunningServer(data.path())) {
+      if (in->loop > 1) {
+        std::cerr << "pier call: --loop needs one instance of its own; a running pier serve owns the plugin "
+                     "in this data folder\n";
+        return kExitHostError;
+      }
+      return ViaServer(*server, id, a, in->input);
+    }
   }
 
   // Settings from the data folder's registry, --config on top.
@@ -149,7 +161,7 @@ int RunCallPackage(const CallArgs& a) {
     std::cerr << "pier call: " << loaded.status().message() << "\n";
     return kExitHostError;
   }
-  const int rc = Report((*loaded)->plugin->Call(a.export_name, in->input));
+  const int rc = CallAndReport(*(*loaded)->plugin, a.export_name, *in);
   manager.Unload(id).IgnoreError();
   return rc;
 }

@@ -29,11 +29,26 @@ Result<uint64_t> KernelArena::Alloc(uint64_t n) {
                                   " bytes reached (alloc of " + std::to_string(n) + " bytes with " +
                                   std::to_string(data_.size()) + " in use)");
   }
+  if (share_ != nullptr) {
+    const uint64_t cap = share_->cap(), others = share_->others();
+    if (others > cap || n > cap - others || data_.size() > cap - others - n) {
+      return ResourceExhaustedError("memory cap of " + std::to_string(cap) + " bytes reached (alloc of " +
+                                    std::to_string(n) + " bytes with " + std::to_string(data_.size()) +
+                                    " bytes of kernel memory and " + std::to_string(others) +
+                                    " bytes of linear memory in use)");
+    }
+  }
   const uint64_t start = kBase + data_.size();
   data_.resize(data_.size() + n);
   blocks_.push_back({start, n, n, true});
   ++live_;
+  if (share_ != nullptr) share_->ArenaResized(data_.size());
   return start;
+}
+
+void KernelArena::Share(MemoryShare* share) {
+  share_ = share;
+  if (share_ != nullptr) share_->ArenaResized(data_.size());
 }
 
 Result<uint64_t> KernelArena::AllocBytes(std::string_view bytes) {
@@ -117,6 +132,7 @@ void KernelArena::Reset() {
     std::vector<uint8_t>().swap(data_);
     data_.reserve(kRetainedBytes);
   }
+  if (share_ != nullptr) share_->ArenaResized(0);
 }
 
 }  // namespace pier::internal

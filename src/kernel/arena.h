@@ -23,6 +23,18 @@
 
 namespace pier::internal {
 
+// The other memory of an instance that shares one cap with its arena (the
+// guest's linear memory): the arena grows only while both fit under cap(),
+// and reports every change of its size so the other side can be bounded by
+// what is left. Implemented by the runtime; unit tests may leave it out.
+class MemoryShare {
+ public:
+  virtual ~MemoryShare() = default;
+  virtual uint64_t cap() const = 0;                   // bound on arena + others
+  virtual uint64_t others() const = 0;                // bytes the others hold now
+  virtual void ArenaResized(uint64_t arena_bytes) = 0;
+};
+
 class KernelArena {
  public:
   // First valid address. Below it lies nothing; 0 is the null handle.
@@ -30,8 +42,12 @@ class KernelArena {
 
   explicit KernelArena(uint64_t limit_bytes) : limit_(limit_bytes) {}
 
+  // Joins the arena to a shared cap (nullptr: only its own limit). `share`
+  // must outlive the arena or be detached first.
+  void Share(MemoryShare* share);
+
   // A new block of `n` bytes, zero-filled. 0 for n == 0 (Extism behaviour).
-  // ResourceExhausted once the arena would exceed its limit.
+  // ResourceExhausted once the arena would exceed its limit or the shared cap.
   Result<uint64_t> Alloc(uint64_t n);
   // Copies `bytes` into a new block; 0 for empty input.
   Result<uint64_t> AllocBytes(std::string_view bytes);
@@ -81,6 +97,7 @@ class KernelArena {
   static constexpr size_t kNone = static_cast<size_t>(-1);
 
   uint64_t limit_;
+  MemoryShare* share_ = nullptr;
   std::vector<uint8_t> data_;              // address a lives at data_[a - kBase]
   std::vector<BlockInfo> blocks_;          // sorted by start; blocks never move
   std::multimap<uint64_t, size_t> free_;   // capacity -> index of a freed block

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include <cstring>
 
 namespace pier::internal {
@@ -122,6 +124,34 @@ TEST(KernelArena, GuestFreeThenReuseIsNotUndoneByAnOldQuarantineEntry) {
   ASSERT_EQ(a, b);
   for (size_t i = 0; i < KernelArena::kQuarantine; ++i) arena.Release(*arena.Alloc(16));
   EXPECT_EQ(arena.Length(b), 8u) << "the stale quarantine entry must not free the new owner's block";
+}
+
+// A shared cap: the arena grows only while it and the other side fit, and
+// reports each change of its size (the runtime bounds linear memory with it).
+TEST(KernelArena, SharedCapCountsTheOtherSideAndReportsEveryResize) {
+  struct Other : MemoryShare {
+    uint64_t held = 0;
+    std::vector<uint64_t> sizes;
+    uint64_t cap() const override { return 1000; }
+    uint64_t others() const override { return held; }
+    void ArenaResized(uint64_t arena_bytes) override { sizes.push_back(arena_bytes); }
+  } other;
+  KernelArena arena(1 << 20);
+  arena.Share(&other);
+  other.held = 600;
+  ASSERT_TRUE(arena.Alloc(300).ok());
+  auto refused = arena.Alloc(200);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("memory cap of 1000 bytes"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(arena.Alloc(100).ok()) << "exactly up to the cap";
+  other.held = 2000;  // the other side already over the cap
+  EXPECT_FALSE(arena.Alloc(1).ok());
+  arena.Reset();
+  EXPECT_EQ(other.sizes, (std::vector<uint64_t>{0, 300, 400, 0}));
+  arena.Share(nullptr);
+  EXPECT_TRUE(arena.Alloc(5000).ok()) << "detached: only its own limit";
 }
 
 }  // namespace

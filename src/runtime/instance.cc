@@ -87,7 +87,7 @@ Instance::Instance(PluginCore& core)
   state_->context = context_;
 }
 
-Instance::~Instance() = default;
+Instance::~Instance() { state_->kernel.arena().Share(nullptr); }
 
 void Instance::Arm(const CallState& call) {
   state_->call = call;
@@ -102,7 +102,9 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
   std::unique_ptr<Instance> inst(new Instance(core));
   const PluginOptions& options = core.shared().options;
   wasmtime_store_limiter(inst->store_.get(), static_cast<int64_t>(options.max_memory_bytes),
-                         /*table_elements=*/-1, /*instances=*/4, /*tables=*/8, /*memories=*/2);
+                         StoreLimits::kTableElements, StoreLimits::kInstances, StoreLimits::kTables,
+                         StoreLimits::kMemories);
+  inst->state_->kernel.arena().Share(&inst->state_->memory_cap);
   wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpoch, inst->state_.get(), nullptr);
   inst->Arm(call);
 
@@ -258,11 +260,12 @@ Trap Instance::DescribeTrap(const Failure& failure) {
 
 std::optional<Trap> Instance::MemoryCapHit(const std::string& detail) {
   const uint64_t cap = core_.shared().options.max_memory_bytes;
-  const uint64_t bytes = state_->Guest().size();
-  if (bytes + std::min<uint64_t>(kMemoryCapMargin, cap / 4) < cap) return std::nullopt;
-  return Trap{TrapKind::kOutOfMemory, "linear memory limit of " + std::to_string(cap) +
-                                          " bytes reached (memory is at " + std::to_string(bytes) +
-                                          " bytes): " + Clip(detail)};
+  const uint64_t linear = state_->Guest().size();
+  const uint64_t kernel = state_->kernel.arena().bytes_in_use();
+  if (linear + kernel + std::min<uint64_t>(kMemoryCapMargin, cap / 4) < cap) return std::nullopt;
+  return Trap{TrapKind::kOutOfMemory, "memory cap of " + std::to_string(cap) + " bytes reached (linear memory at " +
+                                          std::to_string(linear) + " bytes, kernel memory at " +
+                                          std::to_string(kernel) + " bytes): " + Clip(detail)};
 }
 
 }  // namespace pier::internal

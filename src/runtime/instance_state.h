@@ -18,9 +18,36 @@ namespace pier::internal {
 
 class PluginCore;
 
+// Store limits of every instance; the memory bound changes with kernel memory.
+struct StoreLimits {
+  static constexpr int64_t kTableElements = -1;  // bounded by the module's own maximum
+  static constexpr int64_t kInstances = 4;
+  static constexpr int64_t kTables = 8;
+  static constexpr int64_t kMemories = 2;
+};
+
+struct InstanceState;
+
+// One memory cap for everything an instance takes (Extism's meaning of a
+// memory limit): linear memory plus kernel memory stay within `cap`. The
+// arena refuses blocks that would cross it, and as the arena grows and
+// shrinks, the linear memory's limit is set to what the arena leaves.
+class SharedMemoryCap final : public MemoryShare {
+ public:
+  SharedMemoryCap(const InstanceState* state, uint64_t cap) : state_(state), cap_(cap) {}
+  uint64_t cap() const override { return cap_; }
+  uint64_t others() const override;
+  void ArenaResized(uint64_t arena_bytes) override;
+
+ private:
+  const InstanceState* state_;
+  uint64_t cap_;
+};
+
 struct InstanceState {
   InstanceState(const PluginShared* shared, PluginCore* owner)
-      : shared(shared), owner(owner), kernel(shared->kernel), wasi(&shared->wasi) {}
+      : shared(shared), owner(owner), kernel(shared->kernel), wasi(&shared->wasi),
+        memory_cap(this, shared->options.max_memory_bytes) {}
 
   const PluginShared* shared;  // outlives the instance
   PluginCore* owner;           // outlives the instance
@@ -30,6 +57,7 @@ struct InstanceState {
   std::optional<Status> stop;                // set by whatever raised the trap
   wasmtime_context_t* context = nullptr;     // the store's; stable for its lifetime
   std::optional<wasmtime_memory_t> memory;   // the guest's exported "memory"
+  SharedMemoryCap memory_cap;                // joined to kernel's arena once the store exists
 
   // Records why the call must stop and returns the trap that stops it.
   wasm_trap_t* Stop(Status status) {
@@ -44,6 +72,15 @@ struct InstanceState {
     return GuestMemory(wasmtime_memory_data(context, &*memory), wasmtime_memory_data_size(context, &*memory));
   }
 };
+
+inline uint64_t SharedMemoryCap::others() const { return state_->Guest().size(); }
+
+inline void SharedMemoryCap::ArenaResized(uint64_t arena_bytes) {
+  if (state_->context == nullptr) return;
+  const uint64_t left = arena_bytes < cap_ ? cap_ - arena_bytes : 0;
+  pier_context_set_limits(state_->context, static_cast<int64_t>(left), StoreLimits::kTableElements,
+                          StoreLimits::kInstances, StoreLimits::kTables, StoreLimits::kMemories);
+}
 
 inline InstanceState& StateOf(wasmtime_caller_t* caller) {
   return *static_cast<InstanceState*>(wasmtime_context_get_data(wasmtime_caller_context(caller)));

@@ -2,6 +2,7 @@
 // module cache), describe exports, bind imports, pre-link.
 #include "pier/runtime.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -104,7 +105,10 @@ Result<std::unique_ptr<Plugin>> Runtime::Load(std::span<const uint8_t> wasm, Plu
   kernel->plugin_name = options.name;
   kernel->config = options.config;
   kernel->allowed_hosts = internal::HostPatterns(options.allowed_hosts);
-  kernel->max_arena_bytes = options.max_arena_bytes;
+  // Kernel memory counts against max_memory_bytes with linear memory; its own
+  // cap, when set, bounds it further.
+  kernel->max_arena_bytes = options.max_arena_bytes > 0 ? std::min(options.max_arena_bytes, options.max_memory_bytes)
+                                                        : options.max_memory_bytes;
   kernel->max_var_bytes = options.max_var_bytes;
   kernel->max_http_response_bytes = options.max_http_response_bytes;
   kernel->http_response_headers = options.http_response_headers;

@@ -17,6 +17,12 @@
 
 #include <wasmtime.h>
 
+// Pier's addition to the C API (third_party/wasmtime/src/lib.rs): a store's
+// limits replaced through its context, as wasmtime_store_limiter does through
+// the store; callable from a host function.
+extern "C" void pier_context_set_limits(wasmtime_context_t* context, int64_t memory_size, int64_t table_elements,
+                                        int64_t instances, int64_t tables, int64_t memories);
+
 namespace pier::internal {
 
 struct EngineDeleter {

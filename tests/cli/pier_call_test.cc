@@ -1,6 +1,8 @@
 // `pier call` as a user runs it: a real process, its output and exit status.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli/run_pier.h"
@@ -11,6 +13,16 @@ namespace {
 
 const std::string kHello = testing::PluginPath("hello").string();
 const std::string kHostile = testing::PluginPath("c_hostile").string();
+const std::string kFiles = testing::PluginPath("c_files").string();
+const std::string kCpp = testing::PluginPath("cpp_test").string();
+
+// A fresh folder under the test's temporary directory.
+std::string ScratchDir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("pier-call-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
 
 TEST(PierVersion, NamesPierWasmtimeAndTheAbi) {
   CliRun r = Pier({"--version"});
@@ -75,6 +87,90 @@ TEST(PierCall, StdoutCarriesTheOutputAloneLogsGoToStderr) {
   CliRun logs = Pier({"call", kHello, "greet", "--input", R"({"name":"Ada"})", "--log-level", "trace"},
                      /*with_stderr=*/false);
   EXPECT_EQ(logs.out, R"({"message":"Hello, Ada!"})");
+}
+
+// --loop N calls one instance N times, as `extism call --loop` does: globals
+// and vars persist, one output per line.
+TEST(PierCall, LoopCallsTheSameInstance) {
+  CliRun globals = Pier({"call", kHostile, "global_counter", "--loop", "3"}, /*with_stderr=*/false);
+  EXPECT_EQ(globals.exit_code, 0);
+  EXPECT_EQ(globals.out, "1\n2\n3\n");
+  CliRun vars = Pier({"call", kCpp, "counter", "--loop", "3"}, /*with_stderr=*/false);
+  EXPECT_EQ(vars.out, "1\n2\n3\n");
+  CliRun fresh = Pier({"call", kHostile, "global_counter", "--loop", "2", "--mode", "fresh"}, false);
+  EXPECT_EQ(fresh.out, "1\n1\n") << "--mode fresh still wins";
+  CliRun stops = Pier({"call", kHostile, "unreachable", "--loop", "5"});
+  EXPECT_EQ(stops.exit_code, 2) << stops.out;
+  for (const char* bad : {"0", "-1", "1000001"}) {
+    CliRun r = Pier({"call", kHostile, "ok", "--loop", bad});
+    EXPECT_EQ(r.exit_code, 3) << bad;
+    EXPECT_NE(r.out.find("--loop expects a number of calls from 1 to 1000000"), std::string::npos) << r.out;
+  }
+}
+
+TEST(PierCall, SetConfigTakesAJsonObjectAndConfigWins) {
+  const std::string ada = R"({"name":"Ada"})";
+  CliRun set = Pier({"call", kHello, "greet", "-i", ada, "--set-config", R"({"greeting":"Hi"})"}, false);
+  EXPECT_EQ(set.out, R"({"message":"Hi, Ada!"})");
+  CliRun both = Pier({"call", kHello, "greet", "-i", ada, "--set-config", R"({"greeting":"Hi"})", "--config",
+                      "greeting=Yo"}, false);
+  EXPECT_EQ(both.out, R"({"message":"Yo, Ada!"})");
+  for (const char* bad : {"[1]", R"({"greeting":1})", "{nope"}) {
+    CliRun r = Pier({"call", kHello, "greet", "-i", ada, "--set-config", bad});
+    EXPECT_EQ(r.exit_code, 3) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find("--set-config"), std::string::npos) << r.out;
+  }
+}
+
+// --allow-path [ro:]HOST[:GUEST]: WASI pre-opens jailed by the kernel, as
+// every mount is; nothing outside them is reachable.
+TEST(PierCall, AllowPathMountsAFolderReadWriteOrReadOnly) {
+  const std::string dir = ScratchDir("allow-path");
+  std::ofstream(dir + "/in.txt") << "from the host";
+  CliRun read = Pier({"call", kFiles, "read_file", "-i", "/data/in.txt", "--allow-path", dir + ":/data"}, false);
+  EXPECT_EQ(read.exit_code, 0);
+  EXPECT_EQ(read.out, "from the host");
+  CliRun write = Pier({"call", kFiles, "write_file", "-i", "/data/out.txt\nwritten", "--allow-path", dir + ":/data"});
+  EXPECT_EQ(write.exit_code, 0) << write.out;
+  std::ifstream written(dir + "/out.txt");
+  std::string text((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "written");
+  CliRun same_path = Pier({"call", kFiles, "read_file", "-i", dir + "/in.txt", "--allow-path", dir}, false);
+  EXPECT_EQ(same_path.out, "from the host") << "GUEST defaults to HOST's path";
+
+  CliRun ro_read = Pier({"call", kFiles, "read_file", "-i", "/data/in.txt", "--allow-path", "ro:" + dir + ":/data"}, false);
+  EXPECT_EQ(ro_read.out, "from the host");
+  CliRun ro_write = Pier({"call", kFiles, "write_file", "-i", "/data/x.txt\nno", "--allow-path", "ro:" + dir + ":/data"});
+  EXPECT_EQ(ro_write.exit_code, 1) << ro_write.out;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/x.txt"));
+
+  CliRun escape = Pier({"call", kFiles, "read_file", "-i", "/data/../../etc/passwd", "--allow-path", dir + ":/data"});
+  EXPECT_EQ(escape.exit_code, 1) << escape.out;
+  CliRun unmounted = Pier({"call", kFiles, "read_file", "-i", "/etc/passwd"});
+  EXPECT_EQ(unmounted.exit_code, 1) << "no mounts, no files: " << unmounted.out;
+
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"--allow-path", dir + "/missing:/data"}, {"--allow-path", dir + ":relative"},
+           {"--allow-path", dir + ":/data/../up"}}) {
+    std::vector<std::string> args = {"call", kFiles, "read_file", "-i", "/data/in.txt"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    CliRun r = Pier(args);
+    EXPECT_EQ(r.exit_code, 3) << bad[1] << ": " << r.out;
+    EXPECT_NE(r.out.find("--allow-path"), std::string::npos) << r.out;
+  }
+}
+
+TEST(PierCall, ExtismSizeFlagsBoundThePlugin) {
+  CliRun pages = Pier({"call", kHostile, "alloc_bomb", "--memory-max", "512"});  // 32 MiB
+  EXPECT_EQ(pages.exit_code, 2) << pages.out;
+  EXPECT_NE(pages.out.find("memory cap of 33554432 bytes"), std::string::npos) << pages.out;
+  CliRun zero = Pier({"call", kHostile, "ok", "--memory-max", "0"});
+  EXPECT_EQ(zero.exit_code, 3) << zero.out;
+  CliRun no_vars = Pier({"call", kCpp, "counter", "--var-max", "0"});
+  EXPECT_NE(no_vars.exit_code, 0) << "vars disabled: " << no_vars.out;
+  CliRun accepted = Pier({"call", kHello, "greet", "-i", R"({"name":"Ada"})", "--wasi",
+                          "--enable-http-response-headers"}, false);
+  EXPECT_EQ(accepted.exit_code, 0);
 }
 
 TEST(PierCall, HelpExplainsItself) {

@@ -23,7 +23,7 @@ class RoundTrip : public ::testing::TestWithParam<int> {
     fakes_ = new roundtrip::FakeServices;
     PluginOptions options;
     options.host_functions = services::BindHostServices(fakes_->Bind(), roundtrip::AllPermissions());
-    options.max_arena_bytes = 512 << 20;  // variant 2 moves megabytes per function
+    options.max_memory_bytes = 768 << 20;  // variant 2 moves megabytes per function
     options.timeout = std::chrono::seconds(120);
     plugin_ = runtime_->LoadFile(testing::PluginPath("cpp_roundtrip"), options).value().release();
   }

@@ -135,7 +135,7 @@ TEST_F(LimitsTest, UnboundedAllocationHitsTheMemoryCap) {
   auto p = Load("c_hostile", o);
   Trap t = MustTrap(*p, "alloc_bomb");
   EXPECT_EQ(t.kind, TrapKind::kOutOfMemory);
-  EXPECT_NE(t.message.find("linear memory limit of 50331648 bytes"), std::string::npos) << t.message;
+  EXPECT_NE(t.message.find("memory cap of 50331648 bytes reached"), std::string::npos) << t.message;
   ExpectServes(*p);
   auto go = Load("go_test", o);
   Trap g = MustTrap(*go, "alloc_bomb");
@@ -152,6 +152,30 @@ TEST_F(LimitsTest, KernelArenaIsCapped) {
   Trap huge = MustTrap(*p, "huge_output_alloc");
   EXPECT_EQ(huge.kind, TrapKind::kOutOfMemory);
   ExpectServes(*p);
+}
+
+// One cap for everything a plugin takes, as an Extism manifest's memory limit
+// means (regression: the cap bounded linear memory only, and kernel memory had
+// a fixed 128 MiB of its own on top).
+TEST_F(LimitsTest, OneCapBoundsLinearAndKernelMemoryTogether) {
+  PluginOptions o;
+  o.max_memory_bytes = 64 << 20;
+  auto p = Load("c_hostile", o);
+  // 40 MiB of kernel memory leave less than 24 MiB for linear memory to grow into.
+  auto r = p->Call("arena_then_grow", "40");
+  ASSERT_TRUE(r.ok() && r->is_output()) << (r.ok() ? r->Describe() : r.status().ToString());
+  const long grown = std::stol(r->output());
+  EXPECT_GT(grown, 10) << "linear memory could still grow";
+  EXPECT_LT(grown, 24) << "kernel memory counted against the cap";
+  // The other order: 40 MiB of linear memory, then kernel memory until refused.
+  Trap t = MustTrap(*p, "grow_then_arena", "40");
+  EXPECT_EQ(t.kind, TrapKind::kOutOfMemory) << t.message;
+  EXPECT_NE(t.message.find("memory cap of 67108864 bytes reached"), std::string::npos) << t.message;
+  ExpectServes(*p);
+  // Without kernel memory, the whole cap is there for linear memory.
+  auto all = p->Call("arena_then_grow", "0");
+  ASSERT_TRUE(all.ok() && all->is_output());
+  EXPECT_GT(std::stol(all->output()), 60);
 }
 
 TEST_F(LimitsTest, InputLargerThanTheArenaIsAHostError) {

@@ -50,6 +50,30 @@ EXPORT(arena_bomb) int32_t arena_bomb(void) {
   for (;;) sink += pier_extism_alloc(1 << 20);
 }
 
+// One cap bounds linear and kernel memory together: takes <input> MiB of
+// kernel memory, then grows linear memory 1 MiB at a time until the host
+// refuses, and answers how many MiB it got.
+EXPORT(arena_then_grow) int32_t arena_then_grow(void) {
+  const long mib = input_number();
+  const uint64_t out = pier_extism_alloc(32);  // before memory runs out
+  for (long i = 0; i < mib; i++) sink += pier_extism_alloc(1 << 20);
+  long grown = 0;
+  while (__builtin_wasm_memory_grow(0, 16) != (__SIZE_TYPE__)-1) grown++;
+  char text[32];
+  const int n = snprintf(text, sizeof text, "%ld", grown);
+  for (int i = 0; i < n; i++) pier_extism_store_u8(out + i, (uint8_t)text[i]);
+  pier_extism_output_set(out, (uint64_t)n);
+  return 0;
+}
+
+// The other order: grows linear memory by <input> MiB, then takes kernel
+// memory 1 MiB at a time until the host refuses (which traps).
+EXPORT(grow_then_arena) int32_t grow_then_arena(void) {
+  const long mib = input_number();
+  if (__builtin_wasm_memory_grow(0, 16 * mib) == (__SIZE_TYPE__)-1) __builtin_trap();
+  for (;;) sink += pier_extism_alloc(1 << 20);
+}
+
 static uint64_t recurse(uint64_t n) {
   volatile char pad[256];
   pad[0] = (char)n;

@@ -134,7 +134,8 @@ std::optional<CallInputs> PrepareCall(const CallArgs& a) {
     in.config.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   in.input = a.input;
-  if (!a.input_file.empty() && !ReadAll(a.input_file, &in.input)) {
+  const std::string input_file = a.stdin_input ? "-" : a.input_file;
+  if (!input_file.empty() && !ReadAll(input_file, &in.input)) {
     std::cerr << "pier call: cannot read input file " << a.input_file << "\n";
     return std::nullopt;
   }
@@ -160,8 +161,9 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
   call->add_option("plugin", a.plugin, "A plugin: .wasm file, .ndp package or plugin folder")->required();
   call->add_option("export", a.export_name, "Name of the export to call")->required();
   auto* input = call->add_option("-i,--input", a.input, "Input text passed to the export");
-  call->add_option("--input-file", a.input_file, "Read the input from a file ('-' for standard input)")
-      ->excludes(input);
+  auto* file = call->add_option("--input-file", a.input_file, "Read the input from a file ('-' for standard input)")
+                   ->excludes(input);
+  call->add_flag("--stdin", a.stdin_input, "Read the input from standard input")->excludes(input)->excludes(file);
   call->add_option("--config", a.config, "Config value visible to config_get, as key=value (repeatable)");
   call->add_option("--allow-host", a.allow_hosts, "Host name glob the plugin may reach over HTTP (repeatable)");
   call->add_option("--timeout", a.timeout_ms, "Call timeout in milliseconds (0 = none)")->capture_default_str();
@@ -220,9 +222,8 @@ int CallAndReport(Plugin& plugin, const std::string& export_name, const CallInpu
   int rc = kExitOk;
   for (int64_t i = 0; i < in.loop && rc == kExitOk; ++i) {
     auto result = plugin.Call(export_name, in.input);
-    // Several outputs are kept apart, one per line.
-    if (in.loop > 1 && result.ok() && result->is_output() && !result->output().empty() &&
-        result->output().back() != '\n') {
+    // Several outputs are kept apart: a newline after each (as extism call does).
+    if (in.loop > 1 && result.ok() && result->is_output()) {
       std::cout << result->output() << "\n";
       continue;
     }

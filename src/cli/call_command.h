@@ -38,6 +38,7 @@ struct CallArgs {
   std::string export_name;
   std::string input;
   std::string input_file;
+  bool stdin_input = false;  // --stdin: as --input-file -
   std::vector<std::string> config;       // k=v
   std::vector<std::string> allow_hosts;
   int64_t timeout_ms = 30000;

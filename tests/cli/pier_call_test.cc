@@ -108,6 +108,21 @@ TEST(PierCall, LoopCallsTheSameInstance) {
   }
 }
 
+TEST(PierCall, StdinGivesTheInput) {
+  const std::string cmd = "printf 'the cat and the cat' | " + Quote(PIER_BINARY) + " call " + Quote(kHello) +
+                          " word_stats --stdin 2>/dev/null";
+  FILE* f = popen(cmd.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  EXPECT_EQ(pclose(f), 0);
+  EXPECT_NE(out.find(R"("words":5)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"(["cat",2])"), std::string::npos) << out;
+  CliRun both = Pier({"call", kHello, "word_stats", "--stdin", "-i", "x"});
+  EXPECT_EQ(both.exit_code, 3) << "--stdin and --input exclude each other: " << both.out;
+}
+
 TEST(PierCall, SetConfigTakesAJsonObjectAndConfigWins) {
   const std::string ada = R"({"name":"Ada"})";
   CliRun set = Pier({"call", kHello, "greet", "-i", ada, "--set-config", R"({"greeting":"Hi"})"}, false);

@@ -6,7 +6,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(PIER_INSTALL_ARCHIVES pier_common pier_http_client pier_kernel pier_wasi pier_runtime pier_wire pier_services
+set(PIER_INSTALL_ARCHIVES pier_common pier_http_client pier_kernel pier_wasi pier_extism pier_runtime pier_wire pier_services
     pier_capabilities pier_schema pier_manifest pier_package pier_service_config pier_sqlite pier_postgres pier_catalog
     pier_service_taskqueue pier_service_kvstore pier_service_cache pier_service_scheduler pier_service_http
     pier_service_websocket pier_service_storage pier_service_subsonicapi pier_manager pier_music pier_config pier_http

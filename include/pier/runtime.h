@@ -21,10 +21,15 @@
 #include "pier/plugin_options.h"
 #include "pier/status.h"
 
+struct wasmtime_module;  // Wasmtime's compiled module (private to the runtime)
+
 namespace pier {
+
+struct ExtismManifest;
 
 namespace internal {
 class RuntimeCore;
+struct LinkedModule;
 }
 
 struct RuntimeOptions {
@@ -64,6 +69,12 @@ class Runtime {
   // does not provide (the message names the import).
   Result<std::unique_ptr<Plugin>> Load(std::span<const uint8_t> wasm, PluginOptions options);
   Result<std::unique_ptr<Plugin>> LoadFile(const std::filesystem::path& path, PluginOptions options);
+  // Loads the plugin an Extism manifest describes (pier/extism_manifest.h):
+  // its main module, with imports naming another module of the manifest
+  // linked to that module's exports (instantiated per instance, as Extism
+  // does). Cycles are refused. Apply the manifest's settings to `options`
+  // first (ExtismManifest::ApplyTo).
+  Result<std::unique_ptr<Plugin>> LoadExtism(const ExtismManifest& manifest, PluginOptions options);
 
   // Compiles (or fetches from cache) and lists imports and callable exports.
   // Runs no guest code and needs no host functions.
@@ -73,6 +84,8 @@ class Runtime {
 
  private:
   explicit Runtime(std::shared_ptr<internal::RuntimeCore> core);
+  Result<std::unique_ptr<Plugin>> LoadCompiled(std::shared_ptr<wasmtime_module> module,
+                                               std::vector<internal::LinkedModule> links, PluginOptions options);
   std::shared_ptr<internal::RuntimeCore> core_;
 };
 

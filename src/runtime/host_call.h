@@ -75,6 +75,7 @@ struct HostCall<Fn> {
 
   static wasm_trap_t* Callback(void*, wasmtime_caller_t* caller, wasmtime_val_raw_t* raw, size_t) {
     InstanceState& s = StateOf(caller);
+    s.EnterHostCall(caller);
     return Invoke(s, raw, std::index_sequence_for<A...>{});
   }
 

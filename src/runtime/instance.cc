@@ -101,15 +101,18 @@ void Instance::Arm(const CallState& call) {
 Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallState& call) {
   std::unique_ptr<Instance> inst(new Instance(core));
   const PluginOptions& options = core.shared().options;
+  const StoreLimits& limits = inst->state_->limits;
   wasmtime_store_limiter(inst->store_.get(), static_cast<int64_t>(options.max_memory_bytes),
-                         StoreLimits::kTableElements, StoreLimits::kInstances, StoreLimits::kTables,
-                         StoreLimits::kMemories);
+                         StoreLimits::kTableElements, limits.instances, limits.tables, limits.memories);
   inst->state_->kernel.arena().Share(&inst->state_->memory_cap);
   wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpoch, inst->state_.get(), nullptr);
   inst->Arm(call);
 
   wasm_trap_t* trap = nullptr;
-  if (wasmtime_error_t* error = wasmtime_instance_pre_instantiate(core.pre(), inst->context_, &inst->instance_, &trap)) {
+  wasmtime_error_t* failed = core.pre() != nullptr
+                                 ? wasmtime_instance_pre_instantiate(core.pre(), inst->context_, &inst->instance_, &trap)
+                                 : inst->InstantiateLinked(&trap);
+  if (wasmtime_error_t* error = failed) {
     std::string message = TakeErrorMessage(error);
     if (message.find("memory") != std::string::npos &&
         (message.find("limit") != std::string::npos || message.find("exceeds") != std::string::npos)) {
@@ -134,22 +137,51 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
   return inst;
 }
 
+wasmtime_error_t* Instance::InstantiateLinked(wasm_trap_t** trap) {
+  auto linker = core_.NewLinker();
+  if (!linker.ok()) return wasmtime_error_new(linker.status().message().c_str());
+  for (const LinkedModule& link : core_.shared().links) {
+    wasmtime_instance_t dep;
+    if (wasmtime_error_t* e = wasmtime_linker_instantiate(linker->get(), context_, link.module.get(), &dep, trap)) {
+      return e;
+    }
+    if (*trap != nullptr) return nullptr;
+    linked_.push_back(dep);
+    if (wasmtime_error_t* e =
+            wasmtime_linker_define_instance(linker->get(), context_, link.name.data(), link.name.size(), &dep)) {
+      return e;
+    }
+  }
+  return wasmtime_linker_instantiate(linker->get(), context_, core_.module(), &instance_, trap);
+}
+
 std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const ExportInfo& info, int32_t* rc,
-                                                  std::span<const int32_t> args) {
-  auto it = funcs_.find(name);
-  if (it == funcs_.end()) {
+                                                  std::span<const int32_t> args, const wasmtime_instance_t* from) {
+  wasmtime_func_t func;
+  if (from != nullptr) {  // a linked module's initialiser: called once, not cached
     wasmtime_extern_t item;
-    if (!wasmtime_instance_export_get(context_, &instance_, name.data(), name.size(), &item) ||
+    if (!wasmtime_instance_export_get(context_, from, name.data(), name.size(), &item) ||
         item.kind != WASMTIME_EXTERN_FUNC) {
       return Failure{"export " + name + " is not a function", std::nullopt};
     }
-    it = funcs_.emplace(name, item.of.func).first;
+    func = item.of.func;
+  } else {
+    auto it = funcs_.find(name);
+    if (it == funcs_.end()) {
+      wasmtime_extern_t item;
+      if (!wasmtime_instance_export_get(context_, &instance_, name.data(), name.size(), &item) ||
+          item.kind != WASMTIME_EXTERN_FUNC) {
+        return Failure{"export " + name + " is not a function", std::nullopt};
+      }
+      it = funcs_.emplace(name, item.of.func).first;
+    }
+    func = it->second;
   }
   wasmtime_val_raw_t raw[2] = {};
   wasm_trap_t* trap = nullptr;
   for (size_t i = 0; i < args.size() && i < 2; ++i) raw[i].i32 = args[i];
   const size_t slots = std::max<size_t>(info.shape == ExportShape::kReturnsI32 ? 1 : 0, std::min<size_t>(args.size(), 2));
-  wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &it->second, raw, slots, &trap);
+  wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &func, raw, slots, &trap);
   if (error != nullptr) {
     Failure f{TakeErrorMessage(error), std::nullopt};
     return f;
@@ -180,18 +212,24 @@ Result<CallResult> Instance::Call(const std::string& name, const ExportInfo& inf
 
   const PluginShared& shared = core_.shared();
   if (!initialized_) {
-    for (const PluginShared::Initializer& init : shared.initializers) {
+    // Linked modules first, each before those that import it, then the main module.
+    std::vector<std::pair<const Initializer*, const wasmtime_instance_t*>> inits;
+    for (size_t i = 0; i < shared.links.size() && i < linked_.size(); ++i) {
+      for (const Initializer& init : shared.links[i].initializers) inits.emplace_back(&init, &linked_[i]);
+    }
+    for (const Initializer& init : shared.initializers) inits.emplace_back(&init, nullptr);
+    for (const auto& [init, from] : inits) {
       int32_t ignored;
-      const ExportInfo shape{ExportShape::kReturnsNothing, init.argc_argv ? "(i32, i32) -> ()" : "() -> ()"};
+      const ExportInfo shape{ExportShape::kReturnsNothing, init->argc_argv ? "(i32, i32) -> ()" : "() -> ()"};
       const int32_t null_args[2] = {0, 0};
       std::span<const int32_t> args;
-      if (init.argc_argv) args = null_args;
-      if (auto failure = Invoke(init.name, shape, &ignored, args)) {
-        CallResult failed = Outcome(init.name, failure, 0);
+      if (init->argc_argv) args = null_args;
+      if (auto failure = Invoke(init->name, shape, &ignored, args, from)) {
+        CallResult failed = Outcome(init->name, failure, 0);
         reusable_ = false;
         if (failed.is_trap()) {
           Trap t = failed.trap();
-          t.message = init.name + " failed: " + t.message;
+          t.message = init->name + " failed: " + t.message;
           return CallResult::Trapped(std::move(t));
         }
         if (!failed.is_output()) return failed;  // proc_exit(n) from the initialiser
@@ -260,7 +298,7 @@ Trap Instance::DescribeTrap(const Failure& failure) {
 
 std::optional<Trap> Instance::MemoryCapHit(const std::string& detail) {
   const uint64_t cap = core_.shared().options.max_memory_bytes;
-  const uint64_t linear = state_->Guest().size();
+  const uint64_t linear = state_->MainMemoryBytes();
   const uint64_t kernel = state_->kernel.arena().bytes_in_use();
   if (linear + kernel + std::min<uint64_t>(kMemoryCapMargin, cap / 4) < cap) return std::nullopt;
   return Trap{TrapKind::kOutOfMemory, "memory cap of " + std::to_string(cap) + " bytes reached (linear memory at " +

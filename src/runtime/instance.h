@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "pier/call_result.h"
 #include "runtime/instance_state.h"
@@ -46,8 +47,11 @@ class Instance {
 
   // Runs one guest function with `args` (i32 parameters, at most two); fills
   // `rc` when it returned normally.
+  // `from`: a linked module's instance (default: the main module).
   std::optional<Failure> Invoke(const std::string& name, const ExportInfo& info, int32_t* rc,
-                                std::span<const int32_t> args = {});
+                                std::span<const int32_t> args = {}, const wasmtime_instance_t* from = nullptr);
+  // Instantiates a linked plugin's modules in this store, then the main one.
+  wasmtime_error_t* InstantiateLinked(wasm_trap_t** trap);
   CallResult Outcome(const std::string& name, const std::optional<Failure>& failure, int32_t rc);
   Trap DescribeTrap(const Failure& failure);
   // An out-of-memory trap when linear memory ended at its cap.
@@ -59,6 +63,7 @@ class Instance {
   StorePtr store_;    // declared after state_: destroyed first
   wasmtime_context_t* context_ = nullptr;
   wasmtime_instance_t instance_{};
+  std::vector<wasmtime_instance_t> linked_;  // a linked plugin's modules, as in PluginShared::links
   std::unordered_map<std::string, wasmtime_func_t> funcs_;
   bool initialized_ = false;
   bool reusable_ = true;

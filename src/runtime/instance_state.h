@@ -18,12 +18,14 @@ namespace pier::internal {
 
 class PluginCore;
 
-// Store limits of every instance; the memory bound changes with kernel memory.
+// Store limits of an instance; the memory bound changes with kernel memory.
+// A linked plugin's store holds one instance per module.
 struct StoreLimits {
   static constexpr int64_t kTableElements = -1;  // bounded by the module's own maximum
-  static constexpr int64_t kInstances = 4;
-  static constexpr int64_t kTables = 8;
-  static constexpr int64_t kMemories = 2;
+  explicit StoreLimits(size_t modules)
+      : instances(4 * static_cast<int64_t>(modules)), tables(8 * static_cast<int64_t>(modules)),
+        memories(2 * static_cast<int64_t>(modules)) {}
+  int64_t instances, tables, memories;
 };
 
 struct InstanceState;
@@ -47,7 +49,8 @@ class SharedMemoryCap final : public MemoryShare {
 struct InstanceState {
   InstanceState(const PluginShared* shared, PluginCore* owner)
       : shared(shared), owner(owner), kernel(shared->kernel), wasi(&shared->wasi),
-        memory_cap(this, shared->options.max_memory_bytes) {}
+        linked(!shared->links.empty()), memory_cap(this, shared->options.max_memory_bytes),
+        limits(1 + shared->links.size()) {}
 
   const PluginShared* shared;  // outlives the instance
   PluginCore* owner;           // outlives the instance
@@ -57,7 +60,13 @@ struct InstanceState {
   std::optional<Status> stop;                // set by whatever raised the trap
   wasmtime_context_t* context = nullptr;     // the store's; stable for its lifetime
   std::optional<wasmtime_memory_t> memory;   // the guest's exported "memory"
+  // Linked plugins: host calls may come from any of their modules, and WASI
+  // reads and writes the memory of the module that called (set per host call).
+  bool linked = false;
+  bool caller_known = false;
+  std::optional<wasmtime_memory_t> caller_memory;
   SharedMemoryCap memory_cap;                // joined to kernel's arena once the store exists
+  StoreLimits limits;
 
   // Records why the call must stop and returns the trap that stops it.
   wasm_trap_t* Stop(Status status) {
@@ -66,20 +75,38 @@ struct InstanceState {
     return wasmtime_trap_new(message.data(), message.size());
   }
 
-  // The guest's linear memory as it is now.
+  // Bytes of the main module's linear memory.
+  uint64_t MainMemoryBytes() const { return memory ? wasmtime_memory_data_size(context, &*memory) : 0; }
+
+  // Notes which module is calling (linked plugins only).
+  void EnterHostCall(wasmtime_caller_t* caller) {
+    if (!linked) return;
+    wasmtime_extern_t item;
+    caller_known = true;
+    caller_memory.reset();
+    if (wasmtime_caller_export_get(caller, "memory", 6, &item)) {
+      if (item.kind == WASMTIME_EXTERN_MEMORY) caller_memory = item.of.memory;
+      wasmtime_extern_delete(&item);
+    }
+  }
+
+  // The calling guest's linear memory as it is now (the main module's, or in
+  // a linked plugin the memory of the module in the host call).
   GuestMemory Guest() const {
-    if (!memory) return GuestMemory(nullptr, 0);
-    return GuestMemory(wasmtime_memory_data(context, &*memory), wasmtime_memory_data_size(context, &*memory));
+    const std::optional<wasmtime_memory_t>& m = caller_known ? caller_memory : memory;
+    if (!m) return GuestMemory(nullptr, 0);
+    return GuestMemory(wasmtime_memory_data(context, &*m), wasmtime_memory_data_size(context, &*m));
   }
 };
 
-inline uint64_t SharedMemoryCap::others() const { return state_->Guest().size(); }
+inline uint64_t SharedMemoryCap::others() const { return state_->MainMemoryBytes(); }
 
 inline void SharedMemoryCap::ArenaResized(uint64_t arena_bytes) {
   if (state_->context == nullptr) return;
   const uint64_t left = arena_bytes < cap_ ? cap_ - arena_bytes : 0;
-  pier_context_set_limits(state_->context, static_cast<int64_t>(left), StoreLimits::kTableElements,
-                          StoreLimits::kInstances, StoreLimits::kTables, StoreLimits::kMemories);
+  const StoreLimits& l = state_->limits;
+  pier_context_set_limits(state_->context, static_cast<int64_t>(left), StoreLimits::kTableElements, l.instances,
+                          l.tables, l.memories);
 }
 
 inline InstanceState& StateOf(wasmtime_caller_t* caller) {

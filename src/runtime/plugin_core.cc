@@ -37,19 +37,26 @@ PluginCore::~PluginCore() {
   idle_.clear();  // stores go before the linker and module they were made from
 }
 
-Status PluginCore::CheckImports() const {
+bool PluginCore::IsLinkName(std::string_view module) const {
+  for (const LinkedModule& link : shared_->links) {
+    if (link.name == module) return true;
+  }
+  return false;
+}
+
+Status PluginCore::CheckImports(const std::string& who,
+                                const std::vector<std::pair<std::string, std::string>>& imports) const {
   const auto& kernel = KernelImportNames();
   const auto& wasi = WasiImportNames();
-  const std::string& plugin = shared_->options.name;
-  for (const auto& [module, name] : shared_->imports) {
-    const std::string what = "plugin '" + plugin + "' imports " + module + "::" + name;
+  for (const auto& [module, name] : imports) {
+    const std::string what = who + " imports " + module + "::" + name;
     if (module == kEnvModule) {
       if (!kernel.contains(name)) {
         return InvalidArgumentError(what + ", which Pier's Extism kernel does not provide (built with a newer PDK?)");
       }
     } else if (module == kWasiModule) {
       if (!wasi.contains(name)) return InvalidArgumentError(what + ", which is not a WASI preview 1 function");
-    } else {
+    } else if (!IsLinkName(module)) {
       bool found = false;
       for (const HostFunction& f : shared_->options.host_functions) found |= f.module == module && f.name == name;
       if (!found) {
@@ -58,6 +65,7 @@ Status PluginCore::CheckImports() const {
         if (why.empty()) {
           why = "no host function of that name is available to it";
           if (module == "extism:host/user") why += " (a host service its manifest does not grant?)";
+          if (!shared_->links.empty()) why += ", and no module of the manifest is named '" + module + "'";
         }
         return NotFoundError(what + ", but " + why);
       }
@@ -66,27 +74,45 @@ Status PluginCore::CheckImports() const {
   return OkStatus();
 }
 
+Result<LinkerPtr> PluginCore::NewLinker() const {
+  LinkerPtr linker(wasmtime_linker_new(engine_));
+  PIER_RETURN_IF_ERROR(DefineKernelImports(linker.get()));
+  PIER_RETURN_IF_ERROR(DefineWasiImports(linker.get()));
+  PIER_RETURN_IF_ERROR(DefineHostFunctions(linker.get(), shared_->options.host_functions));
+  return linker;
+}
+
 Status PluginCore::Link() {
+  const std::string plugin = "plugin '" + shared_->options.name + "'";
   // Non-function imports are refused before anything else: only functions are provided.
-  for (ModuleImport& i : ModuleImports(module_.get())) {
-    if (i.kind != WASM_EXTERN_FUNC) {
-      return InvalidArgumentError("plugin '" + shared_->options.name + "' imports a " +
-                                  std::string(ExternKindName(i.kind)) + " " + i.module + "::" + i.name +
-                                  "; Pier only provides functions");
+  auto function_imports = [&](const wasmtime_module_t* module, const std::string& who,
+                              std::vector<std::pair<std::string, std::string>>* out) -> Status {
+    for (ModuleImport& i : ModuleImports(module)) {
+      if (i.kind != WASM_EXTERN_FUNC) {
+        return InvalidArgumentError(who + " imports a " + std::string(ExternKindName(i.kind)) + " " + i.module +
+                                    "::" + i.name + "; Pier only provides functions");
+      }
+      out->emplace_back(std::move(i.module), std::move(i.name));
     }
-    shared_->imports.emplace_back(std::move(i.module), std::move(i.name));
+    return OkStatus();
+  };
+  PIER_RETURN_IF_ERROR(function_imports(module_.get(), plugin, &shared_->imports));
+  for (const LinkedModule& link : shared_->links) {
+    const std::string who = plugin + ", module '" + link.name + "',";
+    std::vector<std::pair<std::string, std::string>> imports;
+    PIER_RETURN_IF_ERROR(function_imports(link.module.get(), who, &imports));
+    PIER_RETURN_IF_ERROR(CheckImports(who, imports));
   }
 
-  linker_.reset(wasmtime_linker_new(engine_));
-  PIER_RETURN_IF_ERROR(DefineKernelImports(linker_.get()));
-  PIER_RETURN_IF_ERROR(DefineWasiImports(linker_.get()));
-  PIER_RETURN_IF_ERROR(DefineHostFunctions(linker_.get(), shared_->options.host_functions));
-  PIER_RETURN_IF_ERROR(CheckImports());
+  PIER_ASSIGN_OR_RETURN(linker_, NewLinker());
+  PIER_RETURN_IF_ERROR(CheckImports(plugin, shared_->imports));
+  // Linked plugins instantiate their modules per store (Instance::Create);
+  // the others share one pre-linked template.
+  if (!shared_->links.empty()) return OkStatus();
 
   wasmtime_instance_pre_t* pre = nullptr;
   if (wasmtime_error_t* error = wasmtime_linker_instantiate_pre(linker_.get(), module_.get(), &pre)) {
-    return InvalidArgumentError("plugin '" + shared_->options.name + "' cannot be linked: " +
-                                TakeErrorMessage(error));
+    return InvalidArgumentError(plugin + " cannot be linked: " + TakeErrorMessage(error));
   }
   pre_.reset(pre);
   return OkStatus();

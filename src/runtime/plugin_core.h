@@ -35,13 +35,19 @@ class PluginCore {
 
   const PluginShared& shared() const { return *shared_; }
   wasm_engine_t* engine() const { return engine_; }
+  // The pre-linked template; null for a plugin with linked modules.
   const wasmtime_instance_pre_t* pre() const { return pre_.get(); }
+  const wasmtime_module_t* module() const { return module_.get(); }
+  // A linker with every import the host provides (kernel, WASI, host
+  // functions), for instantiating a linked plugin's modules in one store.
+  Result<LinkerPtr> NewLinker() const;
   PluginStats stats() const;
 
  private:
   Result<std::unique_ptr<Instance>> Acquire(const CallState& call);
   void Release(std::unique_ptr<Instance> instance);
-  Status CheckImports() const;
+  Status CheckImports(const std::string& who, const std::vector<std::pair<std::string, std::string>>& imports) const;
+  bool IsLinkName(std::string_view module) const;
 
   std::shared_ptr<RuntimeCore> runtime_;  // keeps the engines and ticker alive
   wasm_engine_t* engine_;

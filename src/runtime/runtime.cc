@@ -2,8 +2,13 @@
 // module cache), describe exports, bind imports, pre-link.
 #include "pier/runtime.h"
 
+#include "pier/extism_manifest.h"
+
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "common/logging.h"
@@ -46,35 +51,78 @@ ExportInfo Describe(const wasm_functype_t* ft) {
   return info;
 }
 
-void DescribeExports(const wasmtime_module_t* module, internal::PluginShared& shared) {
+using ExportTable = std::map<std::string, ExportInfo, std::less<>>;
+
+ExportTable ExportsOf(const wasmtime_module_t* module) {
+  ExportTable table;
   wasm_exporttype_vec_t exports;
   wasmtime_module_exports(module, &exports);
   for (size_t i = 0; i < exports.size; ++i) {
     const wasm_externtype_t* type = wasm_exporttype_type(exports.data[i]);
     if (wasm_externtype_kind(type) != WASM_EXTERN_FUNC) continue;
     const wasm_name_t* n = wasm_exporttype_name(exports.data[i]);
-    shared.exports.emplace(std::string(n->data, n->size), Describe(wasm_externtype_as_functype_const(type)));
+    table.emplace(std::string(n->data, n->size), Describe(wasm_externtype_as_functype_const(type)));
   }
   wasm_exporttype_vec_delete(&exports);
+  return table;
+}
 
-  auto nullary = [&](const char* name) {
-    auto it = shared.exports.find(name);
-    return it != shared.exports.end() && it->second.shape == ExportShape::kReturnsNothing;
-  };
+bool Nullary(const ExportTable& exports, const char* name) {
+  auto it = exports.find(name);
+  return it != exports.end() && it->second.shape == ExportShape::kReturnsNothing;
+}
+
+std::vector<internal::Initializer> InitializersOf(const ExportTable& exports) {
+  std::vector<internal::Initializer> out;
   // Reactors: `_initialize` (Go, TinyGo, wasi-libc reactors) runs the guest
   // runtime's set-up; `__wasm_call_ctors` is the alternative, never both.
-  if (nullary("_initialize")) {
-    shared.initializers.push_back({"_initialize"});
-  } else if (nullary("__wasm_call_ctors")) {
-    shared.initializers.push_back({"__wasm_call_ctors"});
+  if (Nullary(exports, "_initialize")) {
+    out.push_back({"_initialize"});
+  } else if (Nullary(exports, "__wasm_call_ctors")) {
+    out.push_back({"__wasm_call_ctors"});
   }
   // GHC's runtime system must be started with hs_init(argc, argv) before any
   // Haskell export runs (Extism's Haskell kit relies on the host doing it);
   // like Extism's hosts, Pier passes null for both.
-  if (auto it = shared.exports.find("hs_init"); it != shared.exports.end() && it->second.signature == "(i32, i32) -> ()") {
-    shared.initializers.push_back({"hs_init", /*argc_argv=*/true});
+  if (auto it = exports.find("hs_init"); it != exports.end() && it->second.signature == "(i32, i32) -> ()") {
+    out.push_back({"hs_init", /*argc_argv=*/true});
   }
-  shared.is_command = nullary("_start") && !nullary("_initialize");
+  return out;
+}
+
+void DescribeExports(const wasmtime_module_t* module, internal::PluginShared& shared) {
+  shared.exports = ExportsOf(module);
+  shared.initializers = InitializersOf(shared.exports);
+  shared.is_command = Nullary(shared.exports, "_start") && !Nullary(shared.exports, "_initialize");
+}
+
+// The modules `main` needs, each after those it imports: an import whose
+// module name is another module's name links to it. Cycles are refused.
+Status OrderLinks(const std::string& main, const std::map<std::string, internal::SharedModule>& modules,
+                  std::vector<std::string>* order) {
+  std::map<std::string, int> state;  // 1 visiting, 2 done
+  std::vector<std::string> path;
+  std::function<Status(const std::string&)> visit = [&](const std::string& name) -> Status {
+    if (state[name] == 2) return OkStatus();
+    if (state[name] == 1) {
+      std::string cycle;
+      auto from = std::find(path.begin(), path.end(), name);
+      for (auto it = from; it != path.end(); ++it) cycle += *it + " -> ";
+      return InvalidArgumentError("Extism manifest: modules import each other in a cycle: " + cycle + name);
+    }
+    state[name] = 1;
+    path.push_back(name);
+    std::set<std::string> wanted;
+    for (const internal::ModuleImport& i : internal::ModuleImports(modules.at(name).get())) {
+      if (i.module != name && modules.contains(i.module)) wanted.insert(i.module);
+    }
+    for (const std::string& dep : wanted) PIER_RETURN_IF_ERROR(visit(dep));
+    path.pop_back();
+    state[name] = 2;
+    if (name != main) order->push_back(name);
+    return OkStatus();
+  };
+  return visit(main);
 }
 
 }  // namespace
@@ -95,11 +143,60 @@ Result<std::unique_ptr<Runtime>> Runtime::Create(RuntimeOptions options) {
 
 Result<std::unique_ptr<Plugin>> Runtime::Load(std::span<const uint8_t> wasm, PluginOptions options) {
   if (options.name.empty()) options.name = "plugin";
-  if (!options.log_sink) options.log_sink = internal::DefaultLogSink();
   const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
   auto module = core_->cache().Get(engine, wasm);
   if (!module.ok()) return module.status().WithContext("loading plugin '" + options.name + "'");
+  return LoadCompiled(std::move(*module), {}, std::move(options));
+}
 
+Result<std::unique_ptr<Plugin>> Runtime::LoadExtism(const ExtismManifest& manifest, PluginOptions options) {
+  if (manifest.modules.empty()) return InvalidArgumentError("Extism manifest: no module");
+  const ExtismModule& main = manifest.modules[manifest.main_index()];
+  if (options.name.empty() || options.name == "plugin") {
+    options.name = main.name == "main" ? std::filesystem::path(main.source).stem().string() : main.name;
+    if (options.name.empty()) options.name = "plugin";
+  }
+  const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
+  std::map<std::string, internal::SharedModule> compiled;
+  for (const ExtismModule& m : manifest.modules) {
+    auto module = core_->cache().Get(
+        engine, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(m.bytes.data()), m.bytes.size()));
+    if (!module.ok()) {
+      return module.status().WithContext("loading plugin '" + options.name + "', module '" + m.name + "' (" +
+                                         m.source + ")");
+    }
+    compiled.emplace(m.name, std::move(*module));
+  }
+  std::vector<std::string> order;
+  PIER_RETURN_IF_ERROR(OrderLinks(main.name, compiled, &order));
+  // An import from a module that is neither the host's nor the manifest's.
+  std::set<std::string, std::less<>> host_modules = {std::string(internal::kEnvModule),
+                                                     std::string(internal::kWasiModule), "extism:host/user"};
+  for (const HostFunction& f : options.host_functions) host_modules.insert(f.module);
+  std::vector<std::string> names = order;
+  names.push_back(main.name);
+  for (const std::string& name : names) {
+    for (const internal::ModuleImport& i : internal::ModuleImports(compiled.at(name).get())) {
+      if (host_modules.contains(i.module) || compiled.contains(i.module)) continue;
+      std::string listed;
+      for (const auto& [n, m] : compiled) listed += (listed.empty() ? "" : ", ") + n;
+      return NotFoundError("plugin '" + options.name + "': module '" + name + "' imports " + i.module +
+                           "::" + i.name + ", but no module of the manifest is named '" + i.module +
+                           "' (it has " + listed + ") and the host provides no such function");
+    }
+  }
+  std::vector<internal::LinkedModule> links;
+  for (const std::string& name : order) {
+    links.push_back({name, compiled.at(name), InitializersOf(ExportsOf(compiled.at(name).get()))});
+  }
+  return LoadCompiled(compiled.at(main.name), std::move(links), std::move(options));
+}
+
+Result<std::unique_ptr<Plugin>> Runtime::LoadCompiled(internal::SharedModule module,
+                                                      std::vector<internal::LinkedModule> links,
+                                                      PluginOptions options) {
+  if (!options.log_sink) options.log_sink = internal::DefaultLogSink();
+  const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
   auto shared = std::make_unique<internal::PluginShared>();
   auto kernel = std::make_shared<internal::KernelSettings>();
   kernel->plugin_name = options.name;
@@ -120,10 +217,11 @@ Result<std::unique_ptr<Plugin>> Runtime::Load(std::span<const uint8_t> wasm, Plu
   if (!mounts.ok()) return mounts.status().WithContext("loading plugin '" + options.name + "'");
   shared->wasi = internal::WasiSettings{options.name, options.log_level, options.log_sink, std::move(*mounts)};
   shared->options = std::move(options);
-  DescribeExports(module->get(), *shared);
+  DescribeExports(module.get(), *shared);
+  shared->links = std::move(links);
 
   auto plugin =
-      std::make_shared<internal::PluginCore>(core_, engine.engine.get(), std::move(*module), std::move(shared));
+      std::make_shared<internal::PluginCore>(core_, engine.engine.get(), std::move(module), std::move(shared));
   PIER_RETURN_IF_ERROR(plugin->Link());
   return std::make_unique<Plugin>(std::move(plugin));
 }

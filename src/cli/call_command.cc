@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
+#include "pier/extism_manifest.h"
 #include "pier/runtime.h"
 #include "pier/services/host_services.h"
 #include "package/package.h"
@@ -60,30 +62,62 @@ bool ParseSetConfig(const std::string& text, std::vector<std::pair<std::string, 
 }
 
 // --allow-path [ro:]HOST[:GUEST]: a directory the plugin sees at GUEST (HOST's
-// own absolute path when omitted), jailed by the kernel like every mount.
+// own absolute path when omitted), checked as a manifest's allowed_paths are.
 bool ParseAllowPath(const std::string& spec, DirectoryMount* out) {
-  std::string rest = spec;
-  out->read_only = false;
-  if (rest.rfind("ro:", 0) == 0) {
-    out->read_only = true;
-    rest = rest.substr(3);
-  }
+  const bool ro = spec.rfind("ro:", 0) == 0;
+  const std::string rest = ro ? spec.substr(3) : spec;
   const size_t colon = rest.find(':');
-  const std::string host = rest.substr(0, colon);
-  std::error_code ec;
-  if (host.empty() || !std::filesystem::is_directory(host, ec)) {
-    return Refuse("--allow-path " + spec + ": '" + host + "' is not a directory");
-  }
-  out->host = std::filesystem::canonical(host, ec);
-  if (ec) return Refuse("--allow-path " + spec + ": " + ec.message());
-  out->guest = colon == std::string::npos ? out->host.string() : rest.substr(colon + 1);
-  if (out->guest.empty() || out->guest[0] != '/') {
-    return Refuse("--allow-path " + spec + ": the guest path must be absolute");
-  }
-  for (const auto& part : std::filesystem::path(out->guest)) {
-    if (part == "..") return Refuse("--allow-path " + spec + ": the guest path must not contain '..'");
-  }
+  auto mount = MakeAllowedPath((ro ? "ro:" : "") + rest.substr(0, colon),
+                               colon == std::string::npos ? "" : std::string_view(rest).substr(colon + 1));
+  if (!mount.ok()) return Refuse("--allow-path " + spec + ": " + mount.status().message());
+  *out = std::move(*mount);
   return true;
+}
+
+// What PLUGIN and --link name: an Extism manifest, or one .wasm as its main
+// module, with each --link NAME=FILE added as (or replacing) module NAME.
+std::optional<ExtismManifest> ModulesOf(const CallArgs& a) {
+  ExtismManifest manifest;
+  const bool is_manifest = a.manifest || std::filesystem::path(a.plugin).extension() == ".json";
+  if (is_manifest) {
+    auto m = ReadExtismManifest(a.plugin, ExtismManifestOptions{.allow_urls = a.allow_urls});
+    if (!m.ok()) {
+      Refuse(m.status().message());
+      return std::nullopt;
+    }
+    manifest = std::move(*m);
+  } else {
+    ExtismModule main{"main", "", a.plugin};
+    if (a.plugin == "-" || !ReadAll(a.plugin, &main.bytes)) {
+      Refuse("cannot read plugin file " + a.plugin);
+      return std::nullopt;
+    }
+    manifest.modules.push_back(std::move(main));
+  }
+  for (const std::string& spec : a.links) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      Refuse("--link expects NAME=FILE, got '" + spec + "'");
+      return std::nullopt;
+    }
+    ExtismModule m{spec.substr(0, eq), "", spec.substr(eq + 1)};
+    if (m.name == manifest.modules[manifest.main_index()].name) {
+      Refuse("--link " + spec + ": '" + m.name + "' is the module being called");
+      return std::nullopt;
+    }
+    if (m.source == "-" || !ReadAll(m.source, &m.bytes)) {
+      Refuse("--link " + spec + ": cannot read " + m.source);
+      return std::nullopt;
+    }
+    auto same = std::find_if(manifest.modules.begin(), manifest.modules.end(),
+                             [&](const ExtismModule& x) { return x.name == m.name; });
+    if (same != manifest.modules.end()) {
+      *same = std::move(m);
+    } else {
+      manifest.modules.insert(manifest.modules.begin(), std::move(m));  // the main module stays last
+    }
+  }
+  return manifest;
 }
 
 }  // namespace
@@ -166,8 +200,15 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
   call->add_flag("--stdin", a.stdin_input, "Read the input from standard input")->excludes(input)->excludes(file);
   call->add_option("--config", a.config, "Config value visible to config_get, as key=value (repeatable)");
   call->add_option("--allow-host", a.allow_hosts, "Host name glob the plugin may reach over HTTP (repeatable)");
-  call->add_option("--timeout", a.timeout_ms, "Call timeout in milliseconds (0 = none)")->capture_default_str();
-  call->add_option("--memory", a.memory_mib, "Memory cap in MiB: linear memory and kernel memory together")->capture_default_str();
+  call->add_option("--timeout", a.timeout_ms, "Call timeout in milliseconds (0 = none)")
+      ->capture_default_str()
+      ->each([&a](const std::string&) { a.timeout_given = true; });
+  call->add_option("--memory", a.memory_mib, "Memory cap in MiB: linear memory and kernel memory together")
+      ->capture_default_str()
+      ->each([&a](const std::string&) { a.memory_given = true; });
+  call->add_flag("-m,--manifest", a.manifest, "PLUGIN is an Extism manifest (JSON; also assumed for a .json file)");
+  call->add_option("--link", a.links, "Module the plugin's imports of NAME link to, as NAME=FILE (repeatable)");
+  call->add_flag("--allow-urls", a.allow_urls, "Fetch a manifest's url modules (off: no network is assumed)");
   call->add_option("--fuel", a.fuel, "Fuel per call (0 = no metering)");
   call->add_option("--log-level", a.log_level, "Plugin log level: trace, debug, info, warn, error, off")
       ->capture_default_str();
@@ -234,21 +275,35 @@ int CallAndReport(Plugin& plugin, const std::string& export_name, const CallInpu
 }
 
 int RunCall(const CallArgs& a) {
-  if (LooksLikePackage(a.plugin)) return RunCallPackage(a);
+  const bool is_manifest = a.manifest || std::filesystem::path(a.plugin).extension() == ".json";
+  if (!is_manifest && LooksLikePackage(a.plugin)) {
+    if (!a.links.empty()) {
+      std::cerr << "pier call: --link is for .wasm files and Extism manifests, not packages\n";
+      return kExitHostError;
+    }
+    return RunCallPackage(a);
+  }
   auto in = PrepareCall(a);
   if (!in) return kExitHostError;
+  auto manifest = ModulesOf(a);
+  if (!manifest) return kExitHostError;
+
+  // Pier's defaults, then what the manifest says, then the flags given.
   PluginOptions options;
   options.log_level = in->log_level;
   options.instance_mode = in->mode;
-  for (auto& [key, value] : in->config) options.config[key] = value;
-  options.allowed_hosts = a.allow_hosts;
   options.timeout = std::chrono::milliseconds(a.timeout_ms);
   options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
+  manifest->ApplyTo(options);
+  for (auto& [key, value] : in->config) options.config[key] = value;
+  options.allowed_hosts.insert(options.allowed_hosts.end(), a.allow_hosts.begin(), a.allow_hosts.end());
+  if (a.timeout_given) options.timeout = std::chrono::milliseconds(a.timeout_ms);
+  if (a.memory_given) options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
   if (a.memory_max_pages > 0) options.max_memory_bytes = static_cast<uint64_t>(a.memory_max_pages) * kWasmPage;
   if (a.var_max >= 0) options.max_var_bytes = static_cast<uint64_t>(a.var_max);
   if (a.http_response_max >= 0) options.max_http_response_bytes = static_cast<uint64_t>(a.http_response_max);
   if (in->loop > 1 && in->mode == InstanceMode::kPooled) options.max_idle_instances = 1;
-  options.mounts = in->mounts;
+  options.mounts.insert(options.mounts.end(), in->mounts.begin(), in->mounts.end());
   if (a.fuel > 0) options.fuel = a.fuel;
 
   // The Config host service is always available (spec §3.4.2), over the same values.
@@ -260,7 +315,7 @@ int RunCall(const CallArgs& a) {
 
   auto runtime = CreateCallRuntime(a);
   if (!runtime) return kExitHostError;
-  auto plugin = runtime->LoadFile(a.plugin, options);
+  auto plugin = runtime->LoadExtism(*manifest, options);
   if (!plugin.ok()) {
     std::cerr << "pier call: " << plugin.status().message() << "\n";
     return kExitHostError;

@@ -43,6 +43,11 @@ struct CallArgs {
   std::vector<std::string> allow_hosts;
   int64_t timeout_ms = 30000;
   uint64_t memory_mib = 256;
+  bool timeout_given = false;  // over a manifest's timeout_ms
+  bool memory_given = false;   // over a manifest's memory.max_pages
+  bool manifest = false;       // PLUGIN is an Extism manifest (also for *.json)
+  bool allow_urls = false;     // a manifest's url modules are fetched
+  std::vector<std::string> links;  // NAME=FILE
   uint64_t fuel = 0;
   std::string log_level = "warn";
   std::string data;

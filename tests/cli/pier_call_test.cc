@@ -188,6 +188,55 @@ TEST(PierCall, ExtismSizeFlagsBoundThePlugin) {
   EXPECT_EQ(accepted.exit_code, 0);
 }
 
+// Extism manifests (-m/--manifest, or any .json PLUGIN) and --link NAME=FILE.
+TEST(PierCall, ManifestsAndLinkedModules) {
+  const std::string dir = ScratchDir("manifest");
+  const std::string lib = testing::PluginPath("c_link_lib").string();
+  const std::string main = testing::PluginPath("c_link_main").string();
+  std::ofstream(dir + "/linked.json") << R"({"wasm":[{"path":")" << lib << R"(","name":"lib"},{"path":")" << main
+                                      << R"(","name":"main"}],"config":{"greeting":"Hi"}})";
+  CliRun linked = Pier({"call", dir + "/linked.json", "sum"}, false);
+  EXPECT_EQ(linked.exit_code, 0);
+  EXPECT_EQ(linked.out, "2+3=5 calls=1 init=1");
+  CliRun flag = Pier({"call", "-m", dir + "/linked.json", "sum", "--loop", "2"}, false);
+  EXPECT_EQ(flag.out, "2+3=5 calls=1 init=1\n2+3=5 calls=2 init=1\n");
+
+  CliRun link = Pier({"call", main, "sum", "--link", "lib=" + lib}, false);
+  EXPECT_EQ(link.exit_code, 0);
+  EXPECT_EQ(link.out, "2+3=5 calls=1 init=1");
+
+  std::ofstream(dir + "/hello.json") << R"({"wasm":[{"path":")" << kHello.c_str()
+                                     << R"("}],"config":{"greeting":"Hi"},"timeout_ms":5000})";
+  CliRun config = Pier({"call", dir + "/hello.json", "greet", "-i", R"({"name":"Ada"})"}, false);
+  EXPECT_EQ(config.out, R"({"message":"Hi, Ada!"})") << "the manifest's config";
+  CliRun over = Pier({"call", dir + "/hello.json", "greet", "-i", R"({"name":"Ada"})", "--config", "greeting=Yo"}, false);
+  EXPECT_EQ(over.out, R"({"message":"Yo, Ada!"})") << "flags win over the manifest";
+
+  std::ofstream(dir + "/bad-hash.json") << R"({"wasm":[{"path":")" << kHello.c_str() << R"(","hash":"00"}]})";
+  std::ofstream(dir + "/url.json") << R"({"wasm":[{"url":"http://127.0.0.1:9/plugin.wasm"}]})";
+  struct Bad {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {{dir + "/bad-hash.json", "greet"}, "SHA-256 is"},
+           {{dir + "/url.json", "run"}, "fetching modules is off"},
+           {{main, "sum"}, "imports lib::add"},
+           {{main, "sum", "--link", "lib"}, "--link expects NAME=FILE"},
+           {{main, "sum", "--link", "main=" + lib}, "is the module being called"},
+           {{main, "sum", "--link", "lib=/nonexistent.wasm"}, "cannot read /nonexistent.wasm"},
+           {{testing::PluginPath("c_link_cycle_a").string(), "run", "--link",
+             "cycle_b=" + testing::PluginPath("c_link_cycle_b").string()},
+            "no module of the manifest is named 'cycle_a'"},
+       }) {
+    std::vector<std::string> args = {"call"};
+    args.insert(args.end(), b.args.begin(), b.args.end());
+    CliRun r = Pier(args);
+    EXPECT_EQ(r.exit_code, 3) << b.expect << ": " << r.out;
+    EXPECT_NE(r.out.find(b.expect), std::string::npos) << r.out;
+  }
+}
+
 TEST(PierCall, HelpExplainsItself) {
   CliRun top = Pier({"--help"});
   EXPECT_EQ(top.exit_code, 0);

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,18 @@ class HostCallContext {
   // True once the call was cancelled or its deadline passed: long handlers
   // should poll this and give up.
   virtual bool interrupted() const = 0;
+  // What the caller passed as CallOptions::host_context for this call
+  // (nullptr when nothing was): per-call state for the handler, such as the
+  // request or user the call is made for.
+  virtual void* host_context() const { return nullptr; }
+  // The calling instance's Extism vars, as the plugin sees them with
+  // var_get / var_set (the same max_var_bytes bound applies). A context with
+  // no plugin instance behind it has none.
+  virtual std::optional<std::string> var(std::string_view) const { return std::nullopt; }
+  virtual Status set_var(std::string_view, std::string_view) {
+    return FailedPreconditionError("no plugin instance: no vars");
+  }
+  virtual void remove_var(std::string_view) {}
 };
 
 using HostFunctionHandler =

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,7 +26,10 @@ namespace pier {
 
 namespace internal {
 class PluginCore;
+class Instance;
 }
+
+class PluginSession;
 
 struct ImportName {
   std::string module;
@@ -59,8 +64,44 @@ class Plugin {
   const std::string& name() const;
   PluginStats stats() const;
 
+  // One instance held for a run of calls, as an Extism plugin is one
+  // instance: its vars and guest globals persist from call to call, and the
+  // host can read and change the vars between calls.
+  std::unique_ptr<PluginSession> OpenSession();
+
  private:
   std::shared_ptr<internal::PluginCore> core_;
+};
+
+// A session: one instance of a plugin, for consecutive calls.
+//
+//   auto session = plugin->OpenSession();
+//   session->SetVar("user", "ada").IgnoreError();
+//   session->Call("count", "");                 // the plugin's var_get sees "ada"
+//   std::optional<std::string> n = session->Var("count");
+//
+// A call that traps discards the instance (its vars go with it); the next
+// call starts a new one. The instance is discarded with the session, never
+// returned to the plugin's pool. Not thread-safe: one call at a time.
+class PluginSession {
+ public:
+  explicit PluginSession(std::shared_ptr<internal::PluginCore> core);
+  ~PluginSession();
+  PluginSession(const PluginSession&) = delete;
+  PluginSession& operator=(const PluginSession&) = delete;
+
+  Result<CallResult> Call(std::string_view export_name, std::string_view input, const CallOptions& options = {});
+
+  // The instance's Extism vars (an instance is made if there is none yet).
+  Result<std::optional<std::string>> Var(std::string_view name);
+  Status SetVar(std::string_view name, std::string_view value);  // within max_var_bytes
+  Status RemoveVar(std::string_view name);
+  Status ClearVars();
+  Result<std::map<std::string, std::string>> Vars();
+
+ private:
+  std::shared_ptr<internal::PluginCore> core_;
+  std::unique_ptr<internal::Instance> instance_;
 };
 
 }  // namespace pier

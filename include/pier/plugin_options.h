@@ -78,6 +78,9 @@ struct PluginOptions {
 struct CallOptions {
   CancelToken cancel;                             // cancels only this call
   std::optional<std::chrono::milliseconds> timeout;  // overrides PluginOptions::timeout
+  // Handed to every host function this call makes (HostCallContext::
+  // host_context); owned by the caller, which keeps it alive for the call.
+  void* host_context = nullptr;
 };
 
 }  // namespace pier

@@ -24,6 +24,7 @@ struct CallState {
   Clock::time_point deadline = Clock::time_point::max();
   std::chrono::milliseconds timeout{0};  // for messages; 0 when there is none
   std::optional<CancelToken> cancel;
+  void* host_context = nullptr;  // CallOptions::host_context
 
   bool cancelled() const { return cancel && cancel->cancelled(); }
   bool expired() const { return deadline != Clock::time_point::max() && Clock::now() >= deadline; }

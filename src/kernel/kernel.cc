@@ -168,28 +168,43 @@ Result<int64_t> Kernel::VarGet(int64_t key) {
 }
 
 Status Kernel::VarSet(int64_t key, int64_t value) {
-  const uint64_t cap = settings_->max_var_bytes;
-  if (cap == 0) return FailedPreconditionError("var_set: vars are disabled for this plugin (max_var_bytes = 0)");
   PIER_ASSIGN_OR_RETURN(std::string_view k, ReadBlock("var_set", key));
   PIER_ASSIGN_OR_RETURN(std::string_view v, ReadBlock("var_set", value));
-  std::string name(k);
+  PIER_RETURN_IF_ERROR(PutVar(k, value != 0 ? std::optional<std::string_view>(v) : std::nullopt).WithContext("var_set"));
+  arena_.Release(static_cast<uint64_t>(key));
+  arena_.Release(static_cast<uint64_t>(value));
+  return OkStatus();
+}
+
+std::optional<std::string> Kernel::Var(std::string_view name) const {
+  auto it = vars_.find(name);
+  if (it == vars_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status Kernel::PutVar(std::string_view name, std::optional<std::string_view> value) {
+  const uint64_t cap = settings_->max_var_bytes;
+  if (cap == 0) return FailedPreconditionError("vars are disabled for this plugin (max_var_bytes = 0)");
   uint64_t total = var_bytes_;
   auto it = vars_.find(name);
   if (it != vars_.end()) total -= it->first.size() + it->second.size();
-  if (value != 0) {
-    total += name.size() + v.size();
+  if (value) {
+    total += name.size() + value->size();
     if (total > cap) {
-      return ResourceExhaustedError("var_set: vars would take " + std::to_string(total) +
-                                    " bytes, over the limit of " + std::to_string(cap) + " (max_var_bytes)");
+      return ResourceExhaustedError("vars would take " + std::to_string(total) + " bytes, over the limit of " +
+                                    std::to_string(cap) + " (max_var_bytes)");
     }
-    vars_[name] = std::string(v);
+    vars_[std::string(name)] = std::string(*value);
   } else if (it != vars_.end()) {
     vars_.erase(it);
   }
   var_bytes_ = total;
-  arena_.Release(static_cast<uint64_t>(key));
-  arena_.Release(static_cast<uint64_t>(value));
   return OkStatus();
+}
+
+void Kernel::ClearVars() {
+  vars_.clear();
+  var_bytes_ = 0;
 }
 
 Status Kernel::Log(LogLevel level, int64_t message) {

@@ -85,6 +85,12 @@ class Kernel {
   Result<int64_t> ConfigGet(int64_t key);
   Result<int64_t> VarGet(int64_t key);
   Status VarSet(int64_t key, int64_t value);
+  // The host's view of the vars (they survive calls, per instance).
+  std::optional<std::string> Var(std::string_view name) const;
+  // Sets (or with nullopt removes) a var, within max_var_bytes.
+  Status PutVar(std::string_view name, std::optional<std::string_view> value);
+  void ClearVars();
+  const std::map<std::string, std::string, std::less<>>& vars() const { return vars_; }
 
   // --- logging ---
   Status Log(LogLevel level, int64_t message);

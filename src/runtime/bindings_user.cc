@@ -8,13 +8,17 @@ namespace {
 
 class CallContextView final : public HostCallContext {
  public:
-  explicit CallContextView(const InstanceState& s) : s_(s) {}
+  explicit CallContextView(InstanceState& s) : s_(s) {}
   std::string_view plugin_name() const override { return s_.shared->options.name; }
   Clock::time_point deadline() const override { return s_.call.deadline; }
   bool interrupted() const override { return s_.call.interrupted(); }
+  void* host_context() const override { return s_.call.host_context; }
+  std::optional<std::string> var(std::string_view name) const override { return s_.kernel.Var(name); }
+  Status set_var(std::string_view name, std::string_view value) override { return s_.kernel.PutVar(name, value); }
+  void remove_var(std::string_view name) override { s_.kernel.PutVar(name, std::nullopt).IgnoreError(); }
 
  private:
-  const InstanceState& s_;
+  InstanceState& s_;
 };
 
 wasm_trap_t* CallHostFunction(void* env, wasmtime_caller_t* caller, wasmtime_val_raw_t* raw, size_t) {

@@ -35,6 +35,8 @@ class Instance {
                           const CallState& call);
 
   bool reusable() const { return reusable_; }
+  // The instance's kernel (its Extism vars), for sessions; not during a call.
+  Kernel& kernel() { return state_->kernel; }
 
  private:
   explicit Instance(PluginCore& core);

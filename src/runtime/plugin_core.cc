@@ -144,7 +144,8 @@ void PluginCore::Release(std::unique_ptr<Instance> instance) {
   instance.reset();  // outside the lock
 }
 
-Result<CallResult> PluginCore::Call(std::string_view name, std::string_view input, const CallOptions& options) {
+Result<CallResult> PluginCore::Call(std::string_view name, std::string_view input, const CallOptions& options,
+                                    std::unique_ptr<Instance>* pinned) {
   auto it = shared_->exports.find(name);
   if (it == shared_->exports.end()) return NotFoundError("function not found: " + std::string(name));
   const ExportInfo& info = it->second;
@@ -156,13 +157,27 @@ Result<CallResult> PluginCore::Call(std::string_view name, std::string_view inpu
   call.timeout = options.timeout.value_or(shared_->options.timeout);
   if (call.timeout.count() > 0) call.deadline = Clock::now() + call.timeout;
   call.cancel = options.cancel;
+  call.host_context = options.host_context;
   calls_++;
 
   EpochTicker::ActiveCall active(runtime_->ticker());
+  if (pinned != nullptr) {
+    PIER_ASSIGN_OR_RETURN(Instance * inst, Pin(pinned));
+    return inst->Call(it->first, info, input, call);
+  }
   PIER_ASSIGN_OR_RETURN(std::unique_ptr<Instance> inst, Acquire(call));
   Result<CallResult> result = inst->Call(it->first, info, input, call);
   Release(std::move(inst));
   return result;
+}
+
+Result<Instance*> PluginCore::Pin(std::unique_ptr<Instance>* pinned) {
+  if (*pinned == nullptr || !(*pinned)->reusable()) {
+    if (*pinned != nullptr) discarded_++;
+    PIER_ASSIGN_OR_RETURN(*pinned, Instance::Create(*this, CallState{}));
+    created_++;
+  }
+  return pinned->get();
 }
 
 PluginStats PluginCore::stats() const {

@@ -31,7 +31,12 @@ class PluginCore {
   // this host cannot satisfy.
   Status Link();
 
-  Result<CallResult> Call(std::string_view name, std::string_view input, const CallOptions& options);
+  // With `pinned`, the call runs on that instance (made first when it is
+  // null or was discarded after a trap) and it stays there: a session.
+  Result<CallResult> Call(std::string_view name, std::string_view input, const CallOptions& options,
+                          std::unique_ptr<Instance>* pinned = nullptr);
+  // The session's instance, made when there is none usable.
+  Result<Instance*> Pin(std::unique_ptr<Instance>* pinned);
 
   const PluginShared& shared() const { return *shared_; }
   wasm_engine_t* engine() const { return engine_; }

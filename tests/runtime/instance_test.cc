@@ -113,6 +113,61 @@ TEST_F(InstanceTest, HostFunctionsRoundTripBytes) {
   EXPECT_EQ(Out(*p, "call_host", big), "cpp_host_user got " + big);
 }
 
+// Per-call host context and the calling instance's vars, from a host function.
+TEST_F(InstanceTest, HostFunctionsSeeTheCallsContextAndTheInstancesVars) {
+  PluginOptions options;
+  options.instance_mode = InstanceMode::kPooled;
+  options.max_idle_instances = 1;
+  options.host_functions.push_back({"extism:host/user", "host_echo",
+                                    [](HostCallContext& ctx, std::string_view in) -> Result<std::string> {
+                                      auto* who = static_cast<std::string*>(ctx.host_context());
+                                      PIER_RETURN_IF_ERROR(ctx.set_var("seen", in));
+                                      return (who ? *who : "nobody") + "|" + ctx.var("seen").value_or("-");
+                                    }});
+  options.host_functions.push_back(
+      {"extism:host/user", "reenter", [](HostCallContext&, std::string_view) -> Result<std::string> { return std::string(); }});
+  auto p = Load("cpp_host_user", options);
+  ASSERT_TRUE(p);
+  std::string ada = "ada", bob = "bob";
+  CallOptions for_ada;
+  for_ada.host_context = &ada;
+  auto r = p->Call("call_host", "x1", for_ada);
+  ASSERT_TRUE(r.ok() && r->is_output());
+  EXPECT_EQ(r->output(), "ada|x1");
+  CallOptions for_bob;
+  for_bob.host_context = &bob;
+  EXPECT_EQ(p->Call("call_host", "x2", for_bob)->output(), "bob|x2") << "each call its own context";
+  EXPECT_EQ(Out(*p, "call_host", "x3"), "nobody|x3");
+}
+
+// A session holds one instance: vars persist, and the host reads and sets them.
+TEST_F(InstanceTest, SessionsKeepOneInstanceAndExposeItsVars) {
+  PluginOptions options;
+  options.instance_mode = InstanceMode::kFreshPerCall;  // sessions pin an instance in either mode
+  options.max_var_bytes = 64;
+  auto p = Load("cpp_test", options);
+  ASSERT_TRUE(p);
+  auto session = p->OpenSession();
+  ASSERT_TRUE(session->SetVar("count", "41").ok());
+  auto r = session->Call("counter", "");
+  ASSERT_TRUE(r.ok() && r->is_output()) << (r.ok() ? r->Describe() : r.status().ToString());
+  EXPECT_EQ(r->output(), "42") << "the plugin read the host's var";
+  EXPECT_EQ(session->Call("counter", "")->output(), "43");
+  EXPECT_EQ(session->Var("count").value(), std::optional<std::string>("43"));
+  EXPECT_EQ(session->Vars()->size(), 1u);
+  EXPECT_EQ(session->SetVar("big", std::string(100, 'x')).code(), StatusCode::kResourceExhausted)
+      << "max_var_bytes holds for the host too";
+  ASSERT_TRUE(session->RemoveVar("count").ok());
+  EXPECT_EQ(session->Call("counter", "")->output(), "1");
+  ASSERT_TRUE(session->ClearVars().ok());
+  EXPECT_FALSE(session->Var("count")->has_value());
+  EXPECT_EQ(p->stats().instances_created, 1u) << "one instance for the whole session";
+
+  auto other = p->OpenSession();
+  EXPECT_EQ(other->Call("counter", "")->output(), "1") << "sessions do not share instances";
+  EXPECT_EQ(Out(*p, "counter"), "1") << "nor do plain calls";
+}
+
 TEST_F(InstanceTest, HostFunctionErrorTrapsWithItsMessage) {
   PluginOptions options;
   options.host_functions.push_back({"extism:host/user", "host_echo",

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <variant>
 
 namespace pier {
@@ -42,6 +43,11 @@ std::string_view TrapKindName(TrapKind kind);
 struct Trap {
   TrapKind kind = TrapKind::kCrash;
   std::string message;  // says what happened, e.g. which limit was hit
+  // The guest's call stack where it stopped, innermost first, one frame per
+  // entry: "module!function @0xOFFSET" (names from the module's name
+  // section; "function[N]" without one). Empty when no wasm code was on the
+  // stack, e.g. a timeout while a host function ran.
+  std::vector<std::string> backtrace;
 };
 
 class CallResult {

@@ -38,6 +38,9 @@ struct RuntimeOptions {
   std::filesystem::path cache_dir;
   // Granularity of timeouts and cancellation.
   std::chrono::milliseconds epoch_tick{1};
+  // Write /tmp/perf-<pid>.map, naming the compiled code of every plugin for
+  // Linux `perf` (profiling guest functions).
+  bool perf_map = false;
 };
 
 // What a module imports and exports, learned without linking or running it.

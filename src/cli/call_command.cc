@@ -179,6 +179,7 @@ std::optional<CallInputs> PrepareCall(const CallArgs& a) {
 std::unique_ptr<Runtime> CreateCallRuntime(const CallArgs& a) {
   RuntimeOptions runtime_options;
   if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
+  runtime_options.perf_map = a.perf_map;
   auto runtime = Runtime::Create(runtime_options);
   if (!runtime.ok()) {
     std::cerr << "pier call: " << runtime.status().message() << "\n";
@@ -208,6 +209,7 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
       ->each([&a](const std::string&) { a.memory_given = true; });
   call->add_flag("-m,--manifest", a.manifest, "PLUGIN is an Extism manifest (JSON; also assumed for a .json file)");
   call->add_option("--link", a.links, "Module the plugin's imports of NAME link to, as NAME=FILE (repeatable)");
+  call->add_flag("--perf-map", a.perf_map, "Write /tmp/perf-<pid>.map naming the plugin's functions for perf");
   call->add_flag("--allow-urls", a.allow_urls, "Fetch a manifest's url modules (off: no network is assumed)");
   call->add_option("--fuel", a.fuel, "Fuel per call (0 = no metering)");
   call->add_option("--log-level", a.log_level, "Plugin log level: trace, debug, info, warn, error, off")
@@ -256,6 +258,12 @@ int Report(const CallResult& result) {
     return kExitPluginError;
   }
   std::cerr << "pier call: trap (" << TrapKindName(result.trap().kind) << "): " << result.trap().message << "\n";
+  if (!result.trap().backtrace.empty()) {
+    std::cerr << "wasm backtrace:\n";
+    for (size_t i = 0; i < result.trap().backtrace.size(); ++i) {
+      std::cerr << "  #" << i << " " << result.trap().backtrace[i] << "\n";
+    }
+  }
   return kExitTrap;
 }
 

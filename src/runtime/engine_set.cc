@@ -28,13 +28,16 @@ constexpr bool kParallelCompilation = true;
 constexpr bool kParallelCompilation = true;
 #endif
 
-EngineFlavor MakeFlavor(bool fuel) {
+EngineFlavor MakeFlavor(bool fuel, bool perf_map) {
   wasm_config_t* config = wasm_config_new();
   wasmtime_config_epoch_interruption_set(config, true);
   wasmtime_config_consume_fuel_set(config, fuel);
   wasmtime_config_cranelift_opt_level_set(config, WASMTIME_OPT_LEVEL_SPEED);
   wasmtime_config_parallel_compilation_set(config, kParallelCompilation);
   wasmtime_config_max_wasm_stack_set(config, kMaxWasmStack);
+  // Linux perf's "perfmap": /tmp/perf-<pid>.map names the JIT code of every
+  // module loaded, so `perf record` / `perf report` show guest functions.
+  if (perf_map) wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_PERFMAP);
   std::string fingerprint = std::string("wasmtime=") + WASMTIME_VERSION +
                             ";settings=" + std::to_string(kSettingsVersion) + ";epoch=1;fuel=" + (fuel ? "1" : "0") +
                             ";opt=speed;stack=" + std::to_string(kMaxWasmStack) +
@@ -50,8 +53,8 @@ EngineFlavor MakeFlavor(bool fuel) {
 
 }  // namespace
 
-std::unique_ptr<EngineSet> EngineSet::Create() {
-  return std::unique_ptr<EngineSet>(new EngineSet(MakeFlavor(false), MakeFlavor(true)));
+std::unique_ptr<EngineSet> EngineSet::Create(bool perf_map) {
+  return std::unique_ptr<EngineSet>(new EngineSet(MakeFlavor(false, perf_map), MakeFlavor(true, perf_map)));
 }
 
 void EngineSet::IncrementEpochs() const {

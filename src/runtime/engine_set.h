@@ -24,7 +24,7 @@ struct EngineFlavor {
 
 class EngineSet {
  public:
-  static std::unique_ptr<EngineSet> Create();
+  static std::unique_ptr<EngineSet> Create(bool perf_map = false);
 
   const EngineFlavor& Get(bool fuel) const { return fuel ? fuel_ : plain_; }
   // Advances the epoch of both engines (called by the ticker only).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "runtime/plugin_core.h"
 
@@ -52,6 +53,47 @@ std::string Readable(const std::string& message) {
     frames += (shown++ ? ", " : "") + std::string(trace.substr(at + 3, end - at - 3));
   }
   return frames.empty() ? cause : cause + " (at " + frames + ")";
+}
+
+constexpr size_t kMaxFrames = 64;
+
+// Trap::backtrace from Wasmtime's frames (and deletes them). Frames of a
+// module without a name of its own are named after the plugin; a run of
+// identical frames (recursion) is one entry that says how many.
+std::vector<std::string> Backtrace(wasm_frame_vec_t* frames, const std::string& plugin) {
+  std::vector<std::string> out;
+  std::string last;
+  size_t repeats = 0;
+  auto flush = [&] {
+    if (repeats > 0) out.back() += " (and " + std::to_string(repeats) + " more times)";
+    repeats = 0;
+  };
+  for (size_t i = 0; i < frames->size; ++i) {
+    const wasm_frame_t* f = frames->data[i];
+    const wasm_name_t* module = wasmtime_frame_module_name(f);
+    const wasm_name_t* func = wasmtime_frame_func_name(f);
+    std::string frame = module != nullptr && module->size > 0 ? std::string(module->data, module->size) : plugin;
+    frame += "!";
+    frame += func != nullptr && func->size > 0 ? std::string(func->data, func->size)
+                                               : "function[" + std::to_string(wasm_frame_func_index(f)) + "]";
+    char offset[32];
+    snprintf(offset, sizeof offset, " @0x%zx", wasm_frame_module_offset(f));
+    frame += offset;
+    if (frame == last) {
+      ++repeats;
+      continue;
+    }
+    flush();
+    if (out.size() == kMaxFrames) {
+      out.push_back("... " + std::to_string(frames->size - i) + " more frames");
+      break;
+    }
+    out.push_back(frame);
+    last = std::move(frame);
+  }
+  flush();
+  wasm_frame_vec_delete(frames);
+  return out;
 }
 
 std::string Clip(std::string s) {
@@ -183,11 +225,16 @@ std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const
   const size_t slots = std::max<size_t>(info.shape == ExportShape::kReturnsI32 ? 1 : 0, std::min<size_t>(args.size(), 2));
   wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &func, raw, slots, &trap);
   if (error != nullptr) {
-    Failure f{TakeErrorMessage(error), std::nullopt};
+    wasm_frame_vec_t frames{};
+    wasmtime_error_wasm_trace(error, &frames);
+    std::vector<std::string> backtrace = Backtrace(&frames, core_.shared().options.name);
+    Failure f{TakeErrorMessage(error), std::nullopt, std::move(backtrace)};
     return f;
   }
   if (trap != nullptr) {
-    Failure f{TrapMessage(trap), std::nullopt};
+    wasm_frame_vec_t frames{};
+    wasm_trap_trace(trap, &frames);
+    Failure f{TrapMessage(trap), std::nullopt, Backtrace(&frames, core_.shared().options.name)};
     wasmtime_trap_code_t code;
     if (wasmtime_trap_code(trap, &code)) f.code = code;
     wasm_trap_delete(trap);
@@ -275,6 +322,12 @@ CallResult Instance::Outcome(const std::string& name, const std::optional<Failur
 }
 
 Trap Instance::DescribeTrap(const Failure& failure) {
+  Trap t = TrapOf(failure);
+  t.backtrace = failure.backtrace;
+  return t;
+}
+
+Trap Instance::TrapOf(const Failure& failure) {
   const PluginOptions& options = core_.shared().options;
   if (state_->stop) return {KindOf(state_->stop->code()), Clip(state_->stop->message())};
   if (failure.code) {

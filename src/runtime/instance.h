@@ -45,6 +45,7 @@ class Instance {
   struct Failure {
     std::string message;
     std::optional<wasmtime_trap_code_t> code;
+    std::vector<std::string> backtrace;  // Trap::backtrace
   };
 
   // Runs one guest function with `args` (i32 parameters, at most two); fills
@@ -55,7 +56,8 @@ class Instance {
   // Instantiates a linked plugin's modules in this store, then the main one.
   wasmtime_error_t* InstantiateLinked(wasm_trap_t** trap);
   CallResult Outcome(const std::string& name, const std::optional<Failure>& failure, int32_t rc);
-  Trap DescribeTrap(const Failure& failure);
+  Trap DescribeTrap(const Failure& failure);  // with the backtrace
+  Trap TrapOf(const Failure& failure);
   // An out-of-memory trap when linear memory ended at its cap.
   std::optional<Trap> MemoryCapHit(const std::string& detail);
   void Arm(const CallState& call);

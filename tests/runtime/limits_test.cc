@@ -6,6 +6,10 @@
 #include <chrono>
 #include <thread>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "support/test_plugins.h"
 
 namespace pier {
@@ -126,7 +130,10 @@ TEST_F(LimitsTest, SleepIsBoundedByTheDeadline) {
   EXPECT_LT(Clock::now() - start, 600ms);
   auto go = Load("go_test", o);
   EXPECT_EQ(MustTrap(*go, "sleep_ms", "10000").kind, TrapKind::kTimeout);
-  EXPECT_EQ(MustTrap(*go, "spin").kind, TrapKind::kTimeout);
+  Trap spun = MustTrap(*go, "spin");
+  EXPECT_EQ(spun.kind, TrapKind::kTimeout);
+  ASSERT_FALSE(spun.backtrace.empty()) << "where the loop was stopped";
+  EXPECT_EQ(spun.backtrace[0].rfind("go_test!main.spin @0x", 0), 0u) << spun.backtrace[0];
 }
 
 TEST_F(LimitsTest, UnboundedAllocationHitsTheMemoryCap) {
@@ -233,9 +240,35 @@ TEST_F(LimitsTest, BadHandlesTrapNamingTheFunctionAndHandle) {
   ExpectServes(*p);
 }
 
+// RuntimeOptions::perf_map: Linux perf learns the names of the JIT code.
+TEST(PerfMap, NamesTheGuestsFunctions) {
+  const std::string map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  std::filesystem::remove(map);
+  {
+    RuntimeOptions ro;
+    ro.perf_map = true;
+    auto runtime = Runtime::Create(ro).value();
+    PluginOptions o;
+    o.log_sink = [](LogLevel, std::string_view, std::string_view) {};
+    auto p = runtime->LoadFile(PluginPath("c_hostile"), o).value();
+    ASSERT_TRUE(p->Call("ok", "").ok());
+  }
+  const std::string text = testing::ReadFile(map);
+  std::filesystem::remove(map);
+  EXPECT_NE(text.find("global_counter"), std::string::npos) << text.substr(0, 500);
+}
+
 TEST_F(LimitsTest, CrashesAreContained) {
   auto p = Load("c_hostile");
-  EXPECT_NE(MustTrap(*p, "unreachable").message.find("unreachable"), std::string::npos);
+  Trap crash = MustTrap(*p, "unreachable");
+  EXPECT_NE(crash.message.find("unreachable"), std::string::npos);
+  ASSERT_FALSE(crash.backtrace.empty());
+  EXPECT_EQ(crash.backtrace[0].rfind("c_hostile.wasm!unreachable @0x", 0), 0u) << crash.backtrace[0];
+  Trap deep = MustTrap(*p, "deep_recursion");
+  ASSERT_GE(deep.backtrace.size(), 2u);
+  EXPECT_NE(deep.backtrace[1].find("!recurse"), std::string::npos) << deep.backtrace[1];
+  EXPECT_NE(deep.backtrace[1].find("more times)"), std::string::npos) << "recursion folded: " << deep.backtrace[1];
+  EXPECT_LE(deep.backtrace.size(), 66u);
   EXPECT_NE(MustTrap(*p, "wild_write").message.find("out of bounds"), std::string::npos);
   ExpectServes(*p);
 }

@@ -11,6 +11,8 @@ IMPORT(store_u8) void x_store_u8(uint64_t, uint32_t);
 IMPORT(output_set) void x_output_set(uint64_t, uint64_t);
 IMPORT(error_set) void x_error_set(uint64_t);
 
+#include "raw_strings.h"
+
 static char events[64];
 static int used;
 static int rts_started;
@@ -19,13 +21,6 @@ static void note(const char* s) {
   while (*s && used < (int)sizeof events - 1) events[used++] = *s++;
 }
 
-static uint64_t store_str(const char* s) {
-  uint64_t n = 0;
-  while (s[n]) n++;
-  uint64_t h = x_alloc(n);
-  for (uint64_t i = 0; i < n; i++) x_store_u8(h + i, (uint8_t)s[i]);
-  return h;
-}
 
 EXPORT(_initialize) void initialize(void) { note("_initialize;"); }
 

@@ -39,13 +39,7 @@ IMPORT(log_warn) void x_log_warn(uint64_t);
 IMPORT(log_error) void x_log_error(uint64_t);
 IMPORT(get_log_level) int32_t x_get_log_level(void);
 
-static uint64_t store_str(const char* s) {
-  uint64_t n = 0;
-  while (s[n]) n++;
-  uint64_t h = x_alloc(n);
-  for (uint64_t i = 0; i < n; i++) x_store_u8(h + i, (uint8_t)s[i]);
-  return h;
-}
+#include "raw_strings.h"
 
 static void output_str(const char* s) {
   uint64_t h = store_str(s);

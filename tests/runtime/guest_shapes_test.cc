@@ -1,0 +1,61 @@
+// Module shapes other kits produce, and the WASI corners they reach:
+// Wizer-style pre-initialised modules, sockets, poll_oneoff.
+#include <gtest/gtest.h>
+
+#include "support/test_plugins.h"
+
+namespace pier {
+namespace {
+
+using testing::PluginPath;
+
+class GuestShapesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { runtime_ = Runtime::Create().value().release(); }
+  static void TearDownTestSuite() { delete runtime_; }
+  static std::unique_ptr<Plugin> Load(const std::string& name, PluginOptions o = {}) {
+    o.log_sink = [](LogLevel, std::string_view, std::string_view) {};
+    auto p = runtime_->LoadFile(PluginPath(name), std::move(o));
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? std::move(*p) : nullptr;
+  }
+  static std::string Out(Plugin& p, std::string_view fn) {
+    auto r = p.Call(fn, "");
+    if (!r.ok()) return "host error: " + r.status().ToString();
+    return r->is_output() ? r->output() : r->Describe();
+  }
+  static Runtime* runtime_;
+};
+Runtime* GuestShapesTest::runtime_ = nullptr;
+
+// Wizer leaves the state in a large initial memory with no maximum and no
+// _initialize; the memory cap still holds, clearly, when it is too small.
+TEST_F(GuestShapesTest, PreinitialisedModulesRunAndTheirMemoryCountsAgainstTheCap) {
+  auto p = Load("c_preinit");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "touch"), "preinitialised");
+  PluginOptions small;
+  small.max_memory_bytes = 32 << 20;  // below the module's 40 MiB of initial memory
+  auto s = Load("c_preinit", small);
+  ASSERT_TRUE(s);
+  auto r = s->Call("touch", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("memory cap 33554432 bytes"), std::string::npos) << r.status().message();
+}
+
+TEST_F(GuestShapesTest, SocketsAnswerNotSupported) {
+  auto p = Load("c_wasi_probe");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "sockets"), "recv=ENOTSUP send=ENOTSUP shutdown=ENOTSUP");
+}
+
+TEST_F(GuestShapesTest, PollOneoffWaitsOnClocksAndReportsFds) {
+  auto p = Load("c_wasi_probe");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "poll_clock"), "rc=0 slept=yes");
+  EXPECT_EQ(Out(*p, "poll_fd"), "rc=1 out=ready waited=no");
+}
+
+}  // namespace
+}  // namespace pier

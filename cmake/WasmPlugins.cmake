@@ -76,8 +76,49 @@ foreach(_service kvstore cache config scheduler websocket http library users art
   pier_go_plugin(go_nd_${_service} "${PROJECT_SOURCE_DIR}/tests/plugins/go_ndkit" ./${_service})
 endforeach()
 
+# Rust plugins on Extism's Rust kit: Debian's Rust toolchain (rustc-web,
+# cargo-web) builds the standard library for wasm32-wasip1 from its sources
+# (rust-web-src, -Zbuild-std; RUSTC_BOOTSTRAP allows that flag on a stable
+# compiler), linked with Debian's wasm-ld and wasi-libc. Crates come from
+# crates.io at the versions in Cargo.lock (--locked); the cargo target folder
+# lives beside Wasmtime's, outside the clone, so rebuilds are cached.
+find_program(PIER_DEBIAN_CARGO cargo PATHS /usr/bin NO_DEFAULT_PATH)
+find_program(PIER_DEBIAN_RUSTC rustc PATHS /usr/bin NO_DEFAULT_PATH)
+find_program(PIER_WASM_LD wasm-ld-19)
+if(NOT PIER_DEBIAN_CARGO OR NOT PIER_DEBIAN_RUSTC OR NOT EXISTS /usr/lib/rustlib/src/rust/library OR NOT PIER_WASM_LD)
+  message(FATAL_ERROR "Debian's Rust toolchain for the Rust test plugins is missing (rustc-web, cargo-web, "
+                      "rust-web-src, lld-19): run scripts/setup.sh (or configure with -DPIER_BUILD_PLUGINS=OFF)")
+endif()
+if(DEFINED ENV{PIER_CACHE_DIR})
+  set(_pier_rust_target "$ENV{PIER_CACHE_DIR}/rust-plugins")
+else()
+  set(_pier_rust_target "$ENV{HOME}/.cache/pier/rust-plugins")
+endif()
+set(_pier_rust_dir "${PROJECT_SOURCE_DIR}/tests/plugins/rust")
+set(_pier_rust_plugins rust_probe rust_nd_kvstore)
+file(GLOB_RECURSE _pier_rust_sources "${_pier_rust_dir}/*.rs" "${_pier_rust_dir}/*.toml")
+set(_pier_rust_outputs "")
+set(_pier_rust_copies "")
+foreach(_p IN LISTS _pier_rust_plugins)
+  list(APPEND _pier_rust_outputs "${PIER_PLUGIN_DIR}/${_p}.wasm")
+  list(APPEND _pier_rust_copies COMMAND ${CMAKE_COMMAND} -E copy "${_pier_rust_target}/wasm32-wasip1/release/${_p}.wasm"
+       "${PIER_PLUGIN_DIR}/${_p}.wasm")
+endforeach()
+add_custom_command(
+  OUTPUT ${_pier_rust_outputs}
+  COMMAND ${CMAKE_COMMAND} -E env RUSTC=${PIER_DEBIAN_RUSTC} RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=${_pier_rust_target}
+          CARGO_TARGET_WASM32_WASIP1_LINKER=${PIER_WASM_LD}
+          "RUSTFLAGS=-C link-self-contained=no -L /usr/lib/wasm32-wasi"
+          ${PIER_DEBIAN_CARGO} build --release --locked --target wasm32-wasip1 -Zbuild-std=std,panic_abort
+          --manifest-path "${_pier_rust_dir}/Cargo.toml"
+  ${_pier_rust_copies}
+  DEPENDS ${_pier_rust_sources} "${_pier_rust_dir}/Cargo.lock"
+  COMMENT "Building the Rust plugins (extism-pdk, wasm32-wasip1)"
+  VERBATIM)
+add_custom_target(pier_rust_plugins ALL DEPENDS ${_pier_rust_outputs})
+
 add_custom_target(pier_plugins ALL)
-add_dependencies(pier_plugins pier_test_plugins go_test go_ndpdk go_taskqueue go_nd_kvstore go_nd_cache go_nd_config
+add_dependencies(pier_plugins pier_test_plugins pier_rust_plugins go_test go_ndpdk go_taskqueue go_nd_kvstore go_nd_cache go_nd_config
                                go_nd_scheduler go_nd_websocket go_nd_http go_nd_library go_nd_users go_nd_artwork
                                go_nd_subsonicapi go_nd_matcher go_nd_scrobbler go_nd_agent go_nd_agent_partial)
 if(PIER_BUILD_EXAMPLES)

@@ -19,6 +19,7 @@ packages=(
   libssl-dev
   libtag1-dev sox libsox-fmt-all libgraphicsmagick++1-dev
   libpq-dev postgresql
+  rustc-web cargo-web rust-web-src
 )
 # Sanitized builds and the fuzz targets (PIER_SANITIZE, scripts/fuzz.sh) need
 # clang's sanitizer runtimes and libFuzzer, and llvm-symbolizer (llvm-19) so

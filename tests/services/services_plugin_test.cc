@@ -145,6 +145,17 @@ TEST_F(ServicesPluginTest, KVStoreThroughTheUpstreamKit) {
   EXPECT_EQ(Op(*other, "nd_test_kvstore", {{"operation", "has"}, {"key", "kept"}}).value("exists", false), false);
 }
 
+// The same service from Rust: host functions declared with Extism's Rust kit.
+TEST_F(ServicesPluginTest, KVStoreFromARustPlugin) {
+  auto p = Load("rust-kv", Manifest(kKvPermission), "rust_nd_kvstore");
+  ASSERT_TRUE(p);
+  const json out = Op(*p, "kv_roundtrip", {{"key", "greeting"}, {"value", "hello from rust"}});
+  EXPECT_EQ(out["set"], json::object()) << out.dump();
+  EXPECT_EQ(out["get"]["exists"], true) << out.dump();
+  EXPECT_EQ(out["get"]["value"], wire::Base64Encode("hello from rust")) << out.dump();
+  EXPECT_TRUE(fs::exists(dir_ / "data" / "plugins" / "rust-kv" / "kvstore.db"));
+}
+
 // --- Cache (test-cache-plugin) ---
 
 TEST_F(ServicesPluginTest, CacheThroughTheUpstreamKit) {

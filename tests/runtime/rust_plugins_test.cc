@@ -1,0 +1,99 @@
+// Plugins written in Rust with Extism's Rust kit (extism-pdk), built by this
+// build with Debian's Rust toolchain: the kernel, WASI and a panic, across
+// the Wasm boundary.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/loopback_web_server.h"
+#include "support/test_plugins.h"
+
+namespace pier {
+namespace {
+
+using testing::PluginPath;
+
+class RustPluginTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { runtime_ = Runtime::Create().value().release(); }
+  static void TearDownTestSuite() { delete runtime_; }
+  std::unique_ptr<Plugin> Load(PluginOptions o = {}) {
+    o.log_sink = [this](LogLevel, std::string_view, std::string_view line) { log_ += std::string(line) + "\n"; };
+    auto p = runtime_->LoadFile(PluginPath("rust_probe"), std::move(o));
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? std::move(*p) : nullptr;
+  }
+  static std::string Out(Plugin& p, std::string_view fn, std::string_view in = "") {
+    auto r = p.Call(fn, in);
+    if (!r.ok()) return "host error: " + r.status().ToString();
+    return r->is_output() ? r->output() : r->Describe();
+  }
+  static Runtime* runtime_;
+  std::string log_;
+};
+Runtime* RustPluginTest::runtime_ = nullptr;
+
+TEST_F(RustPluginTest, KernelInputOutputJsonVarsConfigAndLogs) {
+  PluginOptions o;
+  o.config["k"] = "from the host";
+  o.instance_mode = InstanceMode::kPooled;
+  o.max_idle_instances = 1;
+  auto p = Load(o);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "greet", "Ada"), "Hello, Ada!");
+  EXPECT_EQ(Out(*p, "json_echo", R"({"a":[1,2]})"), R"({"echo":{"a":[1,2]}})");
+  EXPECT_EQ(Out(*p, "count"), "1");
+  EXPECT_EQ(Out(*p, "count"), "2") << "var_get/var_set on one instance";
+  EXPECT_EQ(Out(*p, "config_value", "k"), "from the host");
+  EXPECT_EQ(Out(*p, "config_value", "missing"), "<unset>");
+  EXPECT_EQ(Out(*p, "log_lines"), "logged");
+  EXPECT_NE(log_.find("info from rust"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("warn from rust"), std::string::npos) << log_;
+  auto failed = p->Call("fail", "nope");
+  ASSERT_TRUE(failed.ok());
+  ASSERT_TRUE(failed->is_plugin_error()) << failed->Describe();
+  EXPECT_EQ(failed->plugin_error().message, "nope");
+}
+
+TEST_F(RustPluginTest, StandardLibraryWasiClocksRandomAndMountedFiles) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "rust-wasi";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "f.txt") << "from a mount";
+  PluginOptions o;
+  o.mounts.push_back({dir, "/data", /*read_only=*/true});
+  auto p = Load(o);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "wasi_tour", "/data/f.txt"), "slept=true epoch=true random=true file=from a mount");
+  const std::string outside = Out(*p, "wasi_tour", "/etc/passwd");
+  EXPECT_NE(outside.find("file=<"), std::string::npos) << "no file outside the mounts: " << outside;
+}
+
+TEST_F(RustPluginTest, HttpThroughTheKitReachesAnAllowedLoopbackServer) {
+  testing::LoopbackWebServer server(nullptr);
+  PluginOptions o;
+  o.allowed_hosts = {"127.0.0.1"};
+  auto p = Load(o);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(Out(*p, "http_get", server.Url("/hello")), "200 hello");
+  auto refused = Load()->Call("http_get", server.Url("/hello"));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_TRUE(refused->is_trap()) << "no allowed hosts: " << refused->Describe();
+}
+
+TEST_F(RustPluginTest, APanicTrapsWithItsMessageLoggedAndTheBacktrace) {
+  auto p = Load();
+  ASSERT_TRUE(p);
+  auto r = p->Call("panic_now", "");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->is_trap()) << r->Describe();
+  EXPECT_EQ(r->trap().kind, TrapKind::kCrash);
+  EXPECT_NE(log_.find("the plugin panicked"), std::string::npos) << log_;
+  bool named = false;
+  for (const std::string& f : r->trap().backtrace) named |= f.find("!panic_now @") != std::string::npos;
+  EXPECT_TRUE(named) << "the export is on the stack";
+  EXPECT_EQ(Out(*p, "greet", "again"), "Hello, again!") << "the plugin keeps serving";
+}
+
+}  // namespace
+}  // namespace pier

@@ -9,6 +9,7 @@
 #include "common/sha256.h"
 #include "pier/extism_manifest.h"
 #include "pier/wire/gojson.h"
+#include "support/loopback_web_server.h"
 #include "support/test_plugins.h"
 
 namespace pier {
@@ -150,6 +151,26 @@ TEST_F(ExtismManifestTest, MissingAndCyclicLinksAreRefused) {
   ASSERT_FALSE(cycle.ok());
   EXPECT_NE(cycle.status().message().find("cycle: cycle_a -> cycle_b -> cycle_a"), std::string::npos)
       << cycle.status().message();
+}
+
+// A url module is fetched only when allowed (here from a loopback server),
+// and its hash is checked like any other.
+TEST_F(ExtismManifestTest, UrlModulesAreFetchedOnlyWhenAllowed) {
+  testing::LoopbackWebServer server(nullptr);
+  const std::string url = server.Url("/plugins/cpp_test.wasm");
+  const std::string sha = internal::Sha256Hex(PluginWasm("cpp_test"));
+  const std::string json = R"({"wasm":[{"url":")" + url + R"(","hash":")" + sha + R"("}]})";
+  auto refused = Parse(json);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  auto m = Parse(json, {.allow_urls = true});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto p = runtime_->LoadExtism(*m, {});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(Out(**p, "echo"), "");
+  auto missing = Parse(R"({"wasm":[{"url":")" + server.Url("/plugins/none.wasm") + R"("}]})", {.allow_urls = true});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("answered 404"), std::string::npos) << missing.status().message();
 }
 
 TEST_F(ExtismManifestTest, BadManifestsAreRefusedClearly) {

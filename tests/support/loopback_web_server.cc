@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -15,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
+#include <fstream>
 #include <cstdlib>
 #include <deque>
 #include <nlohmann/json.hpp>
@@ -124,6 +127,15 @@ bhttp::response<bhttp::string_body> Route(const bhttp::request<bhttp::string_bod
       res.set(bhttp::field::location, base + "/hops/" + std::to_string(n - 1));
     } else {
       res.body() = "arrived";
+    }
+  } else if (path.rfind("/plugins/", 0) == 0 && path.find("..") == std::string::npos) {
+    // A plugin this build made, as a module server would serve it.
+    std::ifstream in(std::string(PIER_TEST_PLUGIN_DIR) + "/" + path.substr(9), std::ios::binary);
+    if (!in) {
+      res.result(bhttp::status::not_found);
+      res.body() = "no such plugin";
+    } else {
+      res.body().assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
   } else if (path == "/headers") {
     res.insert("x-multi", "a");

@@ -12,7 +12,8 @@
 // /bytes/N (N bytes of 'x'); /slow/MS; /echo -> JSON {method, body,
 // headers (lower-cased names), x-pier-test}; /redirect?to=URL&code=N;
 // /hops/N (N redirects, then 200 "arrived"); /headers (a repeated header,
-// lower-case names). Any other path: 404.
+// lower-case names); /plugins/NAME.wasm (a plugin this build made). Any other
+// path: 404.
 //
 // WebSocket (any path, on upgrade): every message received is recorded; a
 // text message "close <code> <reason>" makes the server close with that

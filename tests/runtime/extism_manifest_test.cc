@@ -15,6 +15,7 @@
 namespace pier {
 namespace {
 
+using testing::OutputOf;
 using testing::PluginPath;
 using testing::PluginWasm;
 
@@ -37,11 +38,6 @@ class ExtismManifestTest : public ::testing::Test {
     m->ApplyTo(options);
     options.log_sink = [this](LogLevel, std::string_view, std::string_view line) { log_ += std::string(line) + "\n"; };
     return runtime_->LoadExtism(*m, std::move(options));
-  }
-  static std::string Out(Plugin& p, std::string_view fn) {
-    auto r = p.Call(fn, "");
-    if (!r.ok()) return "host error: " + r.status().ToString();
-    return r->is_output() ? r->output() : r->Describe();
   }
   static std::string Path(const std::string& plugin) { return PluginPath(plugin).string(); }
   static std::string Linked() {
@@ -117,22 +113,22 @@ TEST_F(ExtismManifestTest, ModulesAreLinkedByName) {
   pooled.log_level = LogLevel::kInfo;
   auto p = LoadJson(Linked(), pooled);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  EXPECT_EQ(Out(**p, "sum"), "2+3=5 calls=1 init=1");
-  EXPECT_EQ(Out(**p, "sum"), "2+3=5 calls=2 init=1") << "the library's state lives with the instance";
-  EXPECT_EQ(Out(**p, "shout"), "shouted");
+  EXPECT_EQ(OutputOf(**p, "sum"), "2+3=5 calls=1 init=1");
+  EXPECT_EQ(OutputOf(**p, "sum"), "2+3=5 calls=2 init=1") << "the library's state lives with the instance";
+  EXPECT_EQ(OutputOf(**p, "shout"), "shouted");
   EXPECT_NE(log_.find("said by the library, from its own memory"), std::string::npos) << log_;
 
   PluginOptions fresh;
   fresh.instance_mode = InstanceMode::kFreshPerCall;
   auto f = LoadJson(Linked(), fresh);
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(Out(**f, "sum"), "2+3=5 calls=1 init=1");
-  EXPECT_EQ(Out(**f, "sum"), "2+3=5 calls=1 init=1") << "a fresh instance, a fresh library";
+  EXPECT_EQ(OutputOf(**f, "sum"), "2+3=5 calls=1 init=1");
+  EXPECT_EQ(OutputOf(**f, "sum"), "2+3=5 calls=1 init=1") << "a fresh instance, a fresh library";
   // The main module is the one named "main", wherever it is listed.
   auto reordered = LoadJson(R"({"wasm":[{"path":")" + Path("c_link_main") + R"(","name":"main"},{"path":")" +
                             Path("c_link_lib") + R"(","name":"lib"}]})");
   ASSERT_TRUE(reordered.ok()) << reordered.status().ToString();
-  EXPECT_EQ(Out(**reordered, "sum"), "2+3=5 calls=1 init=1");
+  EXPECT_EQ(OutputOf(**reordered, "sum"), "2+3=5 calls=1 init=1");
 }
 
 TEST_F(ExtismManifestTest, MissingAndCyclicLinksAreRefused) {
@@ -167,7 +163,7 @@ TEST_F(ExtismManifestTest, UrlModulesAreFetchedOnlyWhenAllowed) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   auto p = runtime_->LoadExtism(*m, {});
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  EXPECT_EQ(Out(**p, "echo"), "");
+  EXPECT_EQ(OutputOf(**p, "echo"), "");
   auto missing = Parse(R"({"wasm":[{"url":")" + server.Url("/plugins/none.wasm") + R"("}]})", {.allow_urls = true});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("answered 404"), std::string::npos) << missing.status().message();

@@ -7,6 +7,7 @@
 namespace pier {
 namespace {
 
+using testing::OutputOf;
 using testing::PluginPath;
 
 class GuestShapesTest : public ::testing::Test {
@@ -19,11 +20,6 @@ class GuestShapesTest : public ::testing::Test {
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     return p.ok() ? std::move(*p) : nullptr;
   }
-  static std::string Out(Plugin& p, std::string_view fn) {
-    auto r = p.Call(fn, "");
-    if (!r.ok()) return "host error: " + r.status().ToString();
-    return r->is_output() ? r->output() : r->Describe();
-  }
   static Runtime* runtime_;
 };
 Runtime* GuestShapesTest::runtime_ = nullptr;
@@ -33,7 +29,7 @@ Runtime* GuestShapesTest::runtime_ = nullptr;
 TEST_F(GuestShapesTest, PreinitialisedModulesRunAndTheirMemoryCountsAgainstTheCap) {
   auto p = Load("c_preinit");
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "touch"), "preinitialised");
+  EXPECT_EQ(OutputOf(*p, "touch"), "preinitialised");
   PluginOptions small;
   small.max_memory_bytes = 32 << 20;  // below the module's 40 MiB of initial memory
   auto s = Load("c_preinit", small);
@@ -47,14 +43,14 @@ TEST_F(GuestShapesTest, PreinitialisedModulesRunAndTheirMemoryCountsAgainstTheCa
 TEST_F(GuestShapesTest, SocketsAnswerNotSupported) {
   auto p = Load("c_wasi_probe");
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "sockets"), "recv=ENOTSUP send=ENOTSUP shutdown=ENOTSUP");
+  EXPECT_EQ(OutputOf(*p, "sockets"), "recv=ENOTSUP send=ENOTSUP shutdown=ENOTSUP");
 }
 
 TEST_F(GuestShapesTest, PollOneoffWaitsOnClocksAndReportsFds) {
   auto p = Load("c_wasi_probe");
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "poll_clock"), "rc=0 slept=yes");
-  EXPECT_EQ(Out(*p, "poll_fd"), "rc=1 out=ready waited=no");
+  EXPECT_EQ(OutputOf(*p, "poll_clock"), "rc=0 slept=yes");
+  EXPECT_EQ(OutputOf(*p, "poll_fd"), "rc=1 out=ready waited=no");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 namespace pier {
 namespace {
 
+using testing::OutputOf;
 using testing::PluginPath;
 
 class RustPluginTest : public ::testing::Test {
@@ -23,11 +24,6 @@ class RustPluginTest : public ::testing::Test {
     auto p = runtime_->LoadFile(PluginPath("rust_probe"), std::move(o));
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     return p.ok() ? std::move(*p) : nullptr;
-  }
-  static std::string Out(Plugin& p, std::string_view fn, std::string_view in = "") {
-    auto r = p.Call(fn, in);
-    if (!r.ok()) return "host error: " + r.status().ToString();
-    return r->is_output() ? r->output() : r->Describe();
   }
   static Runtime* runtime_;
   std::string log_;
@@ -41,13 +37,13 @@ TEST_F(RustPluginTest, KernelInputOutputJsonVarsConfigAndLogs) {
   o.max_idle_instances = 1;
   auto p = Load(o);
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "greet", "Ada"), "Hello, Ada!");
-  EXPECT_EQ(Out(*p, "json_echo", R"({"a":[1,2]})"), R"({"echo":{"a":[1,2]}})");
-  EXPECT_EQ(Out(*p, "count"), "1");
-  EXPECT_EQ(Out(*p, "count"), "2") << "var_get/var_set on one instance";
-  EXPECT_EQ(Out(*p, "config_value", "k"), "from the host");
-  EXPECT_EQ(Out(*p, "config_value", "missing"), "<unset>");
-  EXPECT_EQ(Out(*p, "log_lines"), "logged");
+  EXPECT_EQ(OutputOf(*p, "greet", "Ada"), "Hello, Ada!");
+  EXPECT_EQ(OutputOf(*p, "json_echo", R"({"a":[1,2]})"), R"({"echo":{"a":[1,2]}})");
+  EXPECT_EQ(OutputOf(*p, "count"), "1");
+  EXPECT_EQ(OutputOf(*p, "count"), "2") << "var_get/var_set on one instance";
+  EXPECT_EQ(OutputOf(*p, "config_value", "k"), "from the host");
+  EXPECT_EQ(OutputOf(*p, "config_value", "missing"), "<unset>");
+  EXPECT_EQ(OutputOf(*p, "log_lines"), "logged");
   EXPECT_NE(log_.find("info from rust"), std::string::npos) << log_;
   EXPECT_NE(log_.find("warn from rust"), std::string::npos) << log_;
   auto failed = p->Call("fail", "nope");
@@ -64,8 +60,8 @@ TEST_F(RustPluginTest, StandardLibraryWasiClocksRandomAndMountedFiles) {
   o.mounts.push_back({dir, "/data", /*read_only=*/true});
   auto p = Load(o);
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "wasi_tour", "/data/f.txt"), "slept=true epoch=true random=true file=from a mount");
-  const std::string outside = Out(*p, "wasi_tour", "/etc/passwd");
+  EXPECT_EQ(OutputOf(*p, "wasi_tour", "/data/f.txt"), "slept=true epoch=true random=true file=from a mount");
+  const std::string outside = OutputOf(*p, "wasi_tour", "/etc/passwd");
   EXPECT_NE(outside.find("file=<"), std::string::npos) << "no file outside the mounts: " << outside;
 }
 
@@ -75,7 +71,7 @@ TEST_F(RustPluginTest, HttpThroughTheKitReachesAnAllowedLoopbackServer) {
   o.allowed_hosts = {"127.0.0.1"};
   auto p = Load(o);
   ASSERT_TRUE(p);
-  EXPECT_EQ(Out(*p, "http_get", server.Url("/hello")), "200 hello");
+  EXPECT_EQ(OutputOf(*p, "http_get", server.Url("/hello")), "200 hello");
   auto refused = Load()->Call("http_get", server.Url("/hello"));
   ASSERT_TRUE(refused.ok());
   EXPECT_TRUE(refused->is_trap()) << "no allowed hosts: " << refused->Describe();
@@ -92,7 +88,7 @@ TEST_F(RustPluginTest, APanicTrapsWithItsMessageLoggedAndTheBacktrace) {
   bool named = false;
   for (const std::string& f : r->trap().backtrace) named |= f.find("!panic_now @") != std::string::npos;
   EXPECT_TRUE(named) << "the export is on the stack";
-  EXPECT_EQ(Out(*p, "greet", "again"), "Hello, again!") << "the plugin keeps serving";
+  EXPECT_EQ(OutputOf(*p, "greet", "again"), "Hello, again!") << "the plugin keeps serving";
 }
 
 }  // namespace

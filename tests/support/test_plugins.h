@@ -24,6 +24,14 @@ inline std::string ReadFile(const std::filesystem::path& path) {
   return ss.str();
 }
 
+// What a call gave: its output, or a description of anything else ("host
+// error: ...", a plugin error, a trap), for one-line assertions.
+inline std::string OutputOf(Plugin& p, std::string_view fn, std::string_view in = "") {
+  auto r = p.Call(fn, in);
+  if (!r.ok()) return "host error: " + r.status().ToString();
+  return r->is_output() ? r->output() : r->Describe();
+}
+
 // The bytes of a plugin the build made.
 inline std::string PluginWasm(const std::string& name) { return ReadFile(PluginPath(name)); }
 

@@ -13,7 +13,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-20}"
 export PIER_SANITIZE=address,undefined
 source "$here/scripts/env.sh"
-targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire kernel_arena package)
+targets=(cron json_schema manifest pier_toml subsonic_uri admin_route wire kernel_arena package extism_manifest)
 PIER_BUILD_TARGETS="${targets[*]/%/_fuzz}" "$here/scripts/build.sh"
 build="$PIER_BUILD_DIR"
 mkdir -p "$build/crashes"

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct ExtismManifest {
 
 struct ExtismManifestOptions {
   bool allow_urls = false;  // fetch `url` entries (over HTTP(S)); refused otherwise
+  // Reads a `path` entry (already resolved against the base folder); unset:
+  // the file system. Lets an embedder keep modules elsewhere.
+  std::function<Result<std::string>(const std::filesystem::path&)> read_module;
 };
 
 // One `allowed_paths` entry (and `pier call --allow-path`): HOST, with an

@@ -63,7 +63,7 @@ Result<ExtismModule> ReadModule(const Json& entry, size_t index, const std::file
     if (!it->is_string()) return Bad(where + ".path must be a string");
     std::filesystem::path path = it->get<std::string>();
     if (path.is_relative()) path = base_dir / path;
-    auto bytes = ReadFileBytes(path);
+    auto bytes = options.read_module ? options.read_module(path) : ReadFileBytes(path);
     if (!bytes.ok()) return bytes.status().WithContext("Extism manifest " + where);
     m.bytes = std::move(*bytes);
     m.source = path.string();

@@ -61,9 +61,11 @@ struct ExtismManifestOptions {
 
 // One `allowed_paths` entry (and `pier call --allow-path`): HOST, with an
 // optional "ro:" prefix for a read-only mount, seen by the plugin at GUEST
-// (HOST's absolute path when GUEST is empty). HOST must be a directory the
+// (HOST's absolute path when GUEST is empty). A relative HOST is taken from
+// `base_dir` (the current folder when empty). HOST must be a directory the
 // caller can read; GUEST must be absolute, without "..".
-Result<DirectoryMount> MakeAllowedPath(std::string_view host, std::string_view guest);
+Result<DirectoryMount> MakeAllowedPath(std::string_view host, std::string_view guest,
+                                       const std::filesystem::path& base_dir = {});
 
 // Parses a manifest; `base_dir` resolves relative paths. Every module is read
 // (and its hash checked) before this returns.

@@ -47,6 +47,8 @@ Result<InstanceMode> ParseInstanceMode(std::string_view text);  // "pooled" | "f
 
 struct PluginOptions {
   static constexpr uint64_t kMiB = 1024 * 1024;
+  static constexpr uint64_t kWasmPage = 64 * 1024;  // a linear-memory page
+  static constexpr uint64_t kMaxWasmPages = 65536;  // 4 GiB, wasm32's limit
 
   std::string name = "plugin";                  // tags logs and errors
   std::map<std::string, std::string> config;    // read by `config_get`

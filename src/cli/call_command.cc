@@ -42,7 +42,6 @@ bool ReadAll(const std::string& path, std::string* out) {
 }
 
 constexpr int64_t kMaxLoop = 1'000'000;
-constexpr uint64_t kWasmPage = 64 * 1024;
 
 bool Refuse(const std::string& why) {
   std::cerr << "pier call: " << why << "\n";
@@ -64,22 +63,25 @@ bool ParseSetConfig(const std::string& text, std::vector<std::pair<std::string, 
 // --allow-path [ro:]HOST[:GUEST]: a directory the plugin sees at GUEST (HOST's
 // own absolute path when omitted), checked as a manifest's allowed_paths are.
 bool ParseAllowPath(const std::string& spec, DirectoryMount* out) {
-  const bool ro = spec.rfind("ro:", 0) == 0;
-  const std::string rest = ro ? spec.substr(3) : spec;
-  const size_t colon = rest.find(':');
-  auto mount = MakeAllowedPath((ro ? "ro:" : "") + rest.substr(0, colon),
-                               colon == std::string::npos ? "" : std::string_view(rest).substr(colon + 1));
+  const size_t colon = spec.find(':', spec.rfind("ro:", 0) == 0 ? 3 : 0);  // past a "ro:" prefix
+  auto mount = MakeAllowedPath(std::string_view(spec).substr(0, colon),
+                               colon == std::string::npos ? "" : std::string_view(spec).substr(colon + 1));
   if (!mount.ok()) return Refuse("--allow-path " + spec + ": " + mount.status().message());
   *out = std::move(*mount);
   return true;
 }
 
+// PLUGIN is an Extism manifest: -m, or a .json file.
+bool IsManifest(const CallArgs& a) { return a.manifest || std::filesystem::path(a.plugin).extension() == ".json"; }
+
+// A module file's bytes; standard input is not a module.
+bool ReadModule(const std::string& path, std::string* out) { return path != "-" && ReadAll(path, out); }
+
 // What PLUGIN and --link name: an Extism manifest, or one .wasm as its main
 // module, with each --link NAME=FILE added as (or replacing) module NAME.
 std::optional<ExtismManifest> ModulesOf(const CallArgs& a) {
   ExtismManifest manifest;
-  const bool is_manifest = a.manifest || std::filesystem::path(a.plugin).extension() == ".json";
-  if (is_manifest) {
+  if (IsManifest(a)) {
     auto m = ReadExtismManifest(a.plugin, ExtismManifestOptions{.allow_urls = a.allow_urls});
     if (!m.ok()) {
       Refuse(m.status().message());
@@ -88,7 +90,7 @@ std::optional<ExtismManifest> ModulesOf(const CallArgs& a) {
     manifest = std::move(*m);
   } else {
     ExtismModule main{"main", "", a.plugin};
-    if (a.plugin == "-" || !ReadAll(a.plugin, &main.bytes)) {
+    if (!ReadModule(a.plugin, &main.bytes)) {
       Refuse("cannot read plugin file " + a.plugin);
       return std::nullopt;
     }
@@ -105,7 +107,7 @@ std::optional<ExtismManifest> ModulesOf(const CallArgs& a) {
       Refuse("--link " + spec + ": '" + m.name + "' is the module being called");
       return std::nullopt;
     }
-    if (m.source == "-" || !ReadAll(m.source, &m.bytes)) {
+    if (!ReadModule(m.source, &m.bytes)) {
       Refuse("--link " + spec + ": cannot read " + m.source);
       return std::nullopt;
     }
@@ -149,8 +151,10 @@ std::optional<CallInputs> PrepareCall(const CallArgs& a) {
     if (!ParseAllowPath(spec, &mount)) return std::nullopt;
     in.mounts.push_back(std::move(mount));
   }
-  if (a.memory_max_pages != -1 && (a.memory_max_pages < 1 || a.memory_max_pages > 65536)) {
-    Refuse("--memory-max expects 1 to 65536 pages of 64 KiB, got " + std::to_string(a.memory_max_pages));
+  const int64_t max_pages = static_cast<int64_t>(PluginOptions::kMaxWasmPages);
+  if (a.memory_max_pages != -1 && (a.memory_max_pages < 1 || a.memory_max_pages > max_pages)) {
+    Refuse("--memory-max expects 1 to " + std::to_string(max_pages) + " pages of 64 KiB, got " +
+           std::to_string(a.memory_max_pages));
     return std::nullopt;
   }
   for (const auto& [flag, value] : {std::pair{"--var-max", a.var_max}, {"--http-response-max", a.http_response_max}}) {
@@ -283,8 +287,7 @@ int CallAndReport(Plugin& plugin, const std::string& export_name, const CallInpu
 }
 
 int RunCall(const CallArgs& a) {
-  const bool is_manifest = a.manifest || std::filesystem::path(a.plugin).extension() == ".json";
-  if (!is_manifest && LooksLikePackage(a.plugin)) {
+  if (!IsManifest(a) && LooksLikePackage(a.plugin)) {
     if (!a.links.empty()) {
       std::cerr << "pier call: --link is for .wasm files and Extism manifests, not packages\n";
       return kExitHostError;
@@ -307,7 +310,7 @@ int RunCall(const CallArgs& a) {
   options.allowed_hosts.insert(options.allowed_hosts.end(), a.allow_hosts.begin(), a.allow_hosts.end());
   if (a.timeout_given) options.timeout = std::chrono::milliseconds(a.timeout_ms);
   if (a.memory_given) options.max_memory_bytes = a.memory_mib * PluginOptions::kMiB;
-  if (a.memory_max_pages > 0) options.max_memory_bytes = static_cast<uint64_t>(a.memory_max_pages) * kWasmPage;
+  if (a.memory_max_pages > 0) options.max_memory_bytes = static_cast<uint64_t>(a.memory_max_pages) * PluginOptions::kWasmPage;
   if (a.var_max >= 0) options.max_var_bytes = static_cast<uint64_t>(a.var_max);
   if (a.http_response_max >= 0) options.max_http_response_bytes = static_cast<uint64_t>(a.http_response_max);
   if (in->loop > 1 && in->mode == InstanceMode::kPooled) options.max_idle_instances = 1;

@@ -17,8 +17,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr uint64_t kWasmPage = 64 * 1024;
-constexpr uint64_t kMaxPages = 65536;
 constexpr size_t kMaxModules = 64;
 constexpr uint64_t kMaxModuleBytes = 512ull << 20;
 constexpr std::chrono::seconds kUrlDeadline{60};
@@ -123,14 +121,13 @@ Result<ExtismModule> ReadModule(const Json& entry, size_t index, const std::file
 
 }  // namespace
 
-Result<DirectoryMount> MakeAllowedPath(std::string_view host_spec, std::string_view guest) {
+Result<DirectoryMount> MakeAllowedPath(std::string_view host_spec, std::string_view guest,
+                                       const std::filesystem::path& base_dir) {
   DirectoryMount mount;
-  std::string host(host_spec);
-  mount.read_only = false;
-  if (host.rfind("ro:", 0) == 0) {
-    mount.read_only = true;
-    host = host.substr(3);
-  }
+  mount.read_only = host_spec.rfind("ro:", 0) == 0;
+  std::filesystem::path host_path(host_spec.substr(mount.read_only ? 3 : 0));
+  if (!base_dir.empty() && host_path.is_relative()) host_path = base_dir / host_path;
+  const std::string host = host_path.string();
   std::error_code ec;
   if (host.empty() || !std::filesystem::is_directory(host, ec)) {
     return InvalidArgumentError("'" + host + "' is not a directory");
@@ -157,7 +154,7 @@ void ExtismManifest::ApplyTo(PluginOptions& options) const {
   for (const auto& [k, v] : config) options.config[k] = v;
   if (allowed_hosts) options.allowed_hosts = *allowed_hosts;
   options.mounts.insert(options.mounts.end(), allowed_paths.begin(), allowed_paths.end());
-  if (max_pages) options.max_memory_bytes = *max_pages * kWasmPage;
+  if (max_pages) options.max_memory_bytes = *max_pages * PluginOptions::kWasmPage;
   if (max_http_response_bytes) options.max_http_response_bytes = *max_http_response_bytes;
   if (max_var_bytes) options.max_var_bytes = *max_var_bytes;
   if (timeout_ms) options.timeout = std::chrono::milliseconds(*timeout_ms);
@@ -209,11 +206,7 @@ Result<ExtismManifest> ParseExtismManifest(std::string_view text, const std::fil
     if (!it->is_object()) return Bad("'allowed_paths' must map host paths to guest paths");
     for (auto& [host, guest] : it->items()) {
       if (!guest.is_string()) return Bad("allowed_paths '" + host + "' must map to a guest path");
-      std::string h = host;
-      const bool ro = h.rfind("ro:", 0) == 0;
-      std::filesystem::path path = ro ? h.substr(3) : h;
-      if (path.is_relative()) path = base_dir / path;
-      auto mount = MakeAllowedPath((ro ? "ro:" : "") + path.string(), guest.get<std::string>());
+      auto mount = MakeAllowedPath(host, guest.get<std::string>(), base_dir);
       if (!mount.ok()) return Bad("allowed_paths: " + mount.status().message());
       m.allowed_paths.push_back(std::move(*mount));
     }
@@ -221,7 +214,7 @@ Result<ExtismManifest> ParseExtismManifest(std::string_view text, const std::fil
   if (auto it = j.find("memory"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Bad("'memory' must be an object");
     if (auto f = it->find("max_pages"); f != it->end() && !f->is_null()) {
-      PIER_ASSIGN_OR_RETURN(uint64_t pages, Unsigned(*f, "memory.max_pages", kMaxPages));
+      PIER_ASSIGN_OR_RETURN(uint64_t pages, Unsigned(*f, "memory.max_pages", PluginOptions::kMaxWasmPages));
       if (pages == 0) return Bad("'memory.max_pages' must be at least 1");
       m.max_pages = pages;
     }

@@ -49,7 +49,7 @@ class SharedMemoryCap final : public MemoryShare {
 struct InstanceState {
   InstanceState(const PluginShared* shared, PluginCore* owner)
       : shared(shared), owner(owner), kernel(shared->kernel), wasi(&shared->wasi),
-        linked(!shared->links.empty()), memory_cap(this, shared->options.max_memory_bytes),
+        memory_cap(this, shared->options.max_memory_bytes),
         limits(1 + shared->links.size()) {}
 
   const PluginShared* shared;  // outlives the instance
@@ -62,7 +62,6 @@ struct InstanceState {
   std::optional<wasmtime_memory_t> memory;   // the guest's exported "memory"
   // Linked plugins: host calls may come from any of their modules, and WASI
   // reads and writes the memory of the module that called (set per host call).
-  bool linked = false;
   bool caller_known = false;
   std::optional<wasmtime_memory_t> caller_memory;
   SharedMemoryCap memory_cap;                // joined to kernel's arena once the store exists
@@ -80,7 +79,7 @@ struct InstanceState {
 
   // Notes which module is calling (linked plugins only).
   void EnterHostCall(wasmtime_caller_t* caller) {
-    if (!linked) return;
+    if (shared->links.empty()) return;
     wasmtime_extern_t item;
     caller_known = true;
     caller_memory.reset();

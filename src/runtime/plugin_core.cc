@@ -65,7 +65,6 @@ Status PluginCore::CheckImports(const std::string& who,
         if (why.empty()) {
           why = "no host function of that name is available to it";
           if (module == "extism:host/user") why += " (a host service its manifest does not grant?)";
-          if (!shared_->links.empty()) why += ", and no module of the manifest is named '" + module + "'";
         }
         return NotFoundError(what + ", but " + why);
       }

@@ -10,7 +10,7 @@
 #include "pier/extism_manifest.h"
 #include "pier/wire/gojson.h"
 #include "support/loopback_web_server.h"
-#include "support/test_plugins.h"
+#include "support/runtime_suite.h"
 
 namespace pier {
 namespace {
@@ -19,10 +19,8 @@ using testing::OutputOf;
 using testing::PluginPath;
 using testing::PluginWasm;
 
-class ExtismManifestTest : public ::testing::Test {
+class ExtismManifestTest : public testing::RuntimeSuite {
  protected:
-  static void SetUpTestSuite() { runtime_ = Runtime::Create().value().release(); }
-  static void TearDownTestSuite() { delete runtime_; }
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("extism-manifest-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
@@ -36,7 +34,7 @@ class ExtismManifestTest : public ::testing::Test {
     auto m = Parse(json);
     if (!m.ok()) return m.status();
     m->ApplyTo(options);
-    options.log_sink = [this](LogLevel, std::string_view, std::string_view line) { log_ += std::string(line) + "\n"; };
+    options.log_sink = logs_.sink();
     return runtime_->LoadExtism(*m, std::move(options));
   }
   static std::string Path(const std::string& plugin) { return PluginPath(plugin).string(); }
@@ -45,11 +43,8 @@ class ExtismManifestTest : public ::testing::Test {
            R"(","name":"main"}]})";
   }
 
-  static Runtime* runtime_;
   std::filesystem::path dir_;
-  std::string log_;
 };
-Runtime* ExtismManifestTest::runtime_ = nullptr;
 
 TEST_F(ExtismManifestTest, MainModuleByPathDataOrLastAndItsHashIsChecked) {
   const std::string wasm = PluginWasm("cpp_test");
@@ -116,7 +111,7 @@ TEST_F(ExtismManifestTest, ModulesAreLinkedByName) {
   EXPECT_EQ(OutputOf(**p, "sum"), "2+3=5 calls=1 init=1");
   EXPECT_EQ(OutputOf(**p, "sum"), "2+3=5 calls=2 init=1") << "the library's state lives with the instance";
   EXPECT_EQ(OutputOf(**p, "shout"), "shouted");
-  EXPECT_NE(log_.find("said by the library, from its own memory"), std::string::npos) << log_;
+  EXPECT_NE(Logged().find("said by the library, from its own memory"), std::string::npos) << Logged();
 
   PluginOptions fresh;
   fresh.instance_mode = InstanceMode::kFreshPerCall;

@@ -2,7 +2,7 @@
 // Wizer-style pre-initialised modules, sockets, poll_oneoff.
 #include <gtest/gtest.h>
 
-#include "support/test_plugins.h"
+#include "support/runtime_suite.h"
 
 namespace pier {
 namespace {
@@ -10,19 +10,7 @@ namespace {
 using testing::OutputOf;
 using testing::PluginPath;
 
-class GuestShapesTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { runtime_ = Runtime::Create().value().release(); }
-  static void TearDownTestSuite() { delete runtime_; }
-  static std::unique_ptr<Plugin> Load(const std::string& name, PluginOptions o = {}) {
-    o.log_sink = [](LogLevel, std::string_view, std::string_view) {};
-    auto p = runtime_->LoadFile(PluginPath(name), std::move(o));
-    EXPECT_TRUE(p.ok()) << p.status().ToString();
-    return p.ok() ? std::move(*p) : nullptr;
-  }
-  static Runtime* runtime_;
-};
-Runtime* GuestShapesTest::runtime_ = nullptr;
+class GuestShapesTest : public testing::RuntimeSuite {};
 
 // Wizer leaves the state in a large initial memory with no maximum and no
 // _initialize; the memory cap still holds, clearly, when it is too small.

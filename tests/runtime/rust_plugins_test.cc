@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "support/loopback_web_server.h"
-#include "support/test_plugins.h"
+#include "support/runtime_suite.h"
 
 namespace pier {
 namespace {
@@ -15,27 +15,17 @@ namespace {
 using testing::OutputOf;
 using testing::PluginPath;
 
-class RustPluginTest : public ::testing::Test {
+class RustPluginTest : public testing::RuntimeSuite {
  protected:
-  static void SetUpTestSuite() { runtime_ = Runtime::Create().value().release(); }
-  static void TearDownTestSuite() { delete runtime_; }
-  std::unique_ptr<Plugin> Load(PluginOptions o = {}) {
-    o.log_sink = [this](LogLevel, std::string_view, std::string_view line) { log_ += std::string(line) + "\n"; };
-    auto p = runtime_->LoadFile(PluginPath("rust_probe"), std::move(o));
-    EXPECT_TRUE(p.ok()) << p.status().ToString();
-    return p.ok() ? std::move(*p) : nullptr;
-  }
-  static Runtime* runtime_;
-  std::string log_;
+  std::unique_ptr<Plugin> LoadProbe(PluginOptions o = {}) { return Load("rust_probe", std::move(o)); }
 };
-Runtime* RustPluginTest::runtime_ = nullptr;
 
 TEST_F(RustPluginTest, KernelInputOutputJsonVarsConfigAndLogs) {
   PluginOptions o;
   o.config["k"] = "from the host";
   o.instance_mode = InstanceMode::kPooled;
   o.max_idle_instances = 1;
-  auto p = Load(o);
+  auto p = LoadProbe(o);
   ASSERT_TRUE(p);
   EXPECT_EQ(OutputOf(*p, "greet", "Ada"), "Hello, Ada!");
   EXPECT_EQ(OutputOf(*p, "json_echo", R"({"a":[1,2]})"), R"({"echo":{"a":[1,2]}})");
@@ -44,8 +34,8 @@ TEST_F(RustPluginTest, KernelInputOutputJsonVarsConfigAndLogs) {
   EXPECT_EQ(OutputOf(*p, "config_value", "k"), "from the host");
   EXPECT_EQ(OutputOf(*p, "config_value", "missing"), "<unset>");
   EXPECT_EQ(OutputOf(*p, "log_lines"), "logged");
-  EXPECT_NE(log_.find("info from rust"), std::string::npos) << log_;
-  EXPECT_NE(log_.find("warn from rust"), std::string::npos) << log_;
+  EXPECT_NE(Logged().find("info from rust"), std::string::npos) << Logged();
+  EXPECT_NE(Logged().find("warn from rust"), std::string::npos) << Logged();
   auto failed = p->Call("fail", "nope");
   ASSERT_TRUE(failed.ok());
   ASSERT_TRUE(failed->is_plugin_error()) << failed->Describe();
@@ -58,7 +48,7 @@ TEST_F(RustPluginTest, StandardLibraryWasiClocksRandomAndMountedFiles) {
   std::ofstream(dir / "f.txt") << "from a mount";
   PluginOptions o;
   o.mounts.push_back({dir, "/data", /*read_only=*/true});
-  auto p = Load(o);
+  auto p = LoadProbe(o);
   ASSERT_TRUE(p);
   EXPECT_EQ(OutputOf(*p, "wasi_tour", "/data/f.txt"), "slept=true epoch=true random=true file=from a mount");
   const std::string outside = OutputOf(*p, "wasi_tour", "/etc/passwd");
@@ -69,22 +59,22 @@ TEST_F(RustPluginTest, HttpThroughTheKitReachesAnAllowedLoopbackServer) {
   testing::LoopbackWebServer server(nullptr);
   PluginOptions o;
   o.allowed_hosts = {"127.0.0.1"};
-  auto p = Load(o);
+  auto p = LoadProbe(o);
   ASSERT_TRUE(p);
   EXPECT_EQ(OutputOf(*p, "http_get", server.Url("/hello")), "200 hello");
-  auto refused = Load()->Call("http_get", server.Url("/hello"));
+  auto refused = LoadProbe()->Call("http_get", server.Url("/hello"));
   ASSERT_TRUE(refused.ok());
   EXPECT_TRUE(refused->is_trap()) << "no allowed hosts: " << refused->Describe();
 }
 
 TEST_F(RustPluginTest, APanicTrapsWithItsMessageLoggedAndTheBacktrace) {
-  auto p = Load();
+  auto p = LoadProbe();
   ASSERT_TRUE(p);
   auto r = p->Call("panic_now", "");
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->is_trap()) << r->Describe();
   EXPECT_EQ(r->trap().kind, TrapKind::kCrash);
-  EXPECT_NE(log_.find("the plugin panicked"), std::string::npos) << log_;
+  EXPECT_NE(Logged().find("the plugin panicked"), std::string::npos) << Logged();
   bool named = false;
   for (const std::string& f : r->trap().backtrace) named |= f.find("!panic_now @") != std::string::npos;
   EXPECT_TRUE(named) << "the export is on the stack";

@@ -45,9 +45,14 @@ struct Trap {
   std::string message;  // says what happened, e.g. which limit was hit
   // The guest's call stack where it stopped, innermost first, one frame per
   // entry: "module!function @0xOFFSET" (names from the module's name
-  // section; "function[N]" without one). Empty when no wasm code was on the
-  // stack, e.g. a timeout while a host function ran.
+  // section, demangled; "function[N]" without one), followed by
+  // " at file:line:column" when RuntimeOptions::backtrace_details is on and
+  // the module has DWARF. Empty when no wasm code was on the stack, e.g. a
+  // timeout while a host function ran.
   std::vector<std::string> backtrace;
+  // The Wasm core dump written for this trap (RuntimeOptions::coredump_dir);
+  // empty when none was written.
+  std::string coredump;
 };
 
 class CallResult {

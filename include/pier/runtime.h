@@ -41,6 +41,18 @@ struct RuntimeOptions {
   // Write /tmp/perf-<pid>.map, naming the compiled code of every plugin for
   // Linux `perf` (profiling guest functions).
   bool perf_map = false;
+  // Keep each module's DWARF debug info, so that Trap::backtrace names the
+  // source file and line of every frame (for guests built with -g). Costs
+  // compile time and memory for modules that carry DWARF; off by default.
+  bool backtrace_details = false;
+  // Write a Wasm core dump (memories, globals and the stack of the trapping
+  // call, in the WebAssembly tool-conventions format that `wasmgdb` and
+  // similar debuggers read) into this directory on every trap, at most
+  // kMaxCoreDumps per runtime so that a plugin trapping in a loop cannot fill
+  // the disk. Files are private to the user (0600): they hold the plugin's
+  // memory, config values included. Empty: no core dumps.
+  std::filesystem::path coredump_dir;
+  static constexpr int kMaxCoreDumps = 32;
 };
 
 // What a module imports and exports, learned without linking or running it.

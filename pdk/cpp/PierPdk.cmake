@@ -4,6 +4,7 @@
 #   pier_add_plugin(greeter SOURCES greeter.cc)          # -> greeter.wasm
 #   pier_add_plugin(raw SOURCES raw.c NO_PDK NO_LIBC)    # bare Extism ABI
 #   pier_add_plugin(cmd SOURCES main.c NO_PDK COMMAND)   # `_start` instead of a reactor
+#   pier_add_plugin(dbg SOURCES dbg.cc DEBUG)            # keep DWARF (source lines in backtraces)
 get_filename_component(PIER_PDK_DIR "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
 get_filename_component(PIER_ROOT_DIR "${PIER_PDK_DIR}/../.." ABSOLUTE)
 set(PIER_NLOHMANN_DIR "/usr/include/nlohmann" CACHE PATH "nlohmann/json headers")
@@ -26,9 +27,12 @@ if(NOT TARGET pier_pdk)
 endif()
 
 function(pier_add_plugin name)
-  cmake_parse_arguments(P "NO_PDK;NO_LIBC;COMMAND" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(P "NO_PDK;NO_LIBC;COMMAND;DEBUG" "" "SOURCES" ${ARGN})
   add_executable(${name} ${P_SOURCES})
   target_compile_options(${name} PRIVATE -O2)
+  if(P_DEBUG)  # keep DWARF: backtraces then name source lines
+    target_compile_options(${name} PRIVATE -g)
+  endif()
   if(NOT P_NO_PDK)
     target_link_libraries(${name} PRIVATE pier_pdk)
   else()
@@ -39,6 +43,8 @@ function(pier_add_plugin name)
   elseif(NOT P_COMMAND)
     target_link_options(${name} PRIVATE -mexec-model=reactor)
   endif()
-  target_link_options(${name} PRIVATE -Wl,--strip-debug)
+  if(NOT P_DEBUG)
+    target_link_options(${name} PRIVATE -Wl,--strip-debug)
+  endif()
   set_target_properties(${name} PROPERTIES SUFFIX ".wasm")
 endfunction()

@@ -184,6 +184,10 @@ std::unique_ptr<Runtime> CreateCallRuntime(const CallArgs& a) {
   RuntimeOptions runtime_options;
   if (!a.no_cache) runtime_options.cache_dir = DefaultCacheDir();
   runtime_options.perf_map = a.perf_map;
+  // A debugging tool: backtraces name source lines when the module has
+  // DWARF (the compiled module is cached, so only the first run pays).
+  runtime_options.backtrace_details = true;
+  runtime_options.coredump_dir = a.coredump_dir;
   auto runtime = Runtime::Create(runtime_options);
   if (!runtime.ok()) {
     std::cerr << "pier call: " << runtime.status().message() << "\n";
@@ -214,6 +218,7 @@ CLI::App* AddCallCommand(CLI::App& app, CallArgs& a) {
   call->add_flag("-m,--manifest", a.manifest, "PLUGIN is an Extism manifest (JSON; also assumed for a .json file)");
   call->add_option("--link", a.links, "Module the plugin's imports of NAME link to, as NAME=FILE (repeatable)");
   call->add_flag("--perf-map", a.perf_map, "Write /tmp/perf-<pid>.map naming the plugin's functions for perf");
+  call->add_option("--coredump", a.coredump_dir, "On a trap, write a Wasm core dump into DIR (made if missing)");
   call->add_flag("--allow-urls", a.allow_urls, "Fetch a manifest's url modules (off: no network is assumed)");
   call->add_option("--fuel", a.fuel, "Fuel per call (0 = no metering)");
   call->add_option("--log-level", a.log_level, "Plugin log level: trace, debug, info, warn, error, off")
@@ -268,6 +273,7 @@ int Report(const CallResult& result) {
       std::cerr << "  #" << i << " " << result.trap().backtrace[i] << "\n";
     }
   }
+  if (!result.trap().coredump.empty()) std::cerr << "core dump written to " << result.trap().coredump << "\n";
   return kExitTrap;
 }
 

@@ -48,6 +48,7 @@ struct CallArgs {
   bool manifest = false;       // PLUGIN is an Extism manifest (also for *.json)
   bool allow_urls = false;     // a manifest's url modules are fetched
   bool perf_map = false;       // /tmp/perf-<pid>.map for Linux perf
+  std::string coredump_dir;    // --coredump: a Wasm core dump per trap
   std::vector<std::string> links;  // NAME=FILE
   uint64_t fuel = 0;
   std::string log_level = "warn";

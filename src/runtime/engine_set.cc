@@ -28,7 +28,7 @@ constexpr bool kParallelCompilation = true;
 constexpr bool kParallelCompilation = true;
 #endif
 
-EngineFlavor MakeFlavor(bool fuel, bool perf_map) {
+EngineFlavor MakeFlavor(bool fuel, const RuntimeOptions& options) {
   wasm_config_t* config = wasm_config_new();
   wasmtime_config_epoch_interruption_set(config, true);
   wasmtime_config_consume_fuel_set(config, fuel);
@@ -37,10 +37,14 @@ EngineFlavor MakeFlavor(bool fuel, bool perf_map) {
   wasmtime_config_max_wasm_stack_set(config, kMaxWasmStack);
   // Linux perf's "perfmap": /tmp/perf-<pid>.map names the JIT code of every
   // module loaded, so `perf record` / `perf report` show guest functions.
-  if (perf_map) wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_PERFMAP);
+  if (options.perf_map) wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_PERFMAP);
+  pier_config_backtrace_details_set(config, options.backtrace_details);
+  pier_config_coredump_on_trap_set(config, !options.coredump_dir.empty());
   std::string fingerprint = std::string("wasmtime=") + WASMTIME_VERSION +
                             ";settings=" + std::to_string(kSettingsVersion) + ";epoch=1;fuel=" + (fuel ? "1" : "0") +
                             ";opt=speed;stack=" + std::to_string(kMaxWasmStack) +
+                            ";dwarf=" + (options.backtrace_details ? "1" : "0") +
+                            ";coredump=" + (options.coredump_dir.empty() ? "0" : "1") +
 #if defined(__x86_64__)
                             ";arch=x86_64";
 #elif defined(__aarch64__)
@@ -53,8 +57,8 @@ EngineFlavor MakeFlavor(bool fuel, bool perf_map) {
 
 }  // namespace
 
-std::unique_ptr<EngineSet> EngineSet::Create(bool perf_map) {
-  return std::unique_ptr<EngineSet>(new EngineSet(MakeFlavor(false, perf_map), MakeFlavor(true, perf_map)));
+std::unique_ptr<EngineSet> EngineSet::Create(const RuntimeOptions& options) {
+  return std::unique_ptr<EngineSet>(new EngineSet(MakeFlavor(false, options), MakeFlavor(true, options)));
 }
 
 void EngineSet::IncrementEpochs() const {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "pier/runtime.h"
 #include "runtime/wasmtime_api.h"
 
 namespace pier::internal {
@@ -24,7 +25,8 @@ struct EngineFlavor {
 
 class EngineSet {
  public:
-  static std::unique_ptr<EngineSet> Create(bool perf_map = false);
+  // From the runtime's options: perf map, DWARF backtraces, core dumps.
+  static std::unique_ptr<EngineSet> Create(const RuntimeOptions& options);
 
   const EngineFlavor& Get(bool fuel) const { return fuel ? fuel_ : plain_; }
   // Advances the epoch of both engines (called by the ticker only).

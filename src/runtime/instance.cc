@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "runtime/plugin_core.h"
+#include "runtime/runtime_core.h"
 
 namespace pier::internal {
 
@@ -57,10 +58,41 @@ std::string Readable(const std::string& message) {
 
 constexpr size_t kMaxFrames = 64;
 
+// Per-frame names and source positions (pier_trap_frame_details), one
+// entry per frame; empty when Wasmtime gave none.
+struct FrameDetail {
+  std::string name;                    // demangled
+  std::vector<std::string> locations;  // "file:line:column", innermost first
+};
+
+std::vector<FrameDetail> FrameDetails(const wasm_trap_t* trap, const wasmtime_error_t* error) {
+  std::vector<FrameDetail> out;
+  wasm_byte_vec_t text{};
+  if (!pier_trap_frame_details(trap, error, &text)) return out;
+  std::string_view rest(text.data, text.size);
+  while (!rest.empty()) {
+    const size_t nl = std::min(rest.find('\n'), rest.size());
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(std::min(nl + 1, rest.size()));
+    FrameDetail d;
+    size_t tab = line.find('\t');
+    d.name = std::string(line.substr(0, tab));
+    while (tab != std::string_view::npos) {
+      line.remove_prefix(tab + 1);
+      tab = line.find('\t');
+      d.locations.emplace_back(line.substr(0, tab));
+    }
+    out.push_back(std::move(d));
+  }
+  wasm_byte_vec_delete(&text);
+  return out;
+}
+
 // Trap::backtrace from Wasmtime's frames (and deletes them). Frames of a
 // module without a name of its own are named after the plugin; a run of
 // identical frames (recursion) is one entry that says how many.
-std::vector<std::string> Backtrace(wasm_frame_vec_t* frames, const std::string& plugin) {
+std::vector<std::string> Backtrace(wasm_frame_vec_t* frames, const std::vector<FrameDetail>& details,
+                                   const std::string& plugin) {
   std::vector<std::string> out;
   std::string last;
   size_t repeats = 0;
@@ -72,13 +104,23 @@ std::vector<std::string> Backtrace(wasm_frame_vec_t* frames, const std::string& 
     const wasm_frame_t* f = frames->data[i];
     const wasm_name_t* module = wasmtime_frame_module_name(f);
     const wasm_name_t* func = wasmtime_frame_func_name(f);
+    const FrameDetail* detail = i < details.size() ? &details[i] : nullptr;
     std::string frame = module != nullptr && module->size > 0 ? std::string(module->data, module->size) : plugin;
     frame += "!";
-    frame += func != nullptr && func->size > 0 ? std::string(func->data, func->size)
-                                               : "function[" + std::to_string(wasm_frame_func_index(f)) + "]";
+    if (detail != nullptr && !detail->name.empty()) {
+      frame += detail->name;
+    } else if (func != nullptr && func->size > 0) {
+      frame += std::string(func->data, func->size);
+    } else {
+      frame += "function[" + std::to_string(wasm_frame_func_index(f)) + "]";
+    }
     char offset[32];
     snprintf(offset, sizeof offset, " @0x%zx", wasm_frame_module_offset(f));
     frame += offset;
+    if (detail != nullptr && !detail->locations.empty()) {
+      frame += " at " + detail->locations.front();
+      for (size_t k = 1; k < detail->locations.size(); ++k) frame += ", inlined into " + detail->locations[k];
+    }
     if (frame == last) {
       ++repeats;
       continue;
@@ -225,16 +267,12 @@ std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const
   const size_t slots = std::max<size_t>(info.shape == ExportShape::kReturnsI32 ? 1 : 0, std::min<size_t>(args.size(), 2));
   wasmtime_error_t* error = wasmtime_func_call_unchecked(context_, &func, raw, slots, &trap);
   if (error != nullptr) {
-    wasm_frame_vec_t frames{};
-    wasmtime_error_wasm_trace(error, &frames);
-    std::vector<std::string> backtrace = Backtrace(&frames, core_.shared().options.name);
-    Failure f{TakeErrorMessage(error), std::nullopt, std::move(backtrace)};
+    Failure f = Describe(name, nullptr, error);
+    wasmtime_error_delete(error);
     return f;
   }
   if (trap != nullptr) {
-    wasm_frame_vec_t frames{};
-    wasm_trap_trace(trap, &frames);
-    Failure f{TrapMessage(trap), std::nullopt, Backtrace(&frames, core_.shared().options.name)};
+    Failure f = Describe(name, trap, nullptr);
     wasmtime_trap_code_t code;
     if (wasmtime_trap_code(trap, &code)) f.code = code;
     wasm_trap_delete(trap);
@@ -242,6 +280,40 @@ std::optional<Instance::Failure> Instance::Invoke(const std::string& name, const
   }
   *rc = info.shape == ExportShape::kReturnsI32 ? raw[0].i32 : 0;
   return std::nullopt;
+}
+
+Instance::Failure Instance::Describe(const std::string& name, const wasm_trap_t* trap, const wasmtime_error_t* error) {
+  Failure f;
+  const std::string& plugin = core_.shared().options.name;
+  wasm_frame_vec_t frames{};
+  if (trap != nullptr) {
+    wasm_trap_trace(trap, &frames);
+  } else {
+    wasmtime_error_wasm_trace(error, &frames);
+  }
+  f.backtrace = Backtrace(&frames, FrameDetails(trap, error), plugin);
+  wasm_byte_vec_t cause{};
+  if (pier_trap_cause(trap, error, &cause)) {
+    f.message.assign(cause.data, cause.size);
+    wasm_byte_vec_delete(&cause);
+  }
+  // "cause (at f, g, h)": where it happened, in one log line.
+  std::string where;
+  for (size_t i = 0; i < f.backtrace.size() && i < 4; ++i) {
+    const std::string& frame = f.backtrace[i];
+    where += (i ? ", " : "") + frame.substr(0, frame.find(" @0x"));
+  }
+  if (!where.empty()) f.message += " (at " + where + ")";
+  CoreDumps& dumps = core_.runtime().core_dumps();
+  if (dumps.enabled()) {
+    auto path = dumps.Write(context_, trap, error, plugin, name);
+    if (path.ok()) {
+      f.coredump = path->string();
+    } else {
+      f.coredump_note = path.status().message();
+    }
+  }
+  return f;
 }
 
 Result<CallResult> Instance::Call(const std::string& name, const ExportInfo& info, std::string_view input,
@@ -324,6 +396,8 @@ CallResult Instance::Outcome(const std::string& name, const std::optional<Failur
 Trap Instance::DescribeTrap(const Failure& failure) {
   Trap t = TrapOf(failure);
   t.backtrace = failure.backtrace;
+  t.coredump = failure.coredump;
+  if (!failure.coredump_note.empty()) t.message += " (" + failure.coredump_note + ")";
   return t;
 }
 

@@ -46,7 +46,12 @@ class Instance {
     std::string message;
     std::optional<wasmtime_trap_code_t> code;
     std::vector<std::string> backtrace;  // Trap::backtrace
+    std::string coredump;                // Trap::coredump
+    std::string coredump_note;           // why none was written, when one was asked for
   };
+  // The failure behind `trap` or `error` (one is null; neither is deleted):
+  // message aside, its backtrace and, when core dumps are on, the dump.
+  Failure Describe(const std::string& name, const wasm_trap_t* trap, const wasmtime_error_t* error);
 
   // Runs one guest function with `args` (i32 parameters, at most two); fills
   // `rc` when it returned normally.

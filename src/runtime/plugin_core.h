@@ -39,6 +39,7 @@ class PluginCore {
   Result<Instance*> Pin(std::unique_ptr<Instance>* pinned);
 
   const PluginShared& shared() const { return *shared_; }
+  RuntimeCore& runtime() const { return *runtime_; }
   wasm_engine_t* engine() const { return engine_; }
   // The pre-linked template; null for a plugin with linked modules.
   const wasmtime_instance_pre_t* pre() const { return pre_.get(); }

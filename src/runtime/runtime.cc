@@ -137,7 +137,7 @@ Runtime::Runtime(std::shared_ptr<internal::RuntimeCore> core) : core_(std::move(
 Runtime::~Runtime() = default;
 
 Result<std::unique_ptr<Runtime>> Runtime::Create(RuntimeOptions options) {
-  auto engines = internal::EngineSet::Create(options.perf_map);
+  auto engines = internal::EngineSet::Create(options);
   auto core = std::make_shared<internal::RuntimeCore>(std::move(options), std::move(engines));
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }

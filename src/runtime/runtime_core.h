@@ -1,5 +1,6 @@
 // RuntimeCore: the process-wide parts every plugin shares: engines, the epoch
-// ticker, the module cache and the HTTP client. Plugins hold a shared_ptr, so
+// ticker, the module cache, the HTTP client and the core-dump writer. Plugins
+// hold a shared_ptr, so
 // it lives until the last plugin is gone. Thread-safe.
 #pragma once
 
@@ -7,6 +8,7 @@
 
 #include "http/http_client.h"
 #include "pier/runtime.h"
+#include "runtime/core_dumps.h"
 #include "runtime/engine_set.h"
 #include "runtime/epoch_ticker.h"
 #include "runtime/module_cache.h"
@@ -20,12 +22,14 @@ class RuntimeCore {
         engines_(std::move(engines)),
         ticker_([e = engines_.get()] { e->IncrementEpochs(); }, options_.epoch_tick),
         cache_(options_.cache_dir),
-        http_(http::NewCurlHttpClient()) {}
+        http_(http::NewCurlHttpClient()),
+        core_dumps_(options_.coredump_dir, RuntimeOptions::kMaxCoreDumps) {}
 
   const EngineSet& engines() const { return *engines_; }
   EpochTicker& ticker() { return ticker_; }
   ModuleCache& cache() { return cache_; }
   std::shared_ptr<http::HttpClient> http() const { return http_; }
+  CoreDumps& core_dumps() { return core_dumps_; }
 
  private:
   RuntimeOptions options_;
@@ -33,6 +37,7 @@ class RuntimeCore {
   EpochTicker ticker_;
   ModuleCache cache_;
   std::shared_ptr<http::HttpClient> http_;
+  CoreDumps core_dumps_;
 };
 
 }  // namespace pier::internal

@@ -17,11 +17,28 @@
 
 #include <wasmtime.h>
 
-// Pier's addition to the C API (third_party/wasmtime/src/lib.rs): a store's
-// limits replaced through its context, as wasmtime_store_limiter does through
-// the store; callable from a host function.
-extern "C" void pier_context_set_limits(wasmtime_context_t* context, int64_t memory_size, int64_t table_elements,
-                                        int64_t instances, int64_t tables, int64_t memories);
+// Pier's additions to the C API (third_party/wasmtime/src/lib.rs).
+extern "C" {
+// A store's limits replaced through its context, as wasmtime_store_limiter
+// does through the store; callable from a host function.
+void pier_context_set_limits(wasmtime_context_t* context, int64_t memory_size, int64_t table_elements,
+                             int64_t instances, int64_t tables, int64_t memories);
+// Keep modules' DWARF so trap backtraces carry file:line (changes compiled code).
+void pier_config_backtrace_details_set(wasm_config_t* config, bool enable);
+// Capture a Wasm core dump on every trap.
+void pier_config_coredump_on_trap_set(wasm_config_t* config, bool enable);
+// The core dump attached to `trap` (or `error`; one is null), serialised into
+// `out` as a Wasm core dump file; false when none is attached.
+bool pier_trap_coredump(wasmtime_context_t* context, const wasm_trap_t* trap, const wasmtime_error_t* error,
+                        const char* name, size_t name_len, wasm_byte_vec_t* out);
+// One line per backtrace frame (wasm_trap_trace's order): the demangled
+// function name, then "\tfile:line[:column]" per DWARF symbol, innermost
+// first. False when there is no backtrace.
+bool pier_trap_frame_details(const wasm_trap_t* trap, const wasmtime_error_t* error, wasm_byte_vec_t* out);
+// The failure's causes without Wasmtime's backtrace and core-dump layers,
+// joined by ": ".
+bool pier_trap_cause(const wasm_trap_t* trap, const wasmtime_error_t* error, wasm_byte_vec_t* out);
+}
 
 namespace pier::internal {
 

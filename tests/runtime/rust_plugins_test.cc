@@ -78,6 +78,14 @@ TEST_F(RustPluginTest, APanicTrapsWithItsMessageLoggedAndTheBacktrace) {
   bool named = false;
   for (const std::string& f : r->trap().backtrace) named |= f.find("!panic_now @") != std::string::npos;
   EXPECT_TRUE(named) << "the export is on the stack";
+  // Rust's mangled symbols (_RNv... / _ZN...) are shown demangled.
+  bool demangled = false, mangled = false;
+  for (const std::string& f : r->trap().backtrace) {
+    demangled |= f.find("::process::abort @") != std::string::npos;
+    mangled |= f.find("!_RNv") != std::string::npos || f.find("!_ZN") != std::string::npos;
+  }
+  EXPECT_TRUE(demangled) << r->trap().backtrace.size();
+  EXPECT_FALSE(mangled);
   EXPECT_EQ(OutputOf(*p, "greet", "again"), "Hello, again!") << "the plugin keeps serving";
 }
 

@@ -50,6 +50,23 @@ TEST(PierCall, InputFromAFile) {
   EXPECT_NE(r.out.find(R"(["the",2])"), std::string::npos) << r.out;
 }
 
+// A crash prints the backtrace with source lines and, with --coredump, writes
+// the dump and says where.
+TEST(PierCall, ACrashShowsSourceLinesAndWritesACoreDump) {
+  const std::string dir = ScratchDir("coredump");
+  CliRun r = Pier({"call", testing::PluginPath("c_crash_debug").string(), "crash", "-i", "abc", "--coredump", dir});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("wasm backtrace:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("!fail_here @0x"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("crash_debug.c:"), std::string::npos) << "DWARF lines on in pier call: " << r.out;
+  const size_t at = r.out.find("core dump written to ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string path = r.out.substr(at + 21);
+  path = path.substr(0, path.find('\n'));
+  EXPECT_EQ(std::filesystem::path(path).parent_path(), std::filesystem::path(dir));
+  EXPECT_EQ(testing::ReadFile(path).substr(0, 4), std::string("\0asm", 4));
+}
+
 TEST(PierCall, ExitCodesSeparatePluginErrorsTrapsAndUsage) {
   CliRun plugin_error = Pier({"call", kHello, "greet", "--input", "[1,2]"});
   EXPECT_EQ(plugin_error.exit_code, 1) << plugin_error.out;

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "lean_floor.h"
 #include "pier/runtime.h"
 #include "pier/services/host_services.h"
 #include "services/config/config_service.h"
@@ -46,6 +47,7 @@ struct Args {
   int concurrency = 2;
   int pg_tasks = 10000;       // PostgreSQL part (when PIER_TEST_POSTGRES_URL is set)
   int pg_concurrency = 8;
+  int store_floor_only = 0;  // N > 0: only the store's floor, N tasks, rounds of 77 (for profiling)
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
 
@@ -215,7 +217,7 @@ double Floor(std::unique_ptr<TaskStore> owned, int n, int batch, int per_round) 
       auto ex = store->FinishAndClaim(Round{.completions = done, .claim = &claim}, now).value();
       finished += static_cast<int>(ex.finished);
       done.clear();
-      for (const TaskRow& t : ex.claimed) done.push_back({.id = t.id, .owner = "floor", .message = "\"ok\""});
+      for (const TaskRow& t : ex.claimed) done.push_back({.id = t.id, .owner = "floor", .message = "\"ok\"", .row = t.row});
       if (ex.claimed.empty() && done.empty() && enqueued >= n) break;
     }
   }
@@ -304,10 +306,17 @@ int main(int argc, char** argv) {
     if (k == "--concurrency") a.concurrency = v;
     if (k == "--pg-tasks") a.pg_tasks = v;
     if (k == "--pg-concurrency") a.pg_concurrency = v;
+    if (k == "--store-floor-only") a.store_floor_only = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
   fs::create_directories(a.dir);
+  if (a.store_floor_only > 0) {
+    const double f = Floor(SqliteTaskStore::Open(a.dir / "floor" / "taskqueue.db").value(), a.store_floor_only, a.batch, 77);
+    std::printf("store floor: %.0f tasks/s\n", f);
+    fs::remove_all(a.dir);
+    return 0;
+  }
   auto runtime = Runtime::Create({.cache_dir = a.dir / "cache"}).value();
   const std::string plugins = PIER_PLUGIN_DIR;
 
@@ -335,6 +344,12 @@ int main(int argc, char** argv) {
   const double floor = Floor(SqliteTaskStore::Open(a.dir / "floor" / "taskqueue.db").value(), a.tasks, a.batch, per_round);
   const double floor_single =
       Floor(SqliteTaskStore::Open(a.dir / "floor1" / "taskqueue.db").value(), std::min(a.tasks, 3000), 1, 1);
+  const double lean = bench::LeanFloor(a.dir / "lean" / "tasks.db",
+                                       {.tasks = a.tasks, .enqueue_batch = a.batch, .per_round = per_round});
+  const double lean_normal = bench::LeanFloor(
+      a.dir / "lean-normal" / "tasks.db",
+      {.tasks = a.tasks, .enqueue_batch = a.batch, .per_round = per_round, .full_sync = false});
+  std::printf("lean floor FULL %.0f/s NORMAL %.0f/s\n", lean, lean_normal);
 
   std::printf("\n%-58s %12s %10s\n", "figure", "value", "vs floor");
   std::printf("%-58s %10.0f/s %10s\n", ("floor: same writes, batches " + std::to_string(a.batch) + " / " +

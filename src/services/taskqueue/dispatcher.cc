@@ -74,7 +74,7 @@ void QueueDispatcher::Stop() {
   std::vector<Started> marks;
   {
     MutexLock lock(mu_);
-    for (auto& [id, mark] : starts_) marks.push_back({id, options_.owner});
+    for (auto& [id, mark] : starts_) marks.push_back({id, options_.owner, mark.row});
     starts_.clear();
   }
   Commit(std::move(rest), std::move(marks));
@@ -160,7 +160,7 @@ std::vector<Completion> QueueDispatcher::TakeReady(Outcome outcome) {
 }
 
 Completion QueueDispatcher::GiveBack(const TaskRow& t, Outcome outcome) const {
-  Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .started = false};
+  Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .started = false, .row = t.row};
   if (outcome == Outcome::kCancelled) c.message = "cancelled before it started";
   return c;
 }
@@ -170,7 +170,7 @@ std::vector<Started> QueueDispatcher::TakeDueStarts(std::chrono::steady_clock::t
   for (auto& [id, mark] : starts_) {
     if (mark.in_round || now - mark.at < options_.start_record_delay) continue;
     mark.in_round = true;
-    out.push_back({id, options_.owner});
+    out.push_back({id, options_.owner, mark.row});
   }
   return out;
 }
@@ -212,7 +212,12 @@ void QueueDispatcher::Loop() {
       last_poll = now;
     }
     const int free = Capacity() - static_cast<int>(ready_.size() + running_.size());
-    const bool token = settings_.delay_ms <= 0 || now >= next_token_;
+    // Under a rate limit a claimed task spends its token when its call
+    // starts: with one still waiting in ready_, claiming another would let
+    // both start together once a slow worker picks them up. Work() wakes
+    // this loop when it takes one.
+    const bool token_in_hand = settings_.delay_ms > 0 && !ready_.empty();
+    const bool token = settings_.delay_ms <= 0 || (now >= next_token_ && !token_in_hand);
     const bool claim = !paused_ && free > 0 && wake_ && token;
     const auto steady_now = std::chrono::steady_clock::now();
     const auto start_due = NextStartDue();
@@ -220,7 +225,7 @@ void QueueDispatcher::Loop() {
     if (done_.empty() && !claim && !marks) {
       int64_t until = last_poll + options_.fallback_poll.count();
       if (!paused_ && next_due_ != 0) until = std::min(until, next_due_);
-      if (!paused_ && wake_ && !token) until = std::min(until, next_token_);
+      if (!paused_ && wake_ && !token && !token_in_hand) until = std::min(until, next_token_);
       auto sleep = std::chrono::milliseconds(std::clamp<int64_t>(until - now, 1, options_.max_sleep.count()));
       if (start_due) {
         sleep = std::min(sleep, std::chrono::ceil<std::chrono::milliseconds>(*start_due - steady_now));
@@ -296,13 +301,16 @@ void QueueDispatcher::Work() {
     ready_.pop_front();
     // The spacing holds between call starts, not only claims: a worker that
     // wakes late pushes the next token back.
-    if (settings_.delay_ms > 0) next_token_ = std::max(next_token_, SaturatingAdd(Now(), settings_.delay_ms));
+    if (settings_.delay_ms > 0) {
+      next_token_ = std::max(next_token_, SaturatingAdd(Now(), settings_.delay_ms));
+      loop_cv_.NotifyOne();  // the loop may claim the next one when the token is due
+    }
     Running& slot = running_[task.id];
     ++task.attempt;  // this call is the next attempt; stored when its start or completion is written
     // The loop's sleep is bounded by the earliest pending mark; with none
     // pending it may sleep for fallback_poll, so the first one wakes it.
     const bool first_mark = !NextStartDue().has_value();
-    starts_[task.id] = StartMark{.at = std::chrono::steady_clock::now()};
+    starts_[task.id] = StartMark{.at = std::chrono::steady_clock::now(), .row = task.row};
     if (first_mark) loop_cv_.NotifyOne();
     TaskCall call;
     call.request = wire::TaskExecuteRequest{task.queue, task.id, task.payload, task.attempt};
@@ -332,7 +340,7 @@ void QueueDispatcher::Work() {
 }
 
 Completion QueueDispatcher::Judge(const TaskRow& t, const TaskCallResult& result, Interrupt reason, int64_t now) {
-  Completion c{.id = t.id, .owner = options_.owner};
+  Completion c{.id = t.id, .owner = options_.owner, .row = t.row};
   if (reason == Interrupt::kCancel) {
     c.outcome = Outcome::kCancelled;
     c.message = "cancelled while running (attempt " + std::to_string(t.attempt) + ")";

@@ -116,6 +116,7 @@ class QueueDispatcher {
   struct StartMark {
     std::chrono::steady_clock::time_point at;
     bool in_round = false;  // taken by the round being committed
+    int64_t row = 0;        // TaskRow::row of its task
   };
 
   int64_t Now() const;

@@ -43,11 +43,40 @@ const std::vector<sqlite::Migration> kMigrations = {
         " WHERE status IN ('completed', 'failed', 'cancelled');"},
     // 6: an attempt counts when its call starts, not when it is claimed.
     {6, "ALTER TABLE tasks ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;"},
+    // 7: the claim path touches only the indexes its queries need. The
+    // original's idx_tasks_dequeue (queue, status, next_run_at) changed on
+    // every state change; what it served is now served by partial indexes
+    // that change only when a task enters or leaves their state: ready work
+    // by due time (NextRunAt), finished work by status and age (retention and
+    // counts), and every task of a queue by creation (listing; append-only).
+    // "Finished" is written `status < 'pending'` (the static_assert below proves it): a
+    // three-value IN list makes SQLite build a temporary table each time it
+    // checks the index's condition, i.e. on every insert and state change.
+    {7, "DROP INDEX IF EXISTS idx_tasks_dequeue; DROP INDEX IF EXISTS idx_tasks_finished;"
+        "CREATE INDEX idx_tasks_due ON tasks(queue_name, next_run_at) WHERE status = 'pending';"
+        "CREATE INDEX idx_tasks_finished ON tasks(queue_name, status, updated_at)"
+        " WHERE status < 'pending';"
+        "CREATE INDEX idx_tasks_created ON tasks(queue_name, created_at);"},
 };
+
+// The finished states are exactly those that sort before 'pending'.
+static_assert(kCancelled < kPending && kCompleted < kPending && kFailed < kPending && kPending < kRunning,
+              "finished states must sort before 'pending', the others not");
+
+// The row of a task given by rowid when the caller knows it (non-zero),
+// else by ID: "?4" / "?10" is the rowid parameter, "?2" / "?8" the ID's.
+constexpr std::string_view kRowOf = "(CASE WHEN ?4 > 0 THEN ?4 ELSE (SELECT rowid FROM tasks WHERE id = ?2) END)";
+constexpr std::string_view kRowOf10 =
+    "(CASE WHEN ?10 > 0 THEN ?10 ELSE (SELECT rowid FROM tasks WHERE id = ?8) END)";
 
 constexpr std::string_view kTaskColumns =
     "id, queue_name, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "
-    "message, last_error, priority, COALESCE(unique_key, ''), timeout_ms, lease_owner, lease_until, started_at";
+    "message, last_error, priority, COALESCE(unique_key, ''), timeout_ms, lease_owner, lease_until, started_at, rowid";
+
+// What a worker needs of a task it claims: not its message, last error or
+// unique key, which can be long and which it never reads.
+constexpr std::string_view kClaimColumns =
+    "rowid, id, payload, attempt, max_retries, backoff_ms, next_run_at, created_at, priority, timeout_ms";
 
 TaskRow ReadTask(const sqlite::Statement& s) {
   TaskRow t;
@@ -69,6 +98,28 @@ TaskRow ReadTask(const sqlite::Statement& s) {
   t.lease_owner = s.ColumnText(15);
   t.lease_until = s.ColumnInt(16);
   t.started_at = s.ColumnInt(17);
+  t.row = s.ColumnInt(18);
+  return t;
+}
+
+// A row of kClaimColumns, claimed for `claim` at `now`.
+TaskRow ReadClaimed(const sqlite::Statement& s, const ClaimRequest& claim, int64_t now) {
+  TaskRow t;
+  t.row = s.ColumnInt(0);
+  t.id = s.ColumnText(1);
+  t.queue = claim.queue;
+  t.payload = s.ColumnBlob(2);
+  t.status = kRunning;
+  t.attempt = static_cast<int32_t>(s.ColumnInt(3));
+  t.max_retries = static_cast<int32_t>(s.ColumnInt(4));
+  t.backoff_ms = s.ColumnInt(5);
+  t.next_run_at = s.ColumnInt(6);
+  t.created_at = s.ColumnInt(7);
+  t.updated_at = now;
+  t.priority = static_cast<int32_t>(s.ColumnInt(8));
+  t.timeout_ms = s.ColumnInt(9);
+  t.lease_owner = claim.owner;
+  t.lease_until = SaturatingAdd(now, claim.lease_ms);
   return t;
 }
 
@@ -98,7 +149,7 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
   PIER_ASSIGN_OR_RETURN(auto writer, sqlite::Database::Open(file));
   // The original schema's tasks.queue_name REFERENCES queues(name) is not
   // enforced there (foreign keys off); keep it that way so its files work.
-  PIER_RETURN_IF_ERROR(writer->Exec(durability == Durability::kFull ? "PRAGMA foreign_keys=OFF; PRAGMA synchronous=FULL"
+  PIER_RETURN_IF_ERROR(writer->Exec(durability == Durability::kFull ? "PRAGMA foreign_keys=OFF; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768"
                                                                     : "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL"));
   PIER_RETURN_IF_ERROR(writer->Migrate(kMigrations).WithContext("task queue database"));
   PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file, /*check=*/false));
@@ -291,7 +342,7 @@ Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
 Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
   MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) +
-                                                " FROM tasks WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
+                                                " FROM tasks INDEXED BY idx_tasks_created WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
                                                 " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"));
   s->Bind(1, f.queue);
   s->Bind(2, f.status);
@@ -341,11 +392,13 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
     if (!round.started.empty()) {
       PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
           "UPDATE tasks SET attempt = attempt + 1, started_at = MAX(?1, 1), updated_at = ?1"
-          " WHERE id = ?2 AND status = 'running' AND lease_owner = ?3 AND started_at = 0"));
+          " WHERE rowid = " + std::string(kRowOf) + " AND id = ?2 AND status = 'running' AND lease_owner = ?3"
+          " AND started_at = 0"));
       for (const Started& mark : round.started) {
         s->Bind(1, now);
         s->Bind(2, mark.id);
         s->Bind(3, mark.owner);
+        s->Bind(4, mark.row);
         PIER_RETURN_IF_ERROR(s->Run().WithContext("recording a task's start"));
       }
     }
@@ -356,7 +409,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
           " next_run_at = CASE WHEN ?5 > 0 THEN ?5 ELSE next_run_at END,"
           " attempt = attempt + ?6, started_at = 0,"
           " lease_owner = '', lease_until = 0, updated_at = ?7"
-          " WHERE id = ?8 AND status = 'running' AND lease_owner = ?9"));
+          " WHERE rowid = " + std::string(kRowOf10) + " AND id = ?8 AND status = 'running' AND lease_owner = ?9"));
       for (const Completion& done : round.completions) {
         const CompletionWrite w = DescribeCompletion(done, now);
         s->Bind(1, w.status);
@@ -368,37 +421,40 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
         s->Bind(7, now);
         s->Bind(8, done.id);
         s->Bind(9, done.owner);
+        s->Bind(10, done.row);
         PIER_RETURN_IF_ERROR(s->Run().WithContext("finishing task"));
         out.finished += s->Changes();
       }
     }
     if (claim != nullptr && claim->max > 0) {
-      // The sub-select walks idx_tasks_ready in its own order (no sort).
-      PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
-          "UPDATE tasks SET status = 'running', started_at = 0, updated_at = ?1, lease_owner = ?2,"
-          " lease_until = ?3 WHERE id IN (SELECT id FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = ?4"
-          " AND status = 'pending'"
-          " AND next_run_at <= ?1 ORDER BY priority DESC, next_run_at, created_at LIMIT ?5)"
-          " RETURNING " + std::string(kTaskColumns)));
-      s->Bind(1, now);
-      s->Bind(2, claim->owner);
-      s->Bind(3, SaturatingAdd(now, claim->lease_ms));
-      s->Bind(4, claim->queue);
-      s->Bind(5, int64_t{claim->max});
+      // Read the due rows in claim order straight off idx_tasks_ready, then
+      // move each by rowid: no `IN (subquery)` or RETURNING, whose temporary
+      // tables cost more than the writes themselves.
+      PIER_ASSIGN_OR_RETURN(Stmt pick, c.Prepare(
+          "SELECT " + std::string(kClaimColumns) + " FROM tasks INDEXED BY idx_tasks_ready"
+          " WHERE queue_name = ?1 AND status = 'pending' AND next_run_at <= ?2"
+          " ORDER BY priority DESC, next_run_at, created_at LIMIT ?3"));
+      pick->Bind(1, claim->queue);
+      pick->Bind(2, now);
+      pick->Bind(3, int64_t{claim->max});
       while (true) {
-        PIER_ASSIGN_OR_RETURN(bool row, s->Step());
+        PIER_ASSIGN_OR_RETURN(bool row, pick->Step());
         if (!row) break;
-        out.claimed.push_back(ReadTask(*s));
+        out.claimed.push_back(ReadClaimed(*pick, *claim, now));
+      }
+      PIER_ASSIGN_OR_RETURN(Stmt take, c.Prepare(
+          "UPDATE tasks SET status = 'running', started_at = 0, updated_at = ?1, lease_owner = ?2,"
+          " lease_until = ?3 WHERE rowid = ?4"));
+      for (const TaskRow& t : out.claimed) {
+        take->Bind(1, now);
+        take->Bind(2, claim->owner);
+        take->Bind(3, t.lease_until);
+        take->Bind(4, t.row);
+        PIER_RETURN_IF_ERROR(take->Run().WithContext("claiming task"));
       }
     }
     return OkStatus();
   }));
-  // RETURNING has no defined order: restore the claim order.
-  std::stable_sort(out.claimed.begin(), out.claimed.end(), [](const TaskRow& a, const TaskRow& b) {
-    if (a.priority != b.priority) return a.priority > b.priority;
-    if (a.next_run_at != b.next_run_at) return a.next_run_at < b.next_run_at;
-    return a.created_at < b.created_at;
-  });
   return out;
 }
 
@@ -423,8 +479,8 @@ Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dea
 
 Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue) {
   MutexLock lock(read_mu_);
-  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT MIN(next_run_at) FROM tasks WHERE queue_name = ?"
-                                                " AND status = 'pending'"));
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT MIN(next_run_at) FROM tasks INDEXED BY idx_tasks_due"
+                                                " WHERE queue_name = ? AND status = 'pending'"));
   s->Bind(1, queue);
   PIER_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row || s->ColumnIsNull(0)) return std::optional<int64_t>();
@@ -434,8 +490,9 @@ Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue
 Result<int64_t> SqliteTaskStore::DeleteFinished(std::string_view queue, int64_t cutoff, std::string_view status,
                                                 int limit) {
   return WriteOne(
-      "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE queue_name = ?1 AND updated_at < ?2"
-      " AND status IN ('completed', 'failed', 'cancelled') AND (?3 = '' OR status = ?3) LIMIT ?4)",
+      "DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks INDEXED BY idx_tasks_finished"
+      " WHERE queue_name = ?1 AND updated_at < ?2"
+      " AND status < 'pending' AND (?3 = '' OR status = ?3) LIMIT ?4)",
       "deleting finished tasks", [&](sqlite::Statement& s) {
         s.Bind(1, queue);
         s.Bind(2, cutoff);
@@ -446,8 +503,13 @@ Result<int64_t> SqliteTaskStore::DeleteFinished(std::string_view queue, int64_t 
 
 Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {
   MutexLock lock(read_mu_);
-  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT status, COUNT(*) FROM tasks WHERE queue_name = ?"
-                                                " GROUP BY status"));
+  // One count per state, each over the partial index that holds that state.
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare(
+      "SELECT 'pending', COUNT(*) FROM tasks INDEXED BY idx_tasks_due WHERE queue_name = ?1 AND status = 'pending'"
+      " UNION ALL SELECT 'running', COUNT(*) FROM tasks INDEXED BY idx_tasks_leased"
+      " WHERE status = 'running' AND queue_name = ?1"
+      " UNION ALL SELECT status, COUNT(*) FROM tasks INDEXED BY idx_tasks_finished WHERE queue_name = ?1"
+      " AND status < 'pending' GROUP BY status"));
   s->Bind(1, queue);
   QueueStats out;
   while (true) {

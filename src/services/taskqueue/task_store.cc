@@ -4,7 +4,7 @@
 
 namespace pier::taskqueue {
 
-std::string NewTaskId() { return NewRandomId(); }
+std::string NewTaskId() { return NewTimeOrderedId(); }
 
 CompletionWrite DescribeCompletion(const Completion& done, int64_t now) {
   CompletionWrite w{.status = kPending};

@@ -64,6 +64,9 @@ struct NewTask {
 
 struct TaskRow {
   std::string id;
+  // Where the store keeps the row (SQLite's rowid), for finding it again
+  // without the ID's index; 0: unknown, look it up by `id`. Not public.
+  int64_t row = 0;
   std::string queue;
   std::string payload;
   std::string status;
@@ -97,12 +100,14 @@ struct Completion {
   // Whether a Started mark for this call was already applied (then the
   // completion does not count the attempt a second time).
   bool start_recorded = false;
+  int64_t row = 0;  // TaskRow::row of the claimed task (0: unknown)
 };
 
 // The start of a claimed task's call: its attempt counts from now on.
 struct Started {
   std::string id;
   std::string owner;  // only the lease holder's mark applies
+  int64_t row = 0;    // TaskRow::row (0: unknown)
 };
 
 struct ClaimRequest {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <set>
 #include <thread>
@@ -345,6 +347,103 @@ TEST(SqliteTaskStore, UpgradesTheOriginalsDatabase) {
   EXPECT_EQ(old->priority, 0);
   EXPECT_EQ(store->Claim({.queue = "q", .owner = "w", .lease_ms = 1000, .max = 1}, 10).value().at(0).id, "old");
   store.reset();
+  fs::remove_all(dir);
+}
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every index of the tasks table, by name.
+std::set<std::string> TaskIndexes(sqlite::Database& db) {
+  auto s = db.Prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'"
+                      " AND name NOT LIKE 'sqlite_autoindex%'").value();
+  std::set<std::string> out;
+  while (s.Step().value()) out.insert(s.ColumnText(0));
+  return out;
+}
+
+// A Pier store of schema version 6 (tests/fixtures/taskqueue_v6.sql: random
+// IDs, the original's dequeue index, a task in every state) is upgraded in
+// place to the claim-path schema, and every task keeps its state and data.
+TEST(SqliteTaskStore, UpgradesAVersion6Store) {
+  const fs::path dir = fs::temp_directory_path() / ("pier-store-v6-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
+    const std::string fixture = ReadText(fs::path(PIER_SOURCE_DIR) / "tests/fixtures/taskqueue_v6.sql");
+    ASSERT_FALSE(fixture.empty());
+    ASSERT_TRUE(db->Exec(fixture).ok());
+  }
+  auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value();
+  {
+    auto db = sqlite::Database::Open(dir / "taskqueue.db", /*check=*/false).value();
+    auto v = db->Prepare("PRAGMA user_version").value();
+    ASSERT_TRUE(v.Step().value());
+    EXPECT_EQ(v.ColumnInt(0), 7);
+    const std::set<std::string> indexes = TaskIndexes(*db);
+    EXPECT_FALSE(indexes.contains("idx_tasks_dequeue")) << "changed on every state change; dropped";
+    for (const char* name : {"idx_tasks_ready", "idx_tasks_due", "idx_tasks_leased", "idx_tasks_finished",
+                             "idx_tasks_created", "idx_tasks_unique"}) {
+      EXPECT_TRUE(indexes.contains(name)) << name;
+    }
+  }
+  QueueStats stats = store->Stats("q").value();
+  EXPECT_EQ(stats.pending, 2);
+  EXPECT_EQ(stats.running, 1);
+  EXPECT_EQ(stats.completed, 1);
+  EXPECT_EQ(stats.failed, 1);
+  EXPECT_EQ(stats.cancelled, 1);
+  auto failed = store->Get("B2failedAfterRetries05").value();
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->message, "boom");
+  EXPECT_EQ(failed->attempt, 4);
+  EXPECT_EQ(store->NextRunAt("q").value(), std::optional<int64_t>(5));
+  // The unique key of the pending task still holds.
+  auto dup = store->Enqueue({NewTask{.queue = "q", .payload = "again", .unique_key = "only-one"}}, 10).value();
+  EXPECT_EQ(dup.at(0), "A7xpendingHighPrio0002");
+  // Priority first, then FIFO, as before the upgrade.
+  auto claimed = store->Claim({.queue = "q", .owner = "w/1", .lease_ms = 1000, .max = 2}, 10).value();
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].id, "A7xpendingHighPrio0002");
+  EXPECT_EQ(claimed[0].payload, "high");
+  EXPECT_EQ(claimed[1].id, "Zq81pendingLowPrio0001");
+  EXPECT_GT(claimed[0].row, 0) << "claims carry the row, so completions skip the ID index";
+  EXPECT_EQ(store->Finish({{.id = claimed[0].id, .owner = "w/1", .row = claimed[0].row}}, 11).value(), 1);
+  // A row that does not match its ID is never touched.
+  EXPECT_EQ(store->Finish({{.id = claimed[1].id, .owner = "w/1", .row = claimed[0].row}}, 11).value(), 0);
+  EXPECT_EQ(store->Finish({{.id = claimed[1].id, .owner = "w/1"}}, 11).value(), 1) << "by ID when the row is unknown";
+  // The dead worker's task comes back; retention removes old finished tasks.
+  EXPECT_EQ(store->RecoverLeases(100, "", "").value(), 1);
+  EXPECT_EQ(store->DeleteFinished("q", 1000, "", 100).value(), 4) << "completed@2, failed@3, and the two finished at 11";
+  EXPECT_TRUE(store->Get("c9cancelledByUser00006").value().has_value()) << "finished after the cutoff: kept";
+  store.reset();
+  fs::remove_all(dir);
+}
+
+// No statement on the write path builds a temporary table: SQLite codes an
+// IN list of three or more values as one, so an index whose condition had
+// one cost a temporary B-tree on every insert and state change.
+TEST(SqliteTaskStore, WritesBuildNoTemporaryTables) {
+  const fs::path dir = fs::temp_directory_path() / ("pier-store-ephemeral-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  { auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value(); }
+  auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
+  for (const char* sql : {"INSERT INTO tasks (id, queue_name, payload, max_retries, next_run_at, created_at, updated_at)"
+                          " VALUES ('a', 'q', x'00', 0, 1, 1, 1)",
+                          "UPDATE tasks SET status = 'running' WHERE rowid = 1",
+                          "UPDATE tasks SET status = 'completed' WHERE rowid = 1",
+                          "UPDATE tasks SET status = 'pending', next_run_at = 5 WHERE rowid = 1"}) {
+    auto s = db->Prepare(std::string("EXPLAIN ") + sql).value();
+    std::string ops;
+    while (s.Step().value()) ops += s.ColumnText(1) + " ";
+    EXPECT_EQ(ops.find("OpenEphemeral"), std::string::npos) << sql;
+  }
+  db.reset();
   fs::remove_all(dir);
 }
 

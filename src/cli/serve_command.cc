@@ -170,6 +170,7 @@ int RunServe(const ServeArgs& a) {
   host_config.manager.node_id = NodeId(config);
   host_config.manager.task_lease_slack = config.task_lease_slack;
   host_config.manager.task_recovery_interval = config.task_recovery_interval;
+  host_config.manager.task_durability_full = config.task_durability_full;
   if (*storage) {
     spdlog::info("pier serve: task queues and key-value data in PostgreSQL at {} (node {})", (*storage)->redacted_url(),
                  host_config.manager.node_id);

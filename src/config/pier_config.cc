@@ -262,6 +262,12 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
         } else if (name == "taskqueue.lease_slack") {
           PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.task_lease_slack));
           if (c.task_lease_slack < std::chrono::seconds(1)) return InvalidArgumentError(name + " must be at least 1s");
+        } else if (name == "taskqueue.durability") {
+          auto d = sn.value<std::string>();
+          if (!d || !sn.is_string() || (*d != "full" && *d != "normal")) {
+            return InvalidArgumentError(name + " must be \"full\" or \"normal\"");
+          }
+          c.task_durability_full = *d == "full";
         } else if (name == "taskqueue.recovery_interval") {
           PIER_RETURN_IF_ERROR(duration(sn, name, std::chrono::hours(24), &c.task_recovery_interval));
           if (c.task_recovery_interval < std::chrono::milliseconds(100)) {

@@ -98,6 +98,10 @@ struct PierConfig {
   // [taskqueue]
   std::chrono::milliseconds task_lease_slack{60000};     // lease_slack: a lease outlasts its call by this
   std::chrono::milliseconds task_recovery_interval{60000};  // recovery_interval: expired leases and retention
+  // durability: "full" (true) syncs every commit to disk, so an acknowledged
+  // enqueue or completion survives power loss; "normal" (false) survives a
+  // crash of the process, not of the machine, and commits far faster.
+  bool task_durability_full = true;
 };
 
 // The storage URL from PIER_STORAGE_URL overrides the file's (so a password

@@ -132,6 +132,7 @@ statement_timeout = "10s"
 [taskqueue]
 lease_slack = "5s"
 recovery_interval = "500ms"
+durability = "normal"
 )", "/x");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->storage_url, "postgresql://pier@127.0.0.1:5432/pier");
@@ -140,12 +141,16 @@ recovery_interval = "500ms"
   EXPECT_EQ(c->storage_statement_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c->task_lease_slack, std::chrono::seconds(5));
   EXPECT_EQ(c->task_recovery_interval, std::chrono::milliseconds(500));
+  EXPECT_FALSE(c->task_durability_full);
+  EXPECT_TRUE(ParsePierConfig("", "/").value().task_durability_full) << "full unless told otherwise";
   auto error = [](const std::string& toml) { return ParsePierConfig(toml, "/").status().message(); };
   EXPECT_EQ(error("[storage]\nurl = \"mysql://x\""), "storage.url must start with postgresql:// (or be empty for SQLite files)");
   EXPECT_EQ(error("[storage]\nnode = \"a/b\""), "storage.node must be a string without '/'");
   EXPECT_EQ(error("[storage]\npool_size = 0"), "storage.pool_size must be from 1 to 256");
   EXPECT_EQ(error("[storage]\nhost = \"x\""), "unknown setting 'storage.host'");
   EXPECT_EQ(error("[taskqueue]\nlease_slack = \"10ms\""), "taskqueue.lease_slack must be at least 1s");
+  EXPECT_EQ(error("[taskqueue]\ndurability = \"fast\""), "taskqueue.durability must be \"full\" or \"normal\"");
+  EXPECT_EQ(error("[taskqueue]\ndurability = 1"), "taskqueue.durability must be \"full\" or \"normal\"");
   EXPECT_EQ(ParsePierConfig("", "/").value().storage_url, "") << "SQLite files unless told otherwise";
 }
 

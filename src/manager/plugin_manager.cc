@@ -83,6 +83,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
                                    .task_shutdown_grace = options_.task_shutdown_grace,
                                    .task_lease_slack = options_.task_lease_slack,
                                    .task_recovery_interval = options_.task_recovery_interval,
+                                   .task_durability_full = options_.task_durability_full,
                                    .storage = options_.storage,
                                    .log_sink = options_.log_sink,
                                    .music = options_.music};

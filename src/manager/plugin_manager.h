@@ -76,6 +76,10 @@ struct ManagerOptions {
   std::chrono::milliseconds task_shutdown_grace{10000};
   std::chrono::milliseconds task_lease_slack{60000};        // a task's lease outlasts its call by this
   std::chrono::milliseconds task_recovery_interval{60000};  // expired leases and retention, this often
+  // SQLite task stores: every commit synced to disk ([taskqueue] durability
+  // = "full"), or only at checkpoints ("normal": safe from a process crash,
+  // not from power loss).
+  bool task_durability_full = true;
   // Task queues and KVStore in a PostgreSQL database shared with other
   // nodes (give each node its own node_id); unset: SQLite files in data_dir.
   std::shared_ptr<pg::Database> storage;

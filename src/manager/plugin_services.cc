@@ -119,7 +119,9 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     } else {
       auto dir = data_dir();
       if (!dir.ok()) return dir.status().WithContext("taskqueue");
-      auto file = taskqueue::SqliteTaskStore::Open(*dir / "taskqueue.db");
+      auto file = taskqueue::SqliteTaskStore::Open(
+          *dir / "taskqueue.db",
+          settings.task_durability_full ? taskqueue::Durability::kFull : taskqueue::Durability::kNormal);
       if (!file.ok()) return Status(file.status().code(), "task queue database: " + file.status().message());
       store = std::move(*file);
     }

@@ -62,6 +62,7 @@ struct ServiceSettings {
   std::chrono::milliseconds task_shutdown_grace{10000};
   std::chrono::milliseconds task_lease_slack{60000};
   std::chrono::milliseconds task_recovery_interval{60000};
+  bool task_durability_full = true;  // SQLite task stores: synchronous=FULL, else NORMAL
   // Shared PostgreSQL storage for task queues and KVStore; unset: SQLite files.
   std::shared_ptr<pg::Database> storage;
   // Where failures of callbacks (scheduler, websocket) are reported, tagged

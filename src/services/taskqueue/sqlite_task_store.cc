@@ -47,13 +47,13 @@ const std::vector<sqlite::Migration> kMigrations = {
     // original's idx_tasks_dequeue (queue, status, next_run_at) changed on
     // every state change; what it served is now served by partial indexes
     // that change only when a task enters or leaves their state: ready work
-    // by due time (NextRunAt), finished work by status and age (retention and
-    // counts), and every task of a queue by creation (listing; append-only).
+    // (idx_tasks_ready also answers NextRunAt, one seek per priority),
+    // finished work by status and age (retention and counts), and every task
+    // of a queue by creation (listing; append-only).
     // "Finished" is written `status < 'pending'` (the static_assert below proves it): a
     // three-value IN list makes SQLite build a temporary table each time it
     // checks the index's condition, i.e. on every insert and state change.
     {7, "DROP INDEX IF EXISTS idx_tasks_dequeue; DROP INDEX IF EXISTS idx_tasks_finished;"
-        "CREATE INDEX idx_tasks_due ON tasks(queue_name, next_run_at) WHERE status = 'pending';"
         "CREATE INDEX idx_tasks_finished ON tasks(queue_name, status, updated_at)"
         " WHERE status < 'pending';"
         "CREATE INDEX idx_tasks_created ON tasks(queue_name, created_at);"},
@@ -149,8 +149,11 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
   PIER_ASSIGN_OR_RETURN(auto writer, sqlite::Database::Open(file));
   // The original schema's tasks.queue_name REFERENCES queues(name) is not
   // enforced there (foreign keys off); keep it that way so its files work.
-  PIER_RETURN_IF_ERROR(writer->Exec(durability == Durability::kFull ? "PRAGMA foreign_keys=OFF; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768"
-                                                                    : "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL"));
+  // The writer keeps a 32 MiB page cache (claim-path indexes stay hot) and
+  // any temporary structures in memory.
+  PIER_RETURN_IF_ERROR(writer->Exec(std::string("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
+                                                " PRAGMA cache_size=-32768; PRAGMA synchronous=") +
+                                    (durability == Durability::kFull ? "FULL" : "NORMAL")));
   PIER_RETURN_IF_ERROR(writer->Migrate(kMigrations).WithContext("task queue database"));
   PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file, /*check=*/false));
   return std::unique_ptr<SqliteTaskStore>(new SqliteTaskStore(std::move(writer), std::move(reader)));
@@ -479,8 +482,19 @@ Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dea
 
 Result<std::optional<int64_t>> SqliteTaskStore::NextRunAt(std::string_view queue) {
   MutexLock lock(read_mu_);
-  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT MIN(next_run_at) FROM tasks INDEXED BY idx_tasks_due"
-                                                " WHERE queue_name = ? AND status = 'pending'"));
+  // The earliest run time among ready tasks, read off idx_tasks_ready (in
+  // priority order) with one seek per distinct priority: the first priority,
+  // then each next lower one, and the earliest task of each.
+  PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare(
+      "WITH RECURSIVE p(priority) AS ("
+      " SELECT (SELECT priority FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = ?1 AND status = 'pending'"
+      " ORDER BY priority DESC LIMIT 1)"
+      " UNION ALL SELECT (SELECT t.priority FROM tasks t INDEXED BY idx_tasks_ready WHERE t.queue_name = ?1"
+      " AND t.status = 'pending' AND t.priority < p.priority ORDER BY t.priority DESC LIMIT 1)"
+      " FROM p WHERE p.priority IS NOT NULL)"
+      " SELECT MIN((SELECT t.next_run_at FROM tasks t INDEXED BY idx_tasks_ready WHERE t.queue_name = ?1"
+      " AND t.status = 'pending' AND t.priority = p.priority ORDER BY t.next_run_at LIMIT 1))"
+      " FROM p WHERE p.priority IS NOT NULL"));
   s->Bind(1, queue);
   PIER_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row || s->ColumnIsNull(0)) return std::optional<int64_t>();
@@ -505,7 +519,7 @@ Result<QueueStats> SqliteTaskStore::Stats(std::string_view queue) {
   MutexLock lock(read_mu_);
   // One count per state, each over the partial index that holds that state.
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare(
-      "SELECT 'pending', COUNT(*) FROM tasks INDEXED BY idx_tasks_due WHERE queue_name = ?1 AND status = 'pending'"
+      "SELECT 'pending', COUNT(*) FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = ?1 AND status = 'pending'"
       " UNION ALL SELECT 'running', COUNT(*) FROM tasks INDEXED BY idx_tasks_leased"
       " WHERE status = 'running' AND queue_name = ?1"
       " UNION ALL SELECT status, COUNT(*) FROM tasks INDEXED BY idx_tasks_finished WHERE queue_name = ?1"

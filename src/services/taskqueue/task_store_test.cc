@@ -297,6 +297,22 @@ TEST_P(TaskStoreTest, RetryListPauseAndBatchedRetention) {
   EXPECT_EQ(store_->NextRunAt("r").value(), std::nullopt);
 }
 
+// The next run time is the earliest of every ready task, whatever its
+// priority (SQLite reads it off the priority-ordered ready index).
+TEST_P(TaskStoreTest, NextRunAtIsTheEarliestAcrossPriorities) {
+  Enqueue({.queue = "q", .payload = "a", .run_at_ms = 9000, .priority = 9});
+  Enqueue({.queue = "q", .payload = "b", .run_at_ms = 7000, .priority = 0});
+  Enqueue({.queue = "q", .payload = "c", .run_at_ms = 8000, .priority = -4});
+  Enqueue({.queue = "q", .payload = "d", .run_at_ms = 6500, .priority = 3});
+  const std::string running = Enqueue({.queue = "q", .payload = "e", .run_at_ms = 1000, .priority = 0});
+  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "w", .max = 1}, 2000).value().at(0).id, running);
+  Enqueue({.queue = "other", .payload = "f", .run_at_ms = 10, .priority = 0});
+  EXPECT_EQ(store_->NextRunAt("q").value(), std::optional<int64_t>(6500)) << "not the running task's, not other queues'";
+  QueueStats stats = store_->Stats("q").value();
+  EXPECT_EQ(stats.pending, 4);
+  EXPECT_EQ(stats.running, 1);
+}
+
 TEST_P(TaskStoreTest, ConcurrentWritersShareCommitsAndLoseNothing) {
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -387,7 +403,7 @@ TEST(SqliteTaskStore, UpgradesAVersion6Store) {
     EXPECT_EQ(v.ColumnInt(0), 7);
     const std::set<std::string> indexes = TaskIndexes(*db);
     EXPECT_FALSE(indexes.contains("idx_tasks_dequeue")) << "changed on every state change; dropped";
-    for (const char* name : {"idx_tasks_ready", "idx_tasks_due", "idx_tasks_leased", "idx_tasks_finished",
+    for (const char* name : {"idx_tasks_ready", "idx_tasks_leased", "idx_tasks_finished",
                              "idx_tasks_created", "idx_tasks_unique"}) {
       EXPECT_TRUE(indexes.contains(name)) << name;
     }

@@ -2,7 +2,8 @@
 # The crash harness, long: SIGKILLs `pier serve` ROUNDS times (default 50) at
 # random moments while tasks are enqueued and run, then checks that every
 # acknowledged task reached a final state and that no completed task ran
-# again (tests/cli/pier_queue_test.cc, PierCrash.*: with retries, and with none and a witness of every execution).
+# again (tests/cli/pier_queue_test.cc, PierCrash.*: with retries, under both [taskqueue] durability
+# settings, and with none and a witness of every execution).
 #
 #   bench/crash.sh            # 50 kills
 #   bench/crash.sh 200

@@ -48,6 +48,7 @@ struct Args {
   int pg_tasks = 10000;       // PostgreSQL part (when PIER_TEST_POSTGRES_URL is set)
   int pg_concurrency = 8;
   int store_floor_only = 0;  // N > 0: only the store's floor, N tasks, rounds of 77 (for profiling)
+  int normal = 0;            // with --store-floor-only: durability normal
   int million = 0;           // N > 0: also run N tasks (1000000 for the memory check) and report peak RSS
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
@@ -354,12 +355,16 @@ int main(int argc, char** argv) {
     if (k == "--pg-concurrency") a.pg_concurrency = v;
     if (k == "--store-floor-only") a.store_floor_only = v;
     if (k == "--million") a.million = v;
+    if (k == "--normal") a.normal = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
   fs::create_directories(a.dir);
   if (a.store_floor_only > 0) {
-    const double f = Floor(SqliteTaskStore::Open(a.dir / "floor" / "taskqueue.db").value(), a.store_floor_only, a.batch, 77);
+    const double f = Floor(SqliteTaskStore::Open(a.dir / "floor" / "taskqueue.db",
+                                                 a.normal ? Durability::kNormal : Durability::kFull)
+                               .value(),
+                           a.store_floor_only, a.batch, std::min(a.batch, 77));
     std::printf("store floor: %.0f tasks/s\n", f);
     fs::remove_all(a.dir);
     return 0;

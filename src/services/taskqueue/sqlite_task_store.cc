@@ -156,7 +156,9 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
                                     (durability == Durability::kFull ? "FULL" : "NORMAL")));
   PIER_RETURN_IF_ERROR(writer->Migrate(kMigrations).WithContext("task queue database"));
   PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file, /*check=*/false));
-  return std::unique_ptr<SqliteTaskStore>(new SqliteTaskStore(std::move(writer), std::move(reader)));
+  PIER_ASSIGN_OR_RETURN(auto checkpointer, sqlite::Checkpointer::Start(*writer));
+  return std::unique_ptr<SqliteTaskStore>(
+      new SqliteTaskStore(std::move(writer), std::move(reader), std::move(checkpointer)));
 }
 
 Status SqliteTaskStore::RunWrite(const std::function<Status(Connection&)>& op) {

@@ -50,9 +50,9 @@ const std::vector<sqlite::Migration> kMigrations = {
     // (idx_tasks_ready also answers NextRunAt, one seek per priority),
     // finished work by status and age (retention and counts), and every task
     // of a queue by creation (listing; append-only).
-    // "Finished" is written `status < 'pending'` (the static_assert below proves it): a
-    // three-value IN list makes SQLite build a temporary table each time it
-    // checks the index's condition, i.e. on every insert and state change.
+    // "Finished" is written `status < 'pending'` (see the static_assert
+    // below): a three-value IN list makes SQLite build a temporary table each
+    // time it checks the index's condition, on every insert and state change.
     {7, "DROP INDEX IF EXISTS idx_tasks_dequeue; DROP INDEX IF EXISTS idx_tasks_finished;"
         "CREATE INDEX idx_tasks_finished ON tasks(queue_name, status, updated_at)"
         " WHERE status < 'pending';"
@@ -63,11 +63,13 @@ const std::vector<sqlite::Migration> kMigrations = {
 static_assert(kCancelled < kPending && kCompleted < kPending && kFailed < kPending && kPending < kRunning,
               "finished states must sort before 'pending', the others not");
 
-// The row of a task given by rowid when the caller knows it (non-zero),
-// else by ID: "?4" / "?10" is the rowid parameter, "?2" / "?8" the ID's.
-constexpr std::string_view kRowOf = "(CASE WHEN ?4 > 0 THEN ?4 ELSE (SELECT rowid FROM tasks WHERE id = ?2) END)";
-constexpr std::string_view kRowOf10 =
-    "(CASE WHEN ?10 > 0 THEN ?10 ELSE (SELECT rowid FROM tasks WHERE id = ?8) END)";
+// SQL for the rowid of a task: parameter ?row when the caller knows it
+// (non-zero), else looked up by the ID in parameter ?id.
+std::string RowOf(int row, int id) {
+  const std::string r = "?" + std::to_string(row);
+  return "(CASE WHEN " + r + " > 0 THEN " + r + " ELSE (SELECT rowid FROM tasks WHERE id = ?" + std::to_string(id) +
+         ") END)";
+}
 
 constexpr std::string_view kTaskColumns =
     "id, queue_name, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "
@@ -397,7 +399,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
     if (!round.started.empty()) {
       PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(
           "UPDATE tasks SET attempt = attempt + 1, started_at = MAX(?1, 1), updated_at = ?1"
-          " WHERE rowid = " + std::string(kRowOf) + " AND id = ?2 AND status = 'running' AND lease_owner = ?3"
+          " WHERE rowid = " + RowOf(4, 2) + " AND id = ?2 AND status = 'running' AND lease_owner = ?3"
           " AND started_at = 0"));
       for (const Started& mark : round.started) {
         s->Bind(1, now);
@@ -414,7 +416,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
           " next_run_at = CASE WHEN ?5 > 0 THEN ?5 ELSE next_run_at END,"
           " attempt = attempt + ?6, started_at = 0,"
           " lease_owner = '', lease_until = 0, updated_at = ?7"
-          " WHERE rowid = " + std::string(kRowOf10) + " AND id = ?8 AND status = 'running' AND lease_owner = ?9"));
+          " WHERE rowid = " + RowOf(10, 8) + " AND id = ?8 AND status = 'running' AND lease_owner = ?9"));
       for (const Completion& done : round.completions) {
         const CompletionWrite w = DescribeCompletion(done, now);
         s->Bind(1, w.status);

@@ -42,7 +42,8 @@ TEST_F(CheckpointerTest, KeepsTheLogBoundedOffTheCommittingThread) {
   constexpr int kPages = 50;
   auto checkpoints = Checkpointer::Start(*db, kPages).value();
   uintmax_t largest = 0;
-  for (int round = 0; round < 20; ++round) {
+  // 6,000 commits of a ~1 KiB row: about 24 MB of log if it never restarted.
+  for (int round = 0; round < 60; ++round) {
     ASSERT_NO_FATAL_FAILURE(CommitRows(*db, 100));
     largest = std::max(largest, fs::file_size(dir_ / "x.db-wal"));
   }
@@ -50,15 +51,17 @@ TEST_F(CheckpointerTest, KeepsTheLogBoundedOffTheCommittingThread) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GT(checkpoints->background_runs(), 0);
-  // Bounded by the inline fallback at the latest (frames of 4 KiB pages plus headers).
-  EXPECT_LE(largest, uintmax_t{kPages} * Checkpointer::kInlineFactor * 2 * 4200) << largest;
+  // Bounded near the inline fallback (frames of 4 KiB pages plus headers);
+  // the margin covers a checkpoint thread that a loaded machine deschedules
+  // while it holds the checkpoint lock (the writer's own attempts then wait).
+  EXPECT_LE(largest, uintmax_t{kPages} * Checkpointer::kInlineFactor * 4 * 4200) << largest;
   checkpoints.reset();
   // Every row is there, through a fresh connection.
   db.reset();
   auto again = Database::Open(dir_ / "x.db").value();
   auto count = again->Prepare("SELECT COUNT(*) FROM t").value();
   ASSERT_TRUE(count.Step().value());
-  EXPECT_EQ(count.ColumnInt(0), 2000);
+  EXPECT_EQ(count.ColumnInt(0), 6000);
 }
 
 // Without the thread (destroyed), the writer checkpoints on its own again.

@@ -1,12 +1,16 @@
 // Task-queue benchmark: no-op tasks through real worker plugins (C++ kit and
-// Navidrome's Go kit), on a real SQLite file with durable settings
-// (WAL, synchronous=FULL), and, in the same run, the floor: the rate at which
-// the same kind of file commits just the writes those tasks needed (enqueue,
-// claim, complete) with the same batch sizes, with no plugin, no threads and
-// no dispatching. Every figure is printed with its ratio to that floor.
+// Navidrome's Go kit), on real SQLite files (WAL) under both durability
+// settings, and, in the same run, two floors with the same batch sizes and
+// no plugin, threads or dispatching: the store's own writes for those tasks
+// (enqueue, claim, complete), and the lean floor (bench/lean_floor.h), the
+// minimal writes on a lean schema straight through SQLite's C API. Every
+// figure is printed with its ratio to both.
 //
-//   bench/taskqueue.sh                       # defaults: 20000 tasks
+//   bench/taskqueue.sh                       # defaults: 20000 tasks, both durability settings
 //   pier_taskqueue_bench --tasks 50000 --latency-samples 500
+//   pier_taskqueue_bench --million 1000000  # also a long run, peak RSS per slice
+//   perf record -g pier_taskqueue_bench --store-floor-only 60000 --normal 1      # profile the store
+//   perf record -g pier_taskqueue_bench --plugin-enqueue-only 30000 --normal 1   # one task per call
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -48,7 +52,8 @@ struct Args {
   int pg_tasks = 10000;       // PostgreSQL part (when PIER_TEST_POSTGRES_URL is set)
   int pg_concurrency = 8;
   int store_floor_only = 0;  // N > 0: only the store's floor, N tasks, rounds of 77 (for profiling)
-  int normal = 0;            // with --store-floor-only: durability normal
+  int normal = 0;            // with --store-floor-only / --plugin-enqueue-only: durability normal
+  int plugin_enqueue_only = 0;  // N > 0: only the one-task-per-call enqueue run, N tasks (for profiling)
   int million = 0;           // N > 0: also run N tasks (1000000 for the memory check) and report peak RSS
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
@@ -356,6 +361,7 @@ int main(int argc, char** argv) {
     if (k == "--store-floor-only") a.store_floor_only = v;
     if (k == "--million") a.million = v;
     if (k == "--normal") a.normal = v;
+    if (k == "--plugin-enqueue-only") a.plugin_enqueue_only = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
@@ -371,6 +377,13 @@ int main(int argc, char** argv) {
   }
   auto runtime = Runtime::Create({.cache_dir = a.dir / "cache"}).value();
   const std::string plugins = PIER_PLUGIN_DIR;
+  if (a.plugin_enqueue_only > 0) {
+    Rig rig(*runtime, a.dir / "one" / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency,
+            a.normal ? Durability::kNormal : Durability::kFull);
+    HostEnqueue(rig, 2000, a.batch);
+    std::printf("one task per task_enqueue: %.0f/s\n", PluginEnqueue(rig, a.plugin_enqueue_only, rig.Done()));
+    return 0;
+  }
 
   std::printf("task-queue benchmark: %d no-op tasks, host enqueue batches of %d, %d workers, WAL, "
               "this machine (%u cores)\n",

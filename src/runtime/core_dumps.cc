@@ -32,7 +32,6 @@ Result<std::filesystem::path> CoreDumps::Write(wasmtime_context_t* context, cons
   const int n = written_.fetch_add(1);
   if (n >= max_files_) {
     written_.fetch_sub(1);
-    skipped_.fetch_add(1);
     return ResourceExhaustedError("core dump not written: " + std::to_string(max_files_) +
                                   " already written by this runtime");
   }

@@ -1,7 +1,7 @@
 // CoreDumps: writes the Wasm core dump of a trapping call into
 // RuntimeOptions::coredump_dir — one file per trap, at most
-// RuntimeOptions::kMaxCoreDumps per runtime (later traps are counted, not
-// written), each readable by its owner only (it holds the plugin's memory).
+// RuntimeOptions::kMaxCoreDumps per runtime (later traps get none), each
+// readable by its owner only (it holds the plugin's memory).
 //
 //   CoreDumps dumps(options.coredump_dir);
 //   auto path = dumps.Write(context, trap, nullptr, "my-plugin", "run");
@@ -30,13 +30,11 @@ class CoreDumps {
   Result<std::filesystem::path> Write(wasmtime_context_t* context, const wasm_trap_t* trap,
                                       const wasmtime_error_t* error, const std::string& plugin,
                                       const std::string& export_name);
-  int skipped() const { return skipped_.load(); }
 
  private:
   const std::filesystem::path dir_;
   const int max_files_;
   std::atomic<int> written_{0};
-  std::atomic<int> skipped_{0};
 };
 
 }  // namespace pier::internal

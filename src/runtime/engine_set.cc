@@ -44,7 +44,6 @@ EngineFlavor MakeFlavor(bool fuel, const RuntimeOptions& options) {
                             ";settings=" + std::to_string(kSettingsVersion) + ";epoch=1;fuel=" + (fuel ? "1" : "0") +
                             ";opt=speed;stack=" + std::to_string(kMaxWasmStack) +
                             ";dwarf=" + (options.backtrace_details ? "1" : "0") +
-                            ";coredump=" + (options.coredump_dir.empty() ? "0" : "1") +
 #if defined(__x86_64__)
                             ";arch=x86_64";
 #elif defined(__aarch64__)

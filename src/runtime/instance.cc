@@ -1,7 +1,6 @@
 #include "runtime/instance.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "runtime/plugin_core.h"
@@ -24,36 +23,6 @@ TrapKind KindOf(StatusCode code) {
     case StatusCode::kResourceExhausted: return TrapKind::kOutOfMemory;
     default: return TrapKind::kCrash;
   }
-}
-
-// Wasmtime's messages put the backtrace first and the cause last
-// ("error while executing at wasm backtrace: ... Caused by: ..."). Turn that
-// into "<cause>; at <top frames>", which reads well in one log line.
-std::string Readable(const std::string& message) {
-  constexpr std::string_view kCaused = "Caused by:";
-  const size_t caused = message.find(kCaused);
-  if (caused == std::string::npos) return message;
-  std::string cause;
-  std::string_view rest = std::string_view(message).substr(caused + kCaused.size());
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    while (!line.empty() && (line.front() == ' ' || std::isdigit(static_cast<unsigned char>(line.front())) ||
-                             line.front() == ':')) {
-      line.remove_prefix(1);
-    }
-    if (!line.empty()) cause += (cause.empty() ? "" : ": ") + std::string(line);
-    if (nl == std::string_view::npos) break;
-    rest.remove_prefix(nl + 1);
-  }
-  std::string frames;
-  std::string_view trace = std::string_view(message).substr(0, caused);
-  int shown = 0;
-  for (size_t at = trace.find(" - "); at != std::string_view::npos && shown < 4; at = trace.find(" - ", at + 3)) {
-    const size_t end = trace.find('\n', at);
-    frames += (shown++ ? ", " : "") + std::string(trace.substr(at + 3, end - at - 3));
-  }
-  return frames.empty() ? cause : cause + " (at " + frames + ")";
 }
 
 constexpr size_t kMaxFrames = 64;
@@ -206,7 +175,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
     return FailedPreconditionError("cannot instantiate: " + message);
   }
   if (trap != nullptr) {
-    Failure f{TrapMessage(trap), std::nullopt};
+    Failure f = inst->Describe("start", trap, nullptr);  // the module's start function
     wasmtime_trap_code_t code;
     if (wasmtime_trap_code(trap, &code)) f.code = code;
     wasm_trap_delete(trap);
@@ -410,7 +379,7 @@ Trap Instance::TrapOf(const Failure& failure) {
         return {TrapKind::kOutOfFuel,
                 "plugin ran out of fuel (" + std::to_string(options.fuel.value_or(0)) + " units per call)"};
       case WASMTIME_TRAP_CODE_STACK_OVERFLOW:
-        return {TrapKind::kStackOverflow, "stack overflow (unbounded recursion?): " + Clip(Readable(failure.message))};
+        return {TrapKind::kStackOverflow, "stack overflow (unbounded recursion?): " + Clip(failure.message)};
       case WASMTIME_TRAP_CODE_INTERRUPT:
         if (state_->call.cancelled()) return {TrapKind::kCancelled, "call cancelled"};
         return {TrapKind::kTimeout,
@@ -419,8 +388,8 @@ Trap Instance::TrapOf(const Failure& failure) {
         break;
     }
   }
-  if (auto oom = MemoryCapHit(Readable(failure.message))) return std::move(*oom);
-  return {TrapKind::kCrash, Clip(Readable(failure.message))};
+  if (auto oom = MemoryCapHit(failure.message)) return std::move(*oom);
+  return {TrapKind::kCrash, Clip(failure.message)};
 }
 
 std::optional<Trap> Instance::MemoryCapHit(const std::string& detail) {

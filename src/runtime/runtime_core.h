@@ -1,7 +1,6 @@
 // RuntimeCore: the process-wide parts every plugin shares: engines, the epoch
 // ticker, the module cache, the HTTP client and the core-dump writer. Plugins
-// hold a shared_ptr, so
-// it lives until the last plugin is gone. Thread-safe.
+// hold a shared_ptr, so it lives until the last plugin is gone. Thread-safe.
 #pragma once
 
 #include <memory>

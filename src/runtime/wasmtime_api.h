@@ -110,15 +110,6 @@ inline std::string OneLine(const std::string& message) {
   return out;
 }
 
-// Message of `trap` (not deleted).
-inline std::string TrapMessage(const wasm_trap_t* trap) {
-  wasm_byte_vec_t msg;
-  wasm_trap_message(trap, &msg);
-  std::string out(msg.data, msg.size > 0 && msg.data[msg.size - 1] == '\0' ? msg.size - 1 : msg.size);
-  wasm_byte_vec_delete(&msg);
-  return out;
-}
-
 struct ModuleImport {
   std::string module;
   std::string name;

@@ -16,6 +16,7 @@
 #include "services/taskqueue/sqlite_task_store.h"
 #include "storage/sqlite/database.h"
 #include "support/postgres.h"
+#include "support/temp_dir.h"
 
 namespace pier::taskqueue {
 namespace {
@@ -373,6 +374,22 @@ std::string ReadText(const fs::path& p) {
   return ss.str();
 }
 
+// A fresh store's file in its own temporary folder, opened and closed once
+// (migrated), for tests that look at the schema itself.
+struct MigratedFile {
+  MigratedFile() { SqliteTaskStore::Open(path()).value(); }
+  fs::path path() const { return dir.path() / "taskqueue.db"; }
+  pier::testing::TempDir dir;
+};
+
+// Column `column` of every row `sql` yields, each followed by `separator`.
+std::string ColumnOf(sqlite::Database& db, const std::string& sql, int column, const char* separator) {
+  auto s = db.Prepare(sql).value();
+  std::string text;
+  while (s.Step().value()) text += s.ColumnText(column) + separator;
+  return text;
+}
+
 // Every index of the tasks table, by name.
 std::set<std::string> TaskIndexes(sqlite::Database& db) {
   auto s = db.Prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'"
@@ -386,9 +403,8 @@ std::set<std::string> TaskIndexes(sqlite::Database& db) {
 // IDs, the original's dequeue index, a task in every state) is upgraded in
 // place to the claim-path schema, and every task keeps its state and data.
 TEST(SqliteTaskStore, UpgradesAVersion6Store) {
-  const fs::path dir = fs::temp_directory_path() / ("pier-store-v6-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  pier::testing::TempDir temp;
+  const fs::path& dir = temp.path();
   {
     auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
     const std::string fixture = ReadText(fs::path(PIER_SOURCE_DIR) / "tests/fixtures/taskqueue_v6.sql");
@@ -437,47 +453,34 @@ TEST(SqliteTaskStore, UpgradesAVersion6Store) {
   EXPECT_EQ(store->RecoverLeases(100, "", "").value(), 1);
   EXPECT_EQ(store->DeleteFinished("q", 1000, "", 100).value(), 4) << "completed@2, failed@3, and the two finished at 11";
   EXPECT_TRUE(store->Get("c9cancelledByUser00006").value().has_value()) << "finished after the cutoff: kept";
-  store.reset();
-  fs::remove_all(dir);
 }
 
 // No statement on the write path builds a temporary table: SQLite codes an
 // IN list of three or more values as one, so an index whose condition had
 // one cost a temporary B-tree on every insert and state change.
 TEST(SqliteTaskStore, WritesBuildNoTemporaryTables) {
-  const fs::path dir = fs::temp_directory_path() / ("pier-store-ephemeral-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  { auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value(); }
-  auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
+  MigratedFile file;
+  auto db = sqlite::Database::Open(file.path()).value();
   for (const char* sql : {"INSERT INTO tasks (id, queue_name, payload, max_retries, next_run_at, created_at, updated_at)"
                           " VALUES ('a', 'q', x'00', 0, 1, 1, 1)",
                           "UPDATE tasks SET status = 'running' WHERE rowid = 1",
                           "UPDATE tasks SET status = 'completed' WHERE rowid = 1",
                           "UPDATE tasks SET status = 'pending', next_run_at = 5 WHERE rowid = 1"}) {
-    auto s = db->Prepare(std::string("EXPLAIN ") + sql).value();
-    std::string ops;
-    while (s.Step().value()) ops += s.ColumnText(1) + " ";
+    const std::string ops = ColumnOf(*db, std::string("EXPLAIN ") + sql, 1, " ");
     EXPECT_EQ(ops.find("OpenEphemeral"), std::string::npos) << sql;
   }
-  db.reset();
-  fs::remove_all(dir);
 }
 
 // The claim walks its index in order: no temporary B-tree (a sort of every
 // ready row per claim, 19-46x slower in the anchors' measurements).
 TEST(SqliteTaskStore, ClaimQueryPlanNeedsNoSort) {
-  const fs::path dir = fs::temp_directory_path() / ("pier-store-plan-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  { auto store = SqliteTaskStore::Open(dir / "taskqueue.db").value(); }
-  auto db = sqlite::Database::Open(dir / "taskqueue.db").value();
-  auto plan = db->Prepare("EXPLAIN QUERY PLAN SELECT id FROM tasks INDEXED BY idx_tasks_ready WHERE queue_name = 'q' AND status = 'pending'"
-                          " AND next_run_at <= 5 ORDER BY priority DESC, next_run_at, created_at LIMIT 8").value();
-  std::string text;
-  while (plan.Step().value()) text += plan.ColumnText(3) + "\n";
+  MigratedFile file;
+  auto db = sqlite::Database::Open(file.path()).value();
+  const std::string text = ColumnOf(*db, "EXPLAIN QUERY PLAN SELECT id FROM tasks INDEXED BY idx_tasks_ready"
+                                         " WHERE queue_name = 'q' AND status = 'pending' AND next_run_at <= 5"
+                                         " ORDER BY priority DESC, next_run_at, created_at LIMIT 8", 3, "\n");
   EXPECT_NE(text.find("idx_tasks_ready"), std::string::npos) << text;
   EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << text;
-  db.reset();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -34,8 +34,6 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int pages)
   auto* c = static_cast<Checkpointer*>(self);
   if (pages >= c->pages_ * kInlineFactor) {
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    MutexLock lock(c->mu_);
-    c->inline_runs_++;
     return SQLITE_OK;
   }
   if (pages >= c->pages_) {
@@ -58,8 +56,8 @@ void Checkpointer::Loop() {
     const bool stopping = stop_;
     due_ = false;
     lock.Unlock();
-    int log = 0, done = 0;
-    sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int log = 0;  // frames in the log
+    sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, nullptr);
     lock.Lock();
     checkpointed_frames_ = std::max(log, 0);
     background_runs_++;
@@ -70,11 +68,6 @@ void Checkpointer::Loop() {
 int64_t Checkpointer::background_runs() const {
   MutexLock lock(mu_);
   return background_runs_;
-}
-
-int64_t Checkpointer::inline_runs() const {
-  MutexLock lock(mu_);
-  return inline_runs_;
 }
 
 }  // namespace pier::sqlite

@@ -34,9 +34,8 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // Checkpoints run so far by the thread, and by committing threads.
+  // Checkpoints run so far by the thread.
   int64_t background_runs() const;
-  int64_t inline_runs() const;
 
  private:
   Checkpointer(Database& writer, std::unique_ptr<Database> own, int pages);
@@ -54,7 +53,6 @@ class Checkpointer {
   int checkpointed_frames_ PIER_GUARDED_BY(mu_) = 0;
   bool stop_ PIER_GUARDED_BY(mu_) = false;
   int64_t background_runs_ PIER_GUARDED_BY(mu_) = 0;
-  int64_t inline_runs_ PIER_GUARDED_BY(mu_) = 0;
   std::thread thread_;  // last: starts once the rest is set
 };
 

@@ -20,6 +20,7 @@
 #include "common/listen_address.h"
 #include "common/mutex.h"
 #include "common/logging.h"
+#include "common/thread.h"
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
@@ -139,7 +140,7 @@ int RunServe(const ServeArgs& a) {
   std::atomic<bool> stopping{false};
   std::thread scanner;
   if (config.scan_on_start && !config.libraries.empty()) {
-    scanner = std::thread([c = *catalog, &stopping] {
+    scanner = StartThread("pier-scan", [c = *catalog, &stopping] {
       auto reports = ScanLibraries(*c, 0, false, {}, [&stopping] { return stopping.load(); });
       if (!reports.ok()) {
         spdlog::error("pier serve: library scan: {}", reports.status().message());

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/mutex.h"
+#include "common/thread.h"
 
 namespace pier::http {
 
@@ -28,7 +29,7 @@ namespace internal {
 class HandlerPool {
  public:
   HandlerPool(int threads, size_t max_queued) : max_queued_(max_queued) {
-    for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Run(); });
+    for (int i = 0; i < std::max(threads, 1); ++i) threads_.push_back(StartThread("pier-http-work", [this] { Run(); }));
   }
   ~HandlerPool() { Stop(); }
   // False when the queue is full or the pool stopped.
@@ -291,7 +292,7 @@ Status ServerCore::Listen(const std::string& host, int port, int* bound) {
   }
   *bound = acceptor_.local_endpoint().port();
   Accept();
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = StartThread("pier-http-io", [this] { io_.run(); });
   return OkStatus();
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/thread.h"
 #include "package/package.h"
 
 namespace pier {
@@ -34,7 +35,7 @@ Status FolderWatcher::Start() {
   if (inotify_add_watch(inotify_, dir_.c_str(), mask) < 0) {
     return InternalError("cannot watch " + dir_.string() + ": " + std::strerror(errno));
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread("pier-watch", [this] { Run(); });
   return OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/thread.h"
 #include "music/track_queries.h"
 #include "pier/capabilities/callers.h"
 #include "pier/json.h"
@@ -217,7 +218,7 @@ void Scrobbling::Start() {
   MutexLock lock(mu_);
   if (loop_.joinable()) return;
   stop_ = false;
-  loop_ = std::thread([this] {
+  loop_ = StartThread("pier-scrobble", [this] {
     MutexLock lock(mu_);
     while (!stop_) {
       lock.Unlock();

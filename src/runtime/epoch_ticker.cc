@@ -1,3 +1,4 @@
+#include "common/thread.h"
 #include "runtime/epoch_ticker.h"
 
 namespace pier::internal {
@@ -10,7 +11,7 @@ constexpr int kIdleTicksBeforeSleep = 200;
 
 EpochTicker::EpochTicker(std::function<void()> tick, std::chrono::milliseconds period)
     : tick_(std::move(tick)), period_(period.count() > 0 ? period : std::chrono::milliseconds(1)) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = StartThread("pier-epoch", [this] { Run(); });
 }
 
 EpochTicker::~EpochTicker() {

@@ -1,6 +1,7 @@
 #include "services/cache/cache_service.h"
 
 #include "common/duration.h"
+#include "common/thread.h"
 
 namespace pier::cache {
 
@@ -18,7 +19,7 @@ void CacheService::Start() {
   MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
-  janitor_ = std::thread([this] { JanitorLoop(); });
+  janitor_ = StartThread("pier-cache-gc", [this] { JanitorLoop(); });
 }
 
 void CacheService::Stop() {

@@ -4,6 +4,7 @@
 
 #include "common/duration.h"
 #include "common/byte_size.h"
+#include "common/thread.h"
 
 namespace pier::kvstore {
 
@@ -21,7 +22,7 @@ void KVStoreService::Start() {
   MutexLock lock(mu_);
   if (started_ || stopped_) return;
   started_ = true;
-  sweeper_ = std::thread([this] { SweepLoop(); });
+  sweeper_ = StartThread("pier-kv-sweep", [this] { SweepLoop(); });
 }
 
 void KVStoreService::Stop() {

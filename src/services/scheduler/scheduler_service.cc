@@ -5,6 +5,7 @@
 #include "common/duration.h"
 #include "common/go_quote.h"
 #include "common/random_id.h"
+#include "common/thread.h"
 
 namespace pier::scheduler {
 
@@ -23,8 +24,8 @@ void SchedulerService::Start(Callback callback) {
   if (started_ || stopped_) return;
   started_ = true;
   callback_ = std::move(callback);
-  timer_ = std::thread([this] { TimerLoop(); });
-  for (int i = 0; i < std::max(options_.max_concurrent, 1); ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  timer_ = StartThread("pier-sched", [this] { TimerLoop(); });
+  for (int i = 0; i < std::max(options_.max_concurrent, 1); ++i) workers_.push_back(StartThread("pier-sched-work", [this] { WorkerLoop(); }));
 }
 
 void SchedulerService::Stop() {

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "common/duration.h"
+#include "common/thread.h"
 #include "services/taskqueue/task_service.h"
 
 namespace pier::taskqueue {
@@ -40,8 +41,8 @@ void QueueDispatcher::Start() {
   MutexLock lock(mu_);
   if (started_) return;
   started_ = true;
-  loop_ = std::thread([this] { Loop(); });
-  for (int i = 0; i < std::max(settings_.concurrency, 1); ++i) workers_.emplace_back([this] { Work(); });
+  loop_ = StartThread("pier-tq-loop", [this] { Loop(); });
+  for (int i = 0; i < std::max(settings_.concurrency, 1); ++i) workers_.push_back(StartThread("pier-tq-work", [this] { Work(); }));
 }
 
 void QueueDispatcher::Stop() {

@@ -2,6 +2,7 @@
 
 #include "common/duration.h"
 #include "common/host_name.h"
+#include "common/thread.h"
 
 #include <unistd.h>
 
@@ -77,7 +78,7 @@ void TaskQueueService::Start(TaskExecutor execute) {
     if (execute_ || stopped_) return;
     execute_ = std::move(execute);
     for (const auto& [name, q] : created_) StartDispatcher(q);
-    maintenance_ = std::thread([this] { MaintenanceLoop(); });
+    maintenance_ = StartThread("pier-tq-maint", [this] { MaintenanceLoop(); });
   }
   if (store_->shared()) WatchOtherNodes();
 }
@@ -126,7 +127,7 @@ void TaskQueueService::Stop() {
   }
   // Stop them together: each may wait out its grace period.
   std::vector<std::thread> stoppers;
-  for (auto& [name, d] : dispatchers) stoppers.emplace_back([d = d] { d->Stop(); });
+  for (auto& [name, d] : dispatchers) stoppers.push_back(StartThread("pier-tq-stop", [d = d] { d->Stop(); }));
   for (auto& t : stoppers) t.join();
   if (maintenance_.joinable()) maintenance_.join();
 }

@@ -12,6 +12,7 @@
 
 #include "common/go_quote.h"
 #include "common/random_id.h"
+#include "common/thread.h"
 #include "http/http_client.h"
 #include "services/http/host_rules.h"
 #include "services/websocket/ws_stream.h"
@@ -61,7 +62,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // After the handshake: reading (I/O thread) and delivering (own thread).
   void Begin(Callbacks callbacks) {
     callbacks_ = std::move(callbacks);
-    delivery_ = std::thread([self = shared_from_this()] { self->Deliver(); });
+    delivery_ = StartThread("pier-ws-deliver", [self = shared_from_this()] { self->Deliver(); });
     net::post(io(), [self = shared_from_this()] { self->Read(); });
   }
 
@@ -263,7 +264,7 @@ void WebSocketService::Start(Callbacks callbacks) {
   if (started_ || stopped_) return;
   started_ = true;
   callbacks_ = std::move(callbacks);
-  io_thread_ = std::thread([this] {
+  io_thread_ = StartThread("pier-ws-io", [this] {
     auto guard = net::make_work_guard(*io_);
     io_->run();
   });

@@ -1,3 +1,4 @@
+#include "common/thread.h"
 #include "storage/postgres/notifier.h"
 
 #include <poll.h>
@@ -35,7 +36,7 @@ Status Notifier::Start() {
   PIER_RETURN_IF_ERROR(Listen(*conn_));
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) return InternalError("eventfd failed");
-  loop_ = std::thread([this] { Loop(); });
+  loop_ = StartThread("pier-pg-notify", [this] { Loop(); });
   return OkStatus();
 }
 

@@ -1,3 +1,4 @@
+#include "common/thread.h"
 #include "storage/sqlite/checkpointer.h"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ Checkpointer::Checkpointer(Database& writer, std::unique_ptr<Database> own, int 
     : writer_(writer), own_(std::move(own)), pages_(pages) {
   // Replaces the connection's auto-checkpoint (itself a WAL hook).
   sqlite3_wal_hook(writer_.handle(), &Checkpointer::OnCommit, this);
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = StartThread("pier-checkpoint", [this] { Loop(); });
 }
 
 Checkpointer::~Checkpointer() {

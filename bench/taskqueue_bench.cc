@@ -11,6 +11,7 @@
 //   pier_taskqueue_bench --million 1000000  # also a long run, peak RSS per slice
 //   perf record -g pier_taskqueue_bench --store-floor-only 60000 --normal 1      # profile the store
 //   perf record -g pier_taskqueue_bench --plugin-enqueue-only 30000 --normal 1   # one task per call
+//   perf record -g pier_taskqueue_bench --end-to-end-only 100000 --normal 1      # C++ worker, host enqueue
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -55,6 +56,7 @@ struct Args {
   int store_floor_only = 0;  // N > 0: only the store's floor, N tasks, rounds of 77 (for profiling)
   int normal = 0;            // with --store-floor-only / --plugin-enqueue-only: durability normal
   int plugin_enqueue_only = 0;  // N > 0: only the one-task-per-call enqueue run, N tasks (for profiling)
+  int end_to_end_only = 0;  // N > 0: only the C++ worker's host-enqueue run, N tasks (for profiling)
   int million = 0;           // N > 0: also run N tasks (1000000 for the memory check) and report peak RSS
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
@@ -364,6 +366,7 @@ int main(int argc, char** argv) {
     if (k == "--million") a.million = v;
     if (k == "--normal") a.normal = v;
     if (k == "--plugin-enqueue-only") a.plugin_enqueue_only = v;
+    if (k == "--end-to-end-only") a.end_to_end_only = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
@@ -384,6 +387,15 @@ int main(int argc, char** argv) {
             a.normal ? Durability::kNormal : Durability::kFull);
     HostEnqueue(rig, 2000, a.batch);
     std::printf("one task per task_enqueue: %.0f/s\n", PluginEnqueue(rig, a.plugin_enqueue_only, rig.Done()));
+    return 0;
+  }
+  if (a.end_to_end_only > 0) {
+    Rig rig(*runtime, a.dir / "e2e" / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency,
+            a.normal ? Durability::kNormal : Durability::kFull);
+    HostEnqueue(rig, 2000, a.batch);
+    const Throughput t = HostEnqueue(rig, a.end_to_end_only, a.batch);
+    std::printf("C++ worker, host enqueue, end to end: %.0f/s, %.1f writes per commit\n", t.tasks_per_s,
+                t.tasks_per_commit);
     return 0;
   }
 

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -128,8 +129,8 @@ struct Rig {
     }
   }
   Rig(Runtime& runtime, const fs::path& db, const std::string& wasm, int concurrency,
-      Durability durability = Durability::kFull)
-      : Rig(runtime, SqliteTaskStore::Open(db, durability).value(), wasm, concurrency) {}
+      Durability durability = Durability::kFull, size_t payload_apart_from = SqliteTaskStore::kPayloadApartFrom)
+      : Rig(runtime, SqliteTaskStore::Open(db, durability, payload_apart_from).value(), wasm, concurrency) {}
   ~Rig() { service->Stop(); }
 
   int64_t Done() {
@@ -149,14 +150,14 @@ struct Throughput {
 
 // Enqueues `n` no-op tasks through the host API in batches while the
 // workers drain them; end to end: first enqueue to last completion committed.
-Throughput HostEnqueue(Rig& rig, int n, int batch, Rig* done_on = nullptr) {
+Throughput HostEnqueue(Rig& rig, int n, int batch, Rig* done_on = nullptr, const std::string& payload = "noop") {
   Rig& counter = done_on ? *done_on : rig;
   const int64_t already = counter.Done();
   const auto before = rig.sqlite ? rig.sqlite->commit_stats() : SqliteTaskStore::CommitStats{};
   const auto t0 = Clock::now();
-  std::vector<wire::TaskSpec> specs(batch, wire::TaskSpec{"noop"});
+  std::vector<wire::TaskSpec> specs(batch, wire::TaskSpec{payload});
   for (int sent = 0; sent < n; sent += batch) {
-    specs.resize(std::min(batch, n - sent), wire::TaskSpec{"noop"});
+    specs.resize(std::min(batch, n - sent), wire::TaskSpec{payload});
     if (!rig.service->AdminEnqueue("work", specs).ok()) std::exit(1);
   }
   counter.WaitDone(already + n);
@@ -254,16 +255,16 @@ void MillionRun(Runtime& runtime, const Args& a, const std::string& wasm) {
 // The floor: the same writes with the same batch sizes, straight into a
 // store on a file with the same settings: enqueue batches of `batch`, and
 // claim + complete rounds of `per_round` tasks, one thread, no plugin.
-double Floor(std::unique_ptr<TaskStore> owned, int n, int batch, int per_round) {
+double Floor(std::unique_ptr<TaskStore> owned, int n, int batch, int per_round, const std::string& payload = "noop") {
   TaskStore* store = owned.get();
-  std::vector<NewTask> specs(batch, NewTask{.queue = "work", .payload = "noop"});
+  std::vector<NewTask> specs(batch, NewTask{.queue = "work", .payload = payload});
   const auto t0 = Clock::now();
   int64_t now = 1;
   std::vector<Completion> done;
   int enqueued = 0, finished = 0;
   while (finished < n) {
     if (enqueued < n) {
-      specs.resize(std::min(batch, n - enqueued), NewTask{.queue = "work", .payload = "noop"});
+      specs.resize(std::min(batch, n - enqueued), NewTask{.queue = "work", .payload = payload});
       enqueued += static_cast<int>(store->Enqueue(specs, now).value().size());
     }
     const int rounds = std::max(1, batch / std::max(1, per_round));
@@ -456,6 +457,31 @@ int main(int argc, char** argv) {
     if (m.cpp.failed + m.go.failed > 0) {
       std::printf("WARNING: %lld tasks failed\n", (long long)(m.cpp.failed + m.go.failed));
     }
+  }
+  // Large payloads: stored apart (written once) against kept in the row
+  // (rewritten by every claim and completion), same run, durability full.
+  {
+    const std::string big(8 * 1024, 'x');
+    const int n = std::max(2000, a.tasks / 4);
+    const size_t inline_only = std::numeric_limits<size_t>::max();
+    auto floor_of = [&](const char* name, size_t apart_from) {
+      return Floor(SqliteTaskStore::Open(a.dir / name / "taskqueue.db", Durability::kFull, apart_from).value(), n,
+                   a.batch, 50, big);
+    };
+    auto e2e_of = [&](const char* name, size_t apart_from) {
+      Rig rig(*runtime, a.dir / name / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency,
+              Durability::kFull, apart_from);
+      HostEnqueue(rig, 500, a.batch, nullptr, big);
+      return HostEnqueue(rig, n, a.batch, nullptr, big).tasks_per_s;
+    };
+    const double floor_apart = floor_of("big-floor-apart", SqliteTaskStore::kPayloadApartFrom);
+    const double floor_inline = floor_of("big-floor-inline", inline_only);
+    const double e2e_apart = e2e_of("big-apart", SqliteTaskStore::kPayloadApartFrom);
+    const double e2e_inline = e2e_of("big-inline", inline_only);
+    std::printf("\n8 KiB payloads, durability full, %d tasks             apart       in row    apart / in row\n", n);
+    std::printf("%-50s %9.0f/s %9.0f/s %9.2fx\n", "store floor", floor_apart, floor_inline, floor_apart / floor_inline);
+    std::printf("%-50s %9.0f/s %9.0f/s %9.2fx\n", "C++ worker, host enqueue, end to end", e2e_apart, e2e_inline,
+                e2e_apart / e2e_inline);
   }
   const double floor_single =
       Floor(SqliteTaskStore::Open(a.dir / "floor1" / "taskqueue.db").value(), std::min(a.tasks, 3000), 1, 1);

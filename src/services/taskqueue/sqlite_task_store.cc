@@ -61,6 +61,14 @@ const std::vector<sqlite::Migration> kMigrations = {
     // grow, so row order is insertion order), and stops after one page; an
     // index kept on every insert only for listing cost 7% of the write path.
     {8, "DROP INDEX IF EXISTS idx_tasks_created;"},
+    // 9: large payloads apart, written once (see the class comment). A
+    // task's payload is in task_payloads when payload_apart is 1 (its row's
+    // own payload is then empty); the trigger removes it with its task,
+    // however the task is deleted. Payloads already stored stay where they are.
+    {9, "CREATE TABLE task_payloads (task INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+        "ALTER TABLE tasks ADD COLUMN payload_apart INTEGER NOT NULL DEFAULT 0;"
+        "CREATE TRIGGER task_payloads_follow_tasks AFTER DELETE ON tasks WHEN old.payload_apart <> 0"
+        " BEGIN DELETE FROM task_payloads WHERE task = old.rowid; END;"},
 };
 
 // The finished states are exactly those that sort before 'pending'.
@@ -75,14 +83,18 @@ std::string RowOf(int row, int id) {
          ") END)";
 }
 
+// A task's payload, wherever it is stored.
+#define PIER_TASK_PAYLOAD \
+  "CASE WHEN payload_apart THEN (SELECT p.payload FROM task_payloads p WHERE p.task = tasks.rowid) ELSE payload END"
+
 constexpr std::string_view kTaskColumns =
-    "id, queue_name, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "
+    "id, queue_name, " PIER_TASK_PAYLOAD ", status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "
     "message, last_error, priority, COALESCE(unique_key, ''), timeout_ms, lease_owner, lease_until, started_at, rowid";
 
 // What a worker needs of a task it claims: not its message, last error or
 // unique key, which can be long and which it never reads.
 constexpr std::string_view kClaimColumns =
-    "rowid, id, payload, attempt, max_retries, backoff_ms, next_run_at, created_at, priority, timeout_ms";
+    "rowid, id, " PIER_TASK_PAYLOAD ", attempt, max_retries, backoff_ms, next_run_at, created_at, priority, timeout_ms";
 
 TaskRow ReadTask(const sqlite::Statement& s) {
   TaskRow t;
@@ -147,7 +159,7 @@ Result<SqliteTaskStore::Stmt> SqliteTaskStore::Connection::Prepare(std::string_v
 }
 
 Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesystem::path& file,
-                                                               Durability durability) {
+                                                               Durability durability, size_t payload_apart_from) {
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all,
@@ -164,7 +176,7 @@ Result<std::unique_ptr<SqliteTaskStore>> SqliteTaskStore::Open(const std::filesy
   PIER_ASSIGN_OR_RETURN(auto reader, sqlite::Database::Open(file, /*check=*/false));
   PIER_ASSIGN_OR_RETURN(auto checkpointer, sqlite::Checkpointer::Start(*writer));
   return std::unique_ptr<SqliteTaskStore>(
-      new SqliteTaskStore(std::move(writer), std::move(reader), std::move(checkpointer)));
+      new SqliteTaskStore(std::move(writer), std::move(reader), std::move(checkpointer), payload_apart_from));
 }
 
 Status SqliteTaskStore::RunWrite(const std::function<Status(Connection&)>& op) {
@@ -315,7 +327,9 @@ Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewT
                                                " AND status IN ('pending', 'running') LIMIT 1"));
     PIER_ASSIGN_OR_RETURN(Stmt insert, c.Prepare(
         "INSERT INTO tasks (id, queue_name, payload, status, attempt, max_retries, next_run_at, created_at,"
-        " updated_at, priority, unique_key, timeout_ms, backoff_ms) VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?)"));
+        " updated_at, priority, unique_key, timeout_ms, backoff_ms, payload_apart)"
+        " VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?,?)"));
+    PIER_ASSIGN_OR_RETURN(Stmt apart, c.Prepare("INSERT INTO task_payloads (task, payload) VALUES (?, ?)"));
     for (const NewTask& t : tasks) {
       if (!t.unique_key.empty()) {
         find->Bind(1, t.queue);
@@ -331,7 +345,8 @@ Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewT
       std::string id = NewTaskId();
       insert->Bind(1, id);
       insert->Bind(2, t.queue);
-      insert->BindBlob(3, t.payload);
+      const bool kept_apart = t.payload.size() > payload_apart_from_;
+      insert->BindBlob(3, kept_apart ? std::string_view() : std::string_view(t.payload));
       insert->Bind(4, int64_t{t.max_retries});
       insert->Bind(5, t.run_at_ms > 0 ? t.run_at_ms : now);
       insert->Bind(6, now);
@@ -344,7 +359,13 @@ Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewT
       }
       insert->Bind(10, t.timeout_ms);
       insert->Bind(11, t.backoff_ms);
+      insert->Bind(12, int64_t{kept_apart});
       PIER_RETURN_IF_ERROR(insert->Run());
+      if (kept_apart) {
+        apart->Bind(1, c.db().LastInsertRowId());
+        apart->BindBlob(2, t.payload);
+        PIER_RETURN_IF_ERROR(apart->Run());
+      }
       ids.push_back(std::move(id));
     }
     return OkStatus();

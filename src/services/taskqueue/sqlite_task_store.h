@@ -15,6 +15,12 @@
 // in progress), and a sqlite::Checkpointer folds the log into the file on a
 // third, so no commit stalls for a checkpoint.
 //
+// A payload larger than `payload_apart_from` bytes is stored once, in
+// task_payloads, and never rewritten: SQLite writes a whole row again on
+// every UPDATE, and a task's row changes on every claim and completion.
+// Smaller payloads stay in the row, where copying them costs less than a
+// second b-tree would.
+//
 // Thread-safe.
 #pragma once
 
@@ -39,8 +45,10 @@ enum class Durability {
 
 class SqliteTaskStore final : public TaskStore {
  public:
+  static constexpr size_t kPayloadApartFrom = 512;
   static Result<std::unique_ptr<SqliteTaskStore>> Open(const std::filesystem::path& file,
-                                                       Durability durability = Durability::kFull);
+                                                       Durability durability = Durability::kFull,
+                                                       size_t payload_apart_from = kPayloadApartFrom);
 
   Status SaveQueue(const QueueSettings& queue) override;
   Result<std::vector<QueueSettings>> LoadQueues() override;
@@ -97,8 +105,11 @@ class SqliteTaskStore final : public TaskStore {
   struct Write;
 
   SqliteTaskStore(std::unique_ptr<sqlite::Database> writer, std::unique_ptr<sqlite::Database> reader,
-                  std::unique_ptr<sqlite::Checkpointer> checkpointer)
-      : writer_(std::move(writer)), checkpointer_(std::move(checkpointer)), reader_(std::move(reader)) {}
+                  std::unique_ptr<sqlite::Checkpointer> checkpointer, size_t payload_apart_from)
+      : payload_apart_from_(payload_apart_from),
+        writer_(std::move(writer)),
+        checkpointer_(std::move(checkpointer)),
+        reader_(std::move(reader)) {}
 
   // Runs `op` on the writer connection inside a group-committed transaction;
   // returns once that transaction committed (or failed).
@@ -112,6 +123,7 @@ class SqliteTaskStore final : public TaskStore {
   Result<std::optional<std::string>> Transition(std::string_view sql, std::string_view id, int64_t now,
                                                 std::string_view context);
 
+  const size_t payload_apart_from_;
   mutable Mutex queue_mu_;
   CondVar committed_;
   std::vector<Write*> waiting_ PIER_GUARDED_BY(queue_mu_);

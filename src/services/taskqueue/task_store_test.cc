@@ -80,6 +80,34 @@ TEST_P(TaskStoreTest, EnqueueAndGetKeepBytesExactly) {
   EXPECT_FALSE(store_->Get("missing").value().has_value());
 }
 
+// Large payloads may be stored apart from their task; every read gives the
+// same bytes, and a task deleted takes its payload with it.
+TEST_P(TaskStoreTest, LargePayloadsReadTheSameEverywhere) {
+  std::string big(300 * 1024, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 251);
+  const std::string id = Enqueue({.queue = "q", .payload = big});
+  const std::string small = Enqueue({.queue = "q", .payload = "small"});
+  EXPECT_EQ(Row(id).payload, big);
+  auto listed = store_->List({.queue = "q"}).value();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, small) << "newest first";
+  EXPECT_EQ(listed[1].payload, big);
+  auto claimed = store_->Claim({.queue = "q", .owner = "n/1", .max = 2}, 2000).value();
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].payload, big);
+  EXPECT_EQ(claimed[1].payload, "small");
+  for (const TaskRow& t : claimed) {
+    ASSERT_EQ(store_->Finish({{.id = t.id, .owner = "n/1", .outcome = Outcome::kCompleted, .row = t.row}}, 2001)
+                  .value(), 1);
+  }
+  EXPECT_EQ(Row(id).payload, big) << "unchanged by its state changes";
+  EXPECT_EQ(store_->DeleteFinished("q", 3000, "", 100).value(), 2);
+  EXPECT_FALSE(store_->Get(id).value().has_value());
+  // A new task may take the deleted one's row: it must not see its payload.
+  const std::string next = Enqueue({.queue = "q", .payload = "next"});
+  EXPECT_EQ(Row(next).payload, "next");
+}
+
 TEST_P(TaskStoreTest, ClaimsByPriorityThenFifoAndOnlyWhenDue) {
   const std::string a = Enqueue({.queue = "q", .payload = "a"}, 1000);
   const std::string b = Enqueue({.queue = "q", .payload = "b"}, 1001);
@@ -416,7 +444,7 @@ TEST(SqliteTaskStore, UpgradesAVersion6Store) {
     auto db = sqlite::Database::Open(dir / "taskqueue.db", /*check=*/false).value();
     auto v = db->Prepare("PRAGMA user_version").value();
     ASSERT_TRUE(v.Step().value());
-    EXPECT_EQ(v.ColumnInt(0), 8);
+    EXPECT_EQ(v.ColumnInt(0), 9);
     const std::set<std::string> indexes = TaskIndexes(*db);
     EXPECT_FALSE(indexes.contains("idx_tasks_dequeue")) << "changed on every state change; dropped";
     EXPECT_FALSE(indexes.contains("idx_tasks_created")) << "listing reads the table; dropped";
@@ -453,6 +481,39 @@ TEST(SqliteTaskStore, UpgradesAVersion6Store) {
   EXPECT_EQ(store->RecoverLeases(100, "", "").value(), 1);
   EXPECT_EQ(store->DeleteFinished("q", 1000, "", 100).value(), 4) << "completed@2, failed@3, and the two finished at 11";
   EXPECT_TRUE(store->Get("c9cancelledByUser00006").value().has_value()) << "finished after the cutoff: kept";
+}
+
+// A large payload is written once: the claim and the completion rewrite its
+// task's row, not the payload (SQLite writes a whole row on UPDATE). Seen in
+// the write-ahead log: after both, it has grown by a few pages, not by the
+// payload twice over.
+TEST(SqliteTaskStore, LargePayloadsAreNotRewrittenByStateChanges) {
+  pier::testing::TempDir temp;
+  const fs::path file = temp.path() / "taskqueue.db";
+  auto store = SqliteTaskStore::Open(file).value();
+  const std::string big(1 << 20, 'p');
+  const std::string id = store->Enqueue({NewTask{.queue = "q", .payload = big}}, 1).value().at(0);
+  const std::string small_id = store->Enqueue({NewTask{.queue = "q", .payload = "tiny"}}, 1).value().at(0);
+  {
+    auto db = sqlite::Database::Open(file, /*check=*/false).value();
+    EXPECT_EQ(ColumnOf(*db, "SELECT length(payload), payload_apart FROM tasks ORDER BY rowid", 0, ","), "0,4,");
+    EXPECT_EQ(ColumnOf(*db, "SELECT payload_apart FROM tasks ORDER BY rowid", 0, ","), "1,0,");
+    EXPECT_EQ(ColumnOf(*db, "SELECT length(payload) FROM task_payloads", 0, ","), std::to_string(big.size()) + ",");
+    ASSERT_TRUE(db->Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+    ASSERT_EQ(fs::file_size(file.string() + "-wal"), 0u);
+  }
+  auto claimed = store->Claim({.queue = "q", .owner = "n/1", .max = 2}, 2).value();
+  ASSERT_EQ(claimed.size(), 2u);
+  for (const TaskRow& t : claimed) {
+    ASSERT_EQ(store->Finish({{.id = t.id, .owner = "n/1", .outcome = Outcome::kCompleted, .row = t.row}}, 3).value(), 1);
+  }
+  const auto wal = fs::file_size(file.string() + "-wal");
+  EXPECT_LT(wal, 128u * 1024) << "the 1 MiB payload was written again";
+  EXPECT_EQ(store->Get(id).value()->payload, big);
+  EXPECT_EQ(store->Get(small_id).value()->payload, "tiny");
+  EXPECT_EQ(store->DeleteFinished("q", 10, "", 10).value(), 2);
+  auto db = sqlite::Database::Open(file, /*check=*/false).value();
+  EXPECT_EQ(ColumnOf(*db, "SELECT count(*) FROM task_payloads", 0, ","), "0,") << "deleted with its task";
 }
 
 // No statement on the write path builds a temporary table: SQLite codes an

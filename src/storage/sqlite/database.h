@@ -89,6 +89,8 @@ class Database {
   // user_version. A file newer than the code is refused (FailedPrecondition).
   Status Migrate(const std::vector<Migration>& migrations);
   Result<int> UserVersion();
+  // The rowid of the last row this connection inserted.
+  int64_t LastInsertRowId() const;
 
   sqlite3* handle() { return db_; }
   const std::filesystem::path& path() const { return path_; }

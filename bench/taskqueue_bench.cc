@@ -12,6 +12,7 @@
 //   perf record -g pier_taskqueue_bench --store-floor-only 60000 --normal 1      # profile the store
 //   perf record -g pier_taskqueue_bench --plugin-enqueue-only 30000 --normal 1   # one task per call
 //   perf record -g pier_taskqueue_bench --end-to-end-only 100000 --normal 1      # C++ worker, host enqueue
+//   perf record -g pier_taskqueue_bench --end-to-end-only 5000 --payload-bytes 8192   # the same, 8 KiB payloads
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ struct Args {
   int normal = 0;            // with --store-floor-only / --plugin-enqueue-only: durability normal
   int plugin_enqueue_only = 0;  // N > 0: only the one-task-per-call enqueue run, N tasks (for profiling)
   int end_to_end_only = 0;  // N > 0: only the C++ worker's host-enqueue run, N tasks (for profiling)
+  int payload_bytes = 0;     // with --end-to-end-only: payloads of this size instead of "noop"
   int million = 0;           // N > 0: also run N tasks (1000000 for the memory check) and report peak RSS
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
@@ -368,6 +370,7 @@ int main(int argc, char** argv) {
     if (k == "--normal") a.normal = v;
     if (k == "--plugin-enqueue-only") a.plugin_enqueue_only = v;
     if (k == "--end-to-end-only") a.end_to_end_only = v;
+    if (k == "--payload-bytes") a.payload_bytes = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
@@ -394,7 +397,8 @@ int main(int argc, char** argv) {
     Rig rig(*runtime, a.dir / "e2e" / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency,
             a.normal ? Durability::kNormal : Durability::kFull);
     HostEnqueue(rig, 2000, a.batch);
-    const Throughput t = HostEnqueue(rig, a.end_to_end_only, a.batch);
+    const std::string payload = a.payload_bytes > 0 ? std::string(a.payload_bytes, 'x') : "noop";
+    const Throughput t = HostEnqueue(rig, a.end_to_end_only, a.batch, nullptr, payload);
     std::printf("C++ worker, host enqueue, end to end: %.0f/s, %.1f writes per commit\n", t.tasks_per_s,
                 t.tasks_per_commit);
     return 0;

@@ -12,7 +12,8 @@
 //   perf record -g pier_taskqueue_bench --store-floor-only 60000 --normal 1      # profile the store
 //   perf record -g pier_taskqueue_bench --plugin-enqueue-only 30000 --normal 1   # one task per call
 //   perf record -g pier_taskqueue_bench --end-to-end-only 100000 --normal 1      # C++ worker, host enqueue
-//   perf record -g pier_taskqueue_bench --end-to-end-only 5000 --payload-bytes 8192   # the same, 8 KiB payloads
+//   perf record -g pier_taskqueue_bench --end-to-end-only 5000 --payload-bytes 8192 --perf-map 1
+//                                                     # the same, 8 KiB payloads, guest functions named
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ struct Args {
   int plugin_enqueue_only = 0;  // N > 0: only the one-task-per-call enqueue run, N tasks (for profiling)
   int end_to_end_only = 0;  // N > 0: only the C++ worker's host-enqueue run, N tasks (for profiling)
   int payload_bytes = 0;     // with --end-to-end-only: payloads of this size instead of "noop"
+  int perf_map = 0;          // 1: write /tmp/perf-<pid>.map, so perf names the plugins' functions
   int million = 0;           // N > 0: also run N tasks (1000000 for the memory check) and report peak RSS
   fs::path dir = fs::temp_directory_path() / ("pier-tq-bench-" + std::to_string(getpid()));
 };
@@ -371,6 +373,7 @@ int main(int argc, char** argv) {
     if (k == "--plugin-enqueue-only") a.plugin_enqueue_only = v;
     if (k == "--end-to-end-only") a.end_to_end_only = v;
     if (k == "--payload-bytes") a.payload_bytes = v;
+    if (k == "--perf-map") a.perf_map = v;
   }
   spdlog::set_level(spdlog::level::warn);
   fs::remove_all(a.dir);
@@ -384,7 +387,7 @@ int main(int argc, char** argv) {
     fs::remove_all(a.dir);
     return 0;
   }
-  auto runtime = Runtime::Create({.cache_dir = a.dir / "cache"}).value();
+  auto runtime = Runtime::Create({.cache_dir = a.dir / "cache", .perf_map = a.perf_map != 0}).value();
   const std::string plugins = PIER_PLUGIN_DIR;
   if (a.plugin_enqueue_only > 0) {
     Rig rig(*runtime, a.dir / "one" / "taskqueue.db", plugins + "/cpp_task_worker.wasm", a.concurrency,

@@ -23,6 +23,14 @@
 
 namespace pier {
 
+// Asks the scheduler to let this thread run soon after it wakes, in short
+// turns: threads that wake to hand work on (a dispatcher's loop and its
+// workers) then start it within a fraction of a millisecond even when other
+// threads keep every core busy. On Linux 6.12 and later this is a short
+// EEVDF slice (sched_setattr with a 100 us runtime, no privilege needed);
+// elsewhere it does nothing. False when the kernel refused.
+bool RequestShortTimeSlices();
+
 namespace internal {
 void PrepareThreadStart();
 void NameThisThread(std::string_view name);

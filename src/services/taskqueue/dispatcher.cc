@@ -41,8 +41,18 @@ void QueueDispatcher::Start() {
   MutexLock lock(mu_);
   if (started_) return;
   started_ = true;
-  loop_ = StartThread("pier-tq-loop", [this] { Loop(); });
-  for (int i = 0; i < std::max(settings_.concurrency, 1); ++i) workers_.push_back(StartThread("pier-tq-work", [this] { Work(); }));
+  // Both hand work on as soon as they wake: short scheduler turns keep an
+  // idle queue's enqueue -> start quick beside busy cores.
+  loop_ = StartThread("pier-tq-loop", [this] {
+    RequestShortTimeSlices();
+    Loop();
+  });
+  for (int i = 0; i < std::max(settings_.concurrency, 1); ++i) {
+    workers_.push_back(StartThread("pier-tq-work", [this] {
+      RequestShortTimeSlices();
+      Work();
+    }));
+  }
 }
 
 void QueueDispatcher::Stop() {

@@ -159,6 +159,40 @@ int64_t QueueDispatcher::CancelBuffered() {
   return n;
 }
 
+ClaimRequest QueueDispatcher::ClaimFor(int max) const {
+  // A claimed task's lease outlasts its longest possible call.
+  return ClaimRequest{.queue = settings_.name, .owner = options_.owner,
+                      .lease_ms = SaturatingAdd(options_.call_timeout.count(), options_.lease_slack.count()),
+                      .max = max};
+}
+
+std::optional<ClaimRequest> QueueDispatcher::ReserveClaim(int due) {
+  if (store_.shared()) return std::nullopt;
+  MutexLock lock(mu_);
+  if (!started_ || stopping_ || paused_ || settings_.delay_ms > 0 || due <= 0) return std::nullopt;
+  const int free = Capacity() - static_cast<int>(ready_.size() + running_.size()) - reserved_;
+  if (free <= 0) return std::nullopt;
+  const int max = std::min(free, due);
+  reserved_ += max;
+  return ClaimFor(max);
+}
+
+void QueueDispatcher::HandOff(const ClaimRequest& reserved, std::vector<TaskRow> claimed) {
+  std::vector<Completion> given_back;
+  {
+    MutexLock lock(mu_);
+    reserved_ -= reserved.max;
+    if (stopping_ || paused_) {
+      // As a claim of the loop's that a stop or pause overtook.
+      for (const TaskRow& t : claimed) given_back.push_back(GiveBack(t, Outcome::kReleased));
+    } else if (!claimed.empty()) {
+      for (TaskRow& t : claimed) ready_.push_back(std::move(t));
+      work_cv_.NotifyAll();
+    }
+  }
+  Commit(std::move(given_back));
+}
+
 void QueueDispatcher::DueAt(int64_t due_ms) {
   if (next_due_ == 0 || due_ms < next_due_) next_due_ = due_ms;
 }
@@ -223,7 +257,7 @@ void QueueDispatcher::Loop() {
       wake_ = true;  // belt and braces: the store may have been changed by someone else
       last_poll = now;
     }
-    const int free = Capacity() - static_cast<int>(ready_.size() + running_.size());
+    const int free = Capacity() - static_cast<int>(ready_.size() + running_.size()) - reserved_;
     // Under a rate limit a claimed task spends its token when its call
     // starts: with one still waiting in ready_, claiming another would let
     // both start together once a slow worker picks them up. Work() wakes
@@ -258,10 +292,7 @@ void QueueDispatcher::Loop() {
     int want = claim ? free : 0;
     if (settings_.delay_ms > 0) want = std::min(want, 1);
     const uint64_t generation = wake_generation_;
-    // A claimed task's lease outlasts its longest possible call.
-    const ClaimRequest request{.queue = settings_.name, .owner = options_.owner,
-                               .lease_ms = SaturatingAdd(options_.call_timeout.count(), options_.lease_slack.count()),
-                               .max = want};
+    const ClaimRequest request = ClaimFor(want);
     lock.Unlock();
 
     auto exchange =

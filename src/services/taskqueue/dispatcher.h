@@ -109,6 +109,18 @@ class QueueDispatcher {
   // Cancels every buffered task; how many.
   int64_t CancelBuffered();
 
+  // An enqueue of `due` tasks eligible now may claim for this dispatcher in
+  // its own transaction (TaskStore::EnqueueAndClaim), saving a commit and a
+  // thread hop on the way to the call. Returns the claim to make, which
+  // holds up to `due` free slots until HandOff; nothing when this queue
+  // claims only through its loop (stopping, paused, rate-limited, full, or
+  // a store shared with other nodes, whose limits its own claims enforce).
+  std::optional<ClaimRequest> ReserveClaim(int due);
+  // What the reserved claim took (nothing if it failed): buffered for the
+  // workers, as the loop's claims are, or given back if the queue stopped
+  // or paused meanwhile.
+  void HandOff(const ClaimRequest& reserved, std::vector<TaskRow> claimed);
+
   const QueueSettings& settings() const { return settings_; }
 
  private:
@@ -134,6 +146,7 @@ class QueueDispatcher {
   // Every claimed-but-unstarted task, given back with `outcome`.
   std::vector<Completion> TakeReady(Outcome outcome) PIER_REQUIRES(mu_);
   int Capacity() const PIER_REQUIRES(mu_);
+  ClaimRequest ClaimFor(int max) const;  // a claim of up to `max` tasks for this dispatcher
   // Start marks older than start_record_delay, flagged in_round.
   std::vector<Started> TakeDueStarts(std::chrono::steady_clock::time_point now) PIER_REQUIRES(mu_);
   std::optional<std::chrono::steady_clock::time_point> NextStartDue() const PIER_REQUIRES(mu_);
@@ -155,6 +168,7 @@ class QueueDispatcher {
   uint64_t wake_generation_ PIER_GUARDED_BY(mu_) = 0;
   int64_t next_due_ PIER_GUARDED_BY(mu_) = 0;    // earliest known future due time (0: none known)
   int64_t next_token_ PIER_GUARDED_BY(mu_) = 0;  // rate limit: no claim before this
+  int reserved_ PIER_GUARDED_BY(mu_) = 0;        // slots held by ReserveClaim until HandOff
   double exec_ewma_us_ PIER_GUARDED_BY(mu_) = 1e6;  // average call time; decides the claim-ahead depth
   std::deque<TaskRow> ready_ PIER_GUARDED_BY(mu_);  // claimed, not started
   std::map<std::string, Running> running_ PIER_GUARDED_BY(mu_);

@@ -321,56 +321,71 @@ Status SqliteTaskStore::SetPaused(std::string_view queue, bool paused) {
 
 Result<std::vector<std::string>> SqliteTaskStore::Enqueue(const std::vector<NewTask>& tasks, int64_t now) {
   std::vector<std::string> ids;
-  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
-    ids.clear();
-    PIER_ASSIGN_OR_RETURN(Stmt find, c.Prepare("SELECT id FROM tasks WHERE queue_name = ? AND unique_key = ?"
-                                               " AND status IN ('pending', 'running') LIMIT 1"));
-    PIER_ASSIGN_OR_RETURN(Stmt insert, c.Prepare(
-        "INSERT INTO tasks (id, queue_name, payload, status, attempt, max_retries, next_run_at, created_at,"
-        " updated_at, priority, unique_key, timeout_ms, backoff_ms, payload_apart)"
-        " VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?,?)"));
-    PIER_ASSIGN_OR_RETURN(Stmt apart, c.Prepare("INSERT INTO task_payloads (task, payload) VALUES (?, ?)"));
-    for (const NewTask& t : tasks) {
-      if (!t.unique_key.empty()) {
-        find->Bind(1, t.queue);
-        find->Bind(2, t.unique_key);
-        PIER_ASSIGN_OR_RETURN(bool row, find->Step());
-        std::string existing = row ? find->ColumnText(0) : "";
-        find->Reset();
-        if (!existing.empty()) {
-          ids.push_back(std::move(existing));
-          continue;
-        }
-      }
-      std::string id = NewTaskId();
-      insert->Bind(1, id);
-      insert->Bind(2, t.queue);
-      const bool kept_apart = t.payload.size() > payload_apart_from_;
-      insert->BindBlob(3, kept_apart ? std::string_view() : std::string_view(t.payload));
-      insert->Bind(4, int64_t{t.max_retries});
-      insert->Bind(5, t.run_at_ms > 0 ? t.run_at_ms : now);
-      insert->Bind(6, now);
-      insert->Bind(7, now);
-      insert->Bind(8, int64_t{t.priority});
-      if (t.unique_key.empty()) {
-        insert->BindNull(9);
-      } else {
-        insert->Bind(9, t.unique_key);
-      }
-      insert->Bind(10, t.timeout_ms);
-      insert->Bind(11, t.backoff_ms);
-      insert->Bind(12, int64_t{kept_apart});
-      PIER_RETURN_IF_ERROR(insert->Run());
-      if (kept_apart) {
-        apart->Bind(1, c.db().LastInsertRowId());
-        apart->BindBlob(2, t.payload);
-        PIER_RETURN_IF_ERROR(apart->Run());
-      }
-      ids.push_back(std::move(id));
-    }
-    return OkStatus();
-  }).WithContext("enqueuing task"));
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) { return InsertTasks(c, tasks, now, &ids); })
+                           .WithContext("enqueuing task"));
   return ids;
+}
+
+Result<TaskStore::Enqueued> SqliteTaskStore::EnqueueAndClaim(const std::vector<NewTask>& tasks,
+                                                            const ClaimRequest& claim, int64_t now) {
+  Enqueued out;
+  PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
+    PIER_RETURN_IF_ERROR(InsertTasks(c, tasks, now, &out.ids));
+    return ClaimTasks(c, claim, now, &out.claimed);
+  }).WithContext("enqueuing task"));
+  return out;
+}
+
+Status SqliteTaskStore::InsertTasks(Connection& c, const std::vector<NewTask>& tasks, int64_t now,
+                                  std::vector<std::string>* out) {
+  std::vector<std::string>& ids = *out;
+  ids.clear();
+  PIER_ASSIGN_OR_RETURN(Stmt find, c.Prepare("SELECT id FROM tasks WHERE queue_name = ? AND unique_key = ?"
+                                             " AND status IN ('pending', 'running') LIMIT 1"));
+  PIER_ASSIGN_OR_RETURN(Stmt insert, c.Prepare(
+      "INSERT INTO tasks (id, queue_name, payload, status, attempt, max_retries, next_run_at, created_at,"
+      " updated_at, priority, unique_key, timeout_ms, backoff_ms, payload_apart)"
+      " VALUES (?,?,?,'pending',0,?,?,?,?,?,?,?,?,?)"));
+  PIER_ASSIGN_OR_RETURN(Stmt apart, c.Prepare("INSERT INTO task_payloads (task, payload) VALUES (?, ?)"));
+  for (const NewTask& t : tasks) {
+    if (!t.unique_key.empty()) {
+      find->Bind(1, t.queue);
+      find->Bind(2, t.unique_key);
+      PIER_ASSIGN_OR_RETURN(bool row, find->Step());
+      std::string existing = row ? find->ColumnText(0) : "";
+      find->Reset();
+      if (!existing.empty()) {
+        ids.push_back(std::move(existing));
+        continue;
+      }
+    }
+    std::string id = NewTaskId();
+    insert->Bind(1, id);
+    insert->Bind(2, t.queue);
+    const bool kept_apart = t.payload.size() > payload_apart_from_;
+    insert->BindBlob(3, kept_apart ? std::string_view() : std::string_view(t.payload));
+    insert->Bind(4, int64_t{t.max_retries});
+    insert->Bind(5, t.run_at_ms > 0 ? t.run_at_ms : now);
+    insert->Bind(6, now);
+    insert->Bind(7, now);
+    insert->Bind(8, int64_t{t.priority});
+    if (t.unique_key.empty()) {
+      insert->BindNull(9);
+    } else {
+      insert->Bind(9, t.unique_key);
+    }
+    insert->Bind(10, t.timeout_ms);
+    insert->Bind(11, t.backoff_ms);
+    insert->Bind(12, int64_t{kept_apart});
+    PIER_RETURN_IF_ERROR(insert->Run());
+    if (kept_apart) {
+      apart->Bind(1, c.db().LastInsertRowId());
+      apart->BindBlob(2, t.payload);
+      PIER_RETURN_IF_ERROR(apart->Run());
+    }
+    ids.push_back(std::move(id));
+  }
+  return OkStatus();
 }
 
 Result<std::optional<TaskRow>> SqliteTaskStore::Get(std::string_view id) {
@@ -469,36 +484,40 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
         out.finished += s->Changes();
       }
     }
-    if (claim != nullptr && claim->max > 0) {
-      // Read the due rows in claim order straight off idx_tasks_ready, then
-      // move each by rowid: no `IN (subquery)` or RETURNING, whose temporary
-      // tables cost more than the writes themselves.
-      PIER_ASSIGN_OR_RETURN(Stmt pick, c.Prepare(
-          "SELECT " + std::string(kClaimColumns) + " FROM tasks INDEXED BY idx_tasks_ready"
-          " WHERE queue_name = ?1 AND status = 'pending' AND next_run_at <= ?2"
-          " ORDER BY priority DESC, next_run_at, created_at LIMIT ?3"));
-      pick->Bind(1, claim->queue);
-      pick->Bind(2, now);
-      pick->Bind(3, int64_t{claim->max});
-      while (true) {
-        PIER_ASSIGN_OR_RETURN(bool row, pick->Step());
-        if (!row) break;
-        out.claimed.push_back(ReadClaimed(*pick, *claim, now));
-      }
-      PIER_ASSIGN_OR_RETURN(Stmt take, c.Prepare(
-          "UPDATE tasks SET status = 'running', started_at = 0, updated_at = ?1, lease_owner = ?2,"
-          " lease_until = ?3 WHERE rowid = ?4"));
-      for (const TaskRow& t : out.claimed) {
-        take->Bind(1, now);
-        take->Bind(2, claim->owner);
-        take->Bind(3, t.lease_until);
-        take->Bind(4, t.row);
-        PIER_RETURN_IF_ERROR(take->Run().WithContext("claiming task"));
-      }
-    }
+    if (claim != nullptr && claim->max > 0) PIER_RETURN_IF_ERROR(ClaimTasks(c, *claim, now, &out.claimed));
     return OkStatus();
   }));
   return out;
+}
+
+Status SqliteTaskStore::ClaimTasks(Connection& c, const ClaimRequest& claim, int64_t now,
+                               std::vector<TaskRow>* claimed) {
+  // Read the due rows in claim order straight off idx_tasks_ready, then
+  // move each by rowid: no `IN (subquery)` or RETURNING, whose temporary
+  // tables cost more than the writes themselves.
+  PIER_ASSIGN_OR_RETURN(Stmt pick, c.Prepare(
+      "SELECT " + std::string(kClaimColumns) + " FROM tasks INDEXED BY idx_tasks_ready"
+      " WHERE queue_name = ?1 AND status = 'pending' AND next_run_at <= ?2"
+      " ORDER BY priority DESC, next_run_at, created_at LIMIT ?3"));
+  pick->Bind(1, claim.queue);
+  pick->Bind(2, now);
+  pick->Bind(3, int64_t{claim.max});
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(bool row, pick->Step());
+    if (!row) break;
+    claimed->push_back(ReadClaimed(*pick, claim, now));
+  }
+  PIER_ASSIGN_OR_RETURN(Stmt take, c.Prepare(
+      "UPDATE tasks SET status = 'running', started_at = 0, updated_at = ?1, lease_owner = ?2,"
+      " lease_until = ?3 WHERE rowid = ?4"));
+  for (const TaskRow& t : *claimed) {
+    take->Bind(1, now);
+    take->Bind(2, claim.owner);
+    take->Bind(3, t.lease_until);
+    take->Bind(4, t.row);
+    PIER_RETURN_IF_ERROR(take->Run().WithContext("claiming task"));
+  }
+  return OkStatus();
 }
 
 Result<int64_t> SqliteTaskStore::RecoverLeases(int64_t now, std::string_view dead_owner_prefix,

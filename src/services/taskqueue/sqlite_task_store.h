@@ -54,6 +54,9 @@ class SqliteTaskStore final : public TaskStore {
   Result<std::vector<QueueSettings>> LoadQueues() override;
   Status SetPaused(std::string_view queue, bool paused) override;
   Result<std::vector<std::string>> Enqueue(const std::vector<NewTask>& tasks, int64_t now_ms) override;
+  // One transaction: an enqueue to an idle queue is claimed in its own commit.
+  Result<Enqueued> EnqueueAndClaim(const std::vector<NewTask>& tasks, const ClaimRequest& claim,
+                                   int64_t now_ms) override;
   Result<std::optional<TaskRow>> Get(std::string_view id) override;
   Result<std::vector<TaskRow>> List(const ListFilter& filter) override;
   Status Cancel(std::string_view id, int64_t now_ms) override;
@@ -120,6 +123,10 @@ class SqliteTaskStore final : public TaskStore {
                            const std::function<void(sqlite::Statement&)>& bind);
   // Moves task `id` with `sql` (?1 = now, ?2 = id). nullopt when it applied;
   // otherwise the task's status, or "" when there is no such task.
+  // Parts of a write, inside RunWrite's transaction.
+  Status InsertTasks(Connection& c, const std::vector<NewTask>& tasks, int64_t now, std::vector<std::string>* ids);
+  Status ClaimTasks(Connection& c, const ClaimRequest& claim, int64_t now, std::vector<TaskRow>* claimed);
+
   Result<std::optional<std::string>> Transition(std::string_view sql, std::string_view id, int64_t now,
                                                 std::string_view context);
 

@@ -194,11 +194,34 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
 }
 
 Result<std::vector<std::string>> TaskQueueService::EnqueueTasks(std::vector<NewTask> tasks) {
-  PIER_ASSIGN_OR_RETURN(auto ids, store_->Enqueue(tasks, Now()));
-  if (auto d = DispatcherFor(tasks.front().queue)) {
-    int64_t due = INT64_MAX;
-    for (const NewTask& t : tasks) due = std::min(due, t.run_at_ms > 0 ? t.run_at_ms : Now());
-    d->Wake(due);
+  const int64_t now = Now();
+  int due_now = 0;
+  int64_t later = INT64_MAX;  // the earliest delayed task
+  for (const NewTask& t : tasks) {
+    const int64_t at = t.run_at_ms > 0 ? t.run_at_ms : now;
+    if (at <= now) {
+      ++due_now;
+    } else {
+      later = std::min(later, at);
+    }
+  }
+  std::shared_ptr<QueueDispatcher> d = DispatcherFor(tasks.front().queue);
+  std::optional<ClaimRequest> claim = d ? d->ReserveClaim(due_now) : std::nullopt;
+  std::vector<std::string> ids;
+  size_t claimed = 0;
+  if (claim) {
+    // The enqueue's own transaction claims for the idle workers.
+    auto r = store_->EnqueueAndClaim(tasks, *claim, now);
+    claimed = r.ok() ? r->claimed.size() : 0;
+    d->HandOff(*claim, r.ok() ? std::move(r->claimed) : std::vector<TaskRow>{});
+    PIER_RETURN_IF_ERROR(r.status());
+    ids = std::move(r->ids);
+  } else {
+    PIER_ASSIGN_OR_RETURN(ids, store_->Enqueue(tasks, now));
+  }
+  if (d) {
+    if (static_cast<int>(claimed) < due_now) d->Wake(now);  // what the enqueue did not claim
+    if (later != INT64_MAX) d->Wake(later);
   }
   return ids;
 }

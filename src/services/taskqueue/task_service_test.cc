@@ -41,7 +41,9 @@ class TaskServiceTest : public ::testing::Test {
     options.now_ms = [this] { return now_.load(); };
     options.dispatch.max_sleep = std::chrono::milliseconds(1);  // notice the fake clock moving
     options.dispatch.shutdown_grace = std::chrono::milliseconds(500);
-    service_ = std::make_unique<TaskQueueService>(SqliteTaskStore::Open(dir_ / "taskqueue.db").value(), options);
+    auto store = SqliteTaskStore::Open(dir_ / "taskqueue.db").value();
+    sqlite_ = store.get();
+    service_ = std::make_unique<TaskQueueService>(std::move(store), options);
   }
   Status Create(const std::string& name, wire::QueueConfig config = {}) {
     return service_->CreateQueue(ctx_, {name, config});
@@ -61,6 +63,7 @@ class TaskServiceTest : public ::testing::Test {
   fs::path dir_;
   std::atomic<int64_t> now_ = 1'000'000;
   NoContext ctx_;
+  SqliteTaskStore* sqlite_ = nullptr;  // owned by service_
   std::unique_ptr<TaskQueueService> service_;
 };
 
@@ -71,6 +74,40 @@ TEST_F(TaskServiceTest, QueueNamesAreValidated) {
   for (int i = 0; i < 43; ++i) utf8 += "\xe2\x9c\x93";  // 43 characters, 129 bytes
   EXPECT_EQ(Create(utf8).message(), "queue name exceeds maximum length of 128 bytes") << "bytes, not characters";
   EXPECT_TRUE(Create(std::string(128, 'q')).ok());
+}
+
+// An enqueue to a queue with a free worker claims for it in the same
+// transaction: the call starts one commit after the enqueue began, with no
+// round of the dispatcher's in between.
+TEST_F(TaskServiceTest, AnEnqueueToAnIdleQueueIsClaimedInItsOwnCommit) {
+  ASSERT_TRUE(Create("idle", {.concurrency = 1}).ok());
+  std::atomic<int64_t> commits_at_start = -1;
+  Run([&](const TaskCall&) {
+    commits_at_start = sqlite_->commit_stats().transactions;
+    return TaskCallResult{.ok = true};
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the dispatcher's first round is done
+  const int64_t before = sqlite_->commit_stats().transactions;
+  const std::string id = Add("idle");
+  ASSERT_TRUE(WaitFor([&] { return commits_at_start.load() >= 0; }));
+  EXPECT_EQ(commits_at_start.load() - before, 1) << "enqueue and claim in one commit";
+  ASSERT_TRUE(WaitFor([&] { return Task(id).status == kCompleted; }));
+  // Enqueues while the worker is busy claim what the queue has room for,
+  // the dispatcher the rest: every task runs, once.
+  std::atomic<bool> release = false;
+  Reopen(5);
+  ASSERT_TRUE(Create("busy", {.concurrency = 1}).ok());
+  std::atomic<int> calls = 0;
+  Run([&](const TaskCall&) {
+    ++calls;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return TaskCallResult{.ok = true};
+  });
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(Add("busy"));
+  release = true;
+  for (const std::string& each : ids) ASSERT_TRUE(WaitFor([&] { return Task(each).status == kCompleted; })) << each;
+  EXPECT_EQ(calls.load(), 40);
 }
 
 TEST_F(TaskServiceTest, DefaultsAndClamps) {

@@ -46,6 +46,16 @@ Result<std::vector<TaskRow>> TaskStore::Claim(const ClaimRequest& claim, int64_t
   return std::move(e.claimed);
 }
 
+Result<TaskStore::Enqueued> TaskStore::EnqueueAndClaim(const std::vector<NewTask>& tasks, const ClaimRequest& claim,
+                                                      int64_t now_ms) {
+  Enqueued out;
+  PIER_ASSIGN_OR_RETURN(out.ids, Enqueue(tasks, now_ms));
+  auto claimed = Claim(claim, now_ms);
+  // The tasks are stored: a failed claim leaves them to the dispatcher.
+  if (claimed.ok()) out.claimed = std::move(*claimed);
+  return out;
+}
+
 Result<int64_t> TaskStore::Finish(const std::vector<Completion>& completions, int64_t now_ms) {
   PIER_ASSIGN_OR_RETURN(Exchange e, FinishAndClaim(Round{.completions = completions}, now_ms));
   return e.finished;

@@ -187,6 +187,15 @@ class TaskStore {
   // task whose unique key is already pending or running in its queue is not
   // inserted: its entry is the existing task's ID.
   virtual Result<std::vector<std::string>> Enqueue(const std::vector<NewTask>& tasks, int64_t now_ms) = 0;
+  // Enqueue, then a claim as FinishAndClaim's (of any eligible task of the
+  // claim's queue, the new ones or not). One transaction where the store
+  // can (SQLite); here, the two in turn.
+  struct Enqueued {
+    std::vector<std::string> ids;
+    std::vector<TaskRow> claimed;
+  };
+  virtual Result<Enqueued> EnqueueAndClaim(const std::vector<NewTask>& tasks, const ClaimRequest& claim,
+                                           int64_t now_ms);
   virtual Result<std::optional<TaskRow>> Get(std::string_view id) = 0;
   // Newest first.
   virtual Result<std::vector<TaskRow>> List(const ListFilter& filter) = 0;

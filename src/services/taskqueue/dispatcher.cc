@@ -269,8 +269,9 @@ void QueueDispatcher::Loop() {
     const auto start_due = NextStartDue();
     const bool marks = start_due && *start_due <= steady_now;
     const auto since_round = steady_now - last_round;
-    if ((claim || !done_.empty()) && !marks && since_round < options_.round_spacing) {
-      // Right after a round: let what trickles in join the next one.
+    if ((claim || !done_.empty()) && !marks && since_round < options_.round_spacing && !store_.shared()) {
+      // Right after a round: let what trickles in join the next one. (A
+      // shared store's round is a network round trip, which does that itself.)
       loop_cv_.WaitFor(mu_, options_.round_spacing - since_round);
       continue;
     }

@@ -77,7 +77,8 @@ struct DispatcherOptions {
   // Least time between two rounds that follow each other: work trickling in
   // (tasks enqueued one per call, completions one at a time) is gathered into
   // one commit instead of a commit each. A round after a quiet spell runs at
-  // once, so an idle queue's enqueue -> start latency does not pay it.
+  // once, so an idle queue's enqueue -> start latency does not pay it. Not
+  // for shared stores, whose rounds are network round trips.
   std::chrono::microseconds round_spacing{200};
   std::function<void(const std::string&)> log_error;  // unset: spdlog
 };

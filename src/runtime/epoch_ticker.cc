@@ -1,5 +1,6 @@
-#include "common/thread.h"
 #include "runtime/epoch_ticker.h"
+
+#include "common/thread.h"
 
 namespace pier::internal {
 

@@ -159,6 +159,10 @@ int64_t QueueDispatcher::CancelBuffered() {
   return n;
 }
 
+int QueueDispatcher::FreeSlots() const {
+  return Capacity() - static_cast<int>(ready_.size() + running_.size()) - reserved_;
+}
+
 ClaimRequest QueueDispatcher::ClaimFor(int max) const {
   // A claimed task's lease outlasts its longest possible call.
   return ClaimRequest{.queue = settings_.name, .owner = options_.owner,
@@ -170,7 +174,7 @@ std::optional<ClaimRequest> QueueDispatcher::ReserveClaim(int due) {
   if (store_.shared()) return std::nullopt;
   MutexLock lock(mu_);
   if (!started_ || stopping_ || paused_ || settings_.delay_ms > 0 || due <= 0) return std::nullopt;
-  const int free = Capacity() - static_cast<int>(ready_.size() + running_.size()) - reserved_;
+  const int free = FreeSlots();
   if (free <= 0) return std::nullopt;
   const int max = std::min(free, due);
   reserved_ += max;
@@ -257,7 +261,7 @@ void QueueDispatcher::Loop() {
       wake_ = true;  // belt and braces: the store may have been changed by someone else
       last_poll = now;
     }
-    const int free = Capacity() - static_cast<int>(ready_.size() + running_.size()) - reserved_;
+    const int free = FreeSlots();
     // Under a rate limit a claimed task spends its token when its call
     // starts: with one still waiting in ready_, claiming another would let
     // both start together once a slow worker picks them up. Work() wakes

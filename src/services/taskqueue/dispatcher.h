@@ -147,6 +147,8 @@ class QueueDispatcher {
   // Every claimed-but-unstarted task, given back with `outcome`.
   std::vector<Completion> TakeReady(Outcome outcome) PIER_REQUIRES(mu_);
   int Capacity() const PIER_REQUIRES(mu_);
+  // What a claim may take now: capacity less what is buffered, running or reserved.
+  int FreeSlots() const PIER_REQUIRES(mu_);
   ClaimRequest ClaimFor(int max) const;  // a claim of up to `max` tasks for this dispatcher
   // Start marks older than start_record_delay, flagged in_round.
   std::vector<Started> TakeDueStarts(std::chrono::steady_clock::time_point now) PIER_REQUIRES(mu_);

@@ -95,6 +95,7 @@ constexpr std::string_view kTaskColumns =
 // unique key, which can be long and which it never reads.
 constexpr std::string_view kClaimColumns =
     "rowid, id, " PIER_TASK_PAYLOAD ", attempt, max_retries, backoff_ms, next_run_at, created_at, priority, timeout_ms";
+#undef PIER_TASK_PAYLOAD
 
 TaskRow ReadTask(const sqlite::Statement& s) {
   TaskRow t;
@@ -337,7 +338,7 @@ Result<TaskStore::Enqueued> SqliteTaskStore::EnqueueAndClaim(const std::vector<N
 }
 
 Status SqliteTaskStore::InsertTasks(Connection& c, const std::vector<NewTask>& tasks, int64_t now,
-                                  std::vector<std::string>* out) {
+                                    std::vector<std::string>* out) {
   std::vector<std::string>& ids = *out;
   ids.clear();
   PIER_ASSIGN_OR_RETURN(Stmt find, c.Prepare("SELECT id FROM tasks WHERE queue_name = ? AND unique_key = ?"
@@ -491,7 +492,7 @@ Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now
 }
 
 Status SqliteTaskStore::ClaimTasks(Connection& c, const ClaimRequest& claim, int64_t now,
-                               std::vector<TaskRow>* claimed) {
+                                   std::vector<TaskRow>* claimed) {
   // Read the due rows in claim order straight off idx_tasks_ready, then
   // move each by rowid: no `IN (subquery)` or RETURNING, whose temporary
   // tables cost more than the writes themselves.

@@ -1,4 +1,3 @@
-#include "common/thread.h"
 #include "storage/postgres/notifier.h"
 
 #include <poll.h>
@@ -7,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+
+#include "common/thread.h"
 
 namespace pier::pg {
 

@@ -1,8 +1,9 @@
-#include "common/thread.h"
 #include "storage/sqlite/checkpointer.h"
 
 #include <algorithm>
 #include <chrono>
+
+#include "common/thread.h"
 
 namespace pier::sqlite {
 

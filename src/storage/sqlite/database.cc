@@ -73,8 +73,6 @@ void Statement::Bind(int i, std::string_view text) {
 void Statement::Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
 void Statement::BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
 void Statement::BindNull(int i) { sqlite3_bind_null(stmt_, i); }
-int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
-
 void Statement::BindBlob(int i, std::string_view bytes) {
   // A zero-length blob, never NULL: payloads may be empty.
   sqlite3_bind_blob(stmt_, i, bytes.empty() ? "" : bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
@@ -197,6 +195,8 @@ Result<int> Database::UserVersion() {
   PIER_ASSIGN_OR_RETURN(bool row, s.Step());
   return row ? static_cast<int>(s.ColumnInt(0)) : 0;
 }
+
+int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 Status Database::Migrate(const std::vector<Migration>& migrations) {
   PIER_ASSIGN_OR_RETURN(int current, UserVersion());

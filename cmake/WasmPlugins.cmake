@@ -95,24 +95,29 @@ else()
   set(_pier_rust_target "$ENV{HOME}/.cache/pier/rust-plugins")
 endif()
 set(_pier_rust_dir "${PROJECT_SOURCE_DIR}/tests/plugins/rust")
-set(_pier_rust_plugins rust_probe rust_nd_kvstore)
+# Each plugin is its own crate with its own Cargo.lock: tests/plugins/rust/<dir>
+# builds rust_<dir>.wasm.
+set(_pier_rust_crates probe nd_kvstore)
 file(GLOB_RECURSE _pier_rust_sources "${_pier_rust_dir}/*.rs" "${_pier_rust_dir}/*.toml")
 set(_pier_rust_outputs "")
-set(_pier_rust_copies "")
-foreach(_p IN LISTS _pier_rust_plugins)
-  list(APPEND _pier_rust_outputs "${PIER_PLUGIN_DIR}/${_p}.wasm")
-  list(APPEND _pier_rust_copies COMMAND ${CMAKE_COMMAND} -E copy "${_pier_rust_target}/wasm32-wasip1/release/${_p}.wasm"
-       "${PIER_PLUGIN_DIR}/${_p}.wasm")
+set(_pier_rust_builds "")
+set(_pier_rust_locks "")
+foreach(_c IN LISTS _pier_rust_crates)
+  list(APPEND _pier_rust_outputs "${PIER_PLUGIN_DIR}/rust_${_c}.wasm")
+  list(APPEND _pier_rust_locks "${_pier_rust_dir}/${_c}/Cargo.lock")
+  list(APPEND _pier_rust_builds
+       COMMAND ${CMAKE_COMMAND} -E env RUSTC=${PIER_DEBIAN_RUSTC} RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=${_pier_rust_target}
+               CARGO_TARGET_WASM32_WASIP1_LINKER=${PIER_WASM_LD}
+               "RUSTFLAGS=-C link-self-contained=no -L /usr/lib/wasm32-wasi"
+               ${PIER_DEBIAN_CARGO} build --release --locked --target wasm32-wasip1 -Zbuild-std=std,panic_abort
+               --manifest-path "${_pier_rust_dir}/${_c}/Cargo.toml"
+       COMMAND ${CMAKE_COMMAND} -E copy "${_pier_rust_target}/wasm32-wasip1/release/rust_${_c}.wasm"
+               "${PIER_PLUGIN_DIR}/rust_${_c}.wasm")
 endforeach()
 add_custom_command(
   OUTPUT ${_pier_rust_outputs}
-  COMMAND ${CMAKE_COMMAND} -E env RUSTC=${PIER_DEBIAN_RUSTC} RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=${_pier_rust_target}
-          CARGO_TARGET_WASM32_WASIP1_LINKER=${PIER_WASM_LD}
-          "RUSTFLAGS=-C link-self-contained=no -L /usr/lib/wasm32-wasi"
-          ${PIER_DEBIAN_CARGO} build --release --locked --target wasm32-wasip1 -Zbuild-std=std,panic_abort
-          --manifest-path "${_pier_rust_dir}/Cargo.toml"
-  ${_pier_rust_copies}
-  DEPENDS ${_pier_rust_sources} "${_pier_rust_dir}/Cargo.lock"
+  ${_pier_rust_builds}
+  DEPENDS ${_pier_rust_sources} ${_pier_rust_locks}
   COMMENT "Building the Rust plugins (extism-pdk, wasm32-wasip1)"
   VERBATIM)
 add_custom_target(pier_rust_plugins ALL DEPENDS ${_pier_rust_outputs})

@@ -43,6 +43,17 @@ struct PluginStats {
   uint64_t idle_instances = 0;
 };
 
+// Whether a plugin's instances start from a pre-initialised snapshot.
+struct SnapshotInfo {
+  bool active = false;     // they do
+  bool from_disk = false;  // taken by an earlier process (the module cache)
+  // What the one initialiser run read from the host, which every instance
+  // now shares: "clock, random bytes", or "nothing".
+  std::string frozen;
+  // Why there is none, when one was wanted (empty otherwise).
+  std::string refused;
+};
+
 class Plugin {
  public:
   explicit Plugin(std::shared_ptr<internal::PluginCore> core);
@@ -63,6 +74,7 @@ class Plugin {
   std::vector<ImportName> imports() const;
   const std::string& name() const;
   PluginStats stats() const;
+  SnapshotInfo snapshot() const;
 
   // One instance held for a run of calls, as an Extism plugin is one
   // instance: its vars and guest globals persist from call to call, and the

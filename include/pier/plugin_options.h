@@ -69,6 +69,11 @@ struct PluginOptions {
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;                              // unset: Pier's logger
   InstanceMode instance_mode = InstanceMode::kPooled;
+  // Fresh mode: each instance starts from a snapshot of the module taken once,
+  // right after its initialiser (`_initialize`) ran, instead of running the
+  // initialiser again; when the module cannot be snapshotted (its initialiser
+  // calls a host function, say) it runs as without. False: never snapshot.
+  bool snapshot = true;
   size_t max_idle_instances = 0;                 // pooled mode; 0 = number of CPUs
   std::vector<HostFunction> host_functions;
   std::vector<DirectoryMount> mounts;            // pre-opened directories; none by default

@@ -99,8 +99,10 @@ class Runtime {
 
  private:
   explicit Runtime(std::shared_ptr<internal::RuntimeCore> core);
+  // `wasm`: the main module's bytes, for a snapshot (empty: none is taken).
   Result<std::unique_ptr<Plugin>> LoadCompiled(std::shared_ptr<wasmtime_module> module,
-                                               std::vector<internal::LinkedModule> links, PluginOptions options);
+                                               std::vector<internal::LinkedModule> links, PluginOptions options,
+                                               std::span<const uint8_t> wasm = {});
   std::shared_ptr<internal::RuntimeCore> core_;
 };
 

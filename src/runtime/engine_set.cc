@@ -28,8 +28,31 @@ constexpr bool kParallelCompilation = true;
 constexpr bool kParallelCompilation = true;
 #endif
 
-EngineFlavor MakeFlavor(bool fuel, const RuntimeOptions& options) {
+// Pooling engines: a slot's linear memory may grow to wasm32's 4 GiB (each
+// plugin's own cap applies on top); tables as large as Go's (one entry per
+// function); this much of each memory stays resident between instances.
+constexpr size_t kSlotMemory = size_t{1} << 32;
+constexpr size_t kSlotTableElements = 1 << 20;
+constexpr size_t kSlotInstanceBytes = 16 << 20;
+constexpr size_t kKeepResident = 16 << 20;
+
+EngineFlavor MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) {
   wasm_config_t* config = wasm_config_new();
+  if (pooling) {
+    wasmtime_pooling_allocation_config_t* pool = wasmtime_pooling_allocation_config_new();
+    wasmtime_pooling_allocation_config_total_core_instances_set(pool, EngineSet::kFreshSlots);
+    wasmtime_pooling_allocation_config_total_memories_set(pool, EngineSet::kFreshSlots);
+    wasmtime_pooling_allocation_config_total_tables_set(pool, EngineSet::kFreshSlots);
+    wasmtime_pooling_allocation_config_max_memory_size_set(pool, kSlotMemory);
+    wasmtime_pooling_allocation_config_table_elements_set(pool, kSlotTableElements);
+    wasmtime_pooling_allocation_config_max_core_instance_size_set(pool, kSlotInstanceBytes);
+    wasmtime_pooling_allocation_config_max_tables_per_module_set(pool, 4);
+    wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, kKeepResident);
+    wasmtime_pooling_allocation_config_table_keep_resident_set(pool, kKeepResident);
+    pier_pooling_pagemap_scan_set(pool, true);
+    wasmtime_pooling_allocation_strategy_set(config, pool);
+    wasmtime_pooling_allocation_config_delete(pool);
+  }
   wasmtime_config_epoch_interruption_set(config, true);
   wasmtime_config_consume_fuel_set(config, fuel);
   wasmtime_config_cranelift_opt_level_set(config, WASMTIME_OPT_LEVEL_SPEED);
@@ -43,7 +66,7 @@ EngineFlavor MakeFlavor(bool fuel, const RuntimeOptions& options) {
   std::string fingerprint = std::string("wasmtime=") + WASMTIME_VERSION +
                             ";settings=" + std::to_string(kSettingsVersion) + ";epoch=1;fuel=" + (fuel ? "1" : "0") +
                             ";opt=speed;stack=" + std::to_string(kMaxWasmStack) +
-                            ";dwarf=" + (options.backtrace_details ? "1" : "0") +
+                            ";dwarf=" + (options.backtrace_details ? "1" : "0") + ";pooling=" + (pooling ? "1" : "0") +
 #if defined(__x86_64__)
                             ";arch=x86_64";
 #elif defined(__aarch64__)
@@ -57,12 +80,12 @@ EngineFlavor MakeFlavor(bool fuel, const RuntimeOptions& options) {
 }  // namespace
 
 std::unique_ptr<EngineSet> EngineSet::Create(const RuntimeOptions& options) {
-  return std::unique_ptr<EngineSet>(new EngineSet(MakeFlavor(false, options), MakeFlavor(true, options)));
+  return std::unique_ptr<EngineSet>(new EngineSet({MakeFlavor(false, false, options), MakeFlavor(true, false, options),
+                                                    MakeFlavor(false, true, options), MakeFlavor(true, true, options)}));
 }
 
 void EngineSet::IncrementEpochs() const {
-  wasmtime_engine_increment_epoch(plain_.engine.get());
-  wasmtime_engine_increment_epoch(fuel_.engine.get());
+  for (const EngineFlavor& f : flavors_) wasmtime_engine_increment_epoch(f.engine.get());
 }
 
 }  // namespace pier::internal

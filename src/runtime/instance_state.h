@@ -29,6 +29,7 @@ struct StoreLimits {
 };
 
 struct InstanceState;
+struct InitReads;
 
 // One memory cap for everything an instance takes (Extism's meaning of a
 // memory limit): linear memory plus kernel memory stay within `cap`. The
@@ -66,6 +67,8 @@ struct InstanceState {
   std::optional<wasmtime_memory_t> caller_memory;
   SharedMemoryCap memory_cap;                // joined to kernel's arena once the store exists
   StoreLimits limits;
+  // Set only while a snapshot's initialiser runs: what it read (snapshot.h).
+  InitReads* init_reads = nullptr;
 
   // Records why the call must stop and returns the trap that stops it.
   wasm_trap_t* Stop(Status status) {

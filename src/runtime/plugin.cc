@@ -34,6 +34,7 @@ std::vector<ImportName> Plugin::imports() const {
 
 const std::string& Plugin::name() const { return core_->shared().options.name; }
 PluginStats Plugin::stats() const { return core_->stats(); }
+SnapshotInfo Plugin::snapshot() const { return core_->shared().snapshot; }
 
 std::unique_ptr<PluginSession> Plugin::OpenSession() { return std::make_unique<PluginSession>(core_); }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernel/kernel.h"
+#include "pier/plugin.h"
 #include "pier/plugin_options.h"
 #include "runtime/wasmtime_api.h"
 #include "wasi/wasi.h"
@@ -52,6 +53,9 @@ struct PluginShared {
   // A command module (`_start`, no `_initialize`): `_start` may be called,
   // and the instance is discarded afterwards.
   bool is_command = false;
+  // Instances start from a snapshot (the module is then the snapshot's, and
+  // `initializers` is empty), or why not.
+  SnapshotInfo snapshot;
 };
 
 }  // namespace pier::internal

@@ -11,6 +11,9 @@
 #include <set>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+#include <time.h>
+
 #include "common/logging.h"
 #include "runtime/bindings.h"
 #include "runtime/plugin_core.h"
@@ -125,6 +128,42 @@ Status OrderLinks(const std::string& main, const std::map<std::string, internal:
   return visit(main);
 }
 
+// Fresh-instance plugins live on the pooling engines (engine_set.h).
+const internal::EngineFlavor& EngineFor(internal::RuntimeCore& core, const PluginOptions& options) {
+  return core.engines().Get(options.fuel.has_value(), options.instance_mode == InstanceMode::kFreshPerCall);
+}
+
+// Fresh instances of a reactor (one nullary initialiser) can start from a
+// snapshot. Not: linked plugins (their modules share state across stores),
+// GHC's hs_init (it takes arguments), commands (they end their runtime).
+bool WantsSnapshot(const internal::PluginShared& shared) {
+  return shared.options.instance_mode == InstanceMode::kFreshPerCall && shared.options.snapshot &&
+         shared.links.empty() && !shared.is_command && shared.initializers.size() == 1 &&
+         !shared.initializers[0].argc_argv;
+}
+
+// Replaces `module` by its snapshot (and drops the initialiser), or notes why not.
+void UseSnapshot(internal::RuntimeCore& core, const internal::EngineFlavor& engine, std::span<const uint8_t> wasm,
+                 internal::PluginShared& shared, internal::SharedModule* module) {
+  const std::string& init = shared.initializers[0].name;
+  internal::SnapshotEntry s = core.snapshots().Get(engine, wasm, init, shared);
+  if (!s.module) {
+    shared.snapshot.refused = s.refused;
+    shared.snapshot.from_disk = s.from_disk;
+    spdlog::info("plugin '{}': fresh instances run {} each time, without a snapshot: {}", shared.options.name, init,
+                  s.refused);
+    return;
+  }
+  *module = std::move(s.module);
+  shared.initializers.clear();
+  shared.snapshot = {true, s.from_disk, s.reads.Describe(), ""};
+  // The snapshot may come from before a reboot, when the monotonic clock read higher.
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  if (s.monotonic_ns > now) shared.wasi.monotonic_offset_ns = s.monotonic_ns - now + 1'000'000;
+}
+
 }  // namespace
 
 bool IsBuiltinImport(std::string_view module, std::string_view name) {
@@ -144,10 +183,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Create(RuntimeOptions options) {
 
 Result<std::unique_ptr<Plugin>> Runtime::Load(std::span<const uint8_t> wasm, PluginOptions options) {
   if (options.name.empty()) options.name = "plugin";
-  const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
+  const internal::EngineFlavor& engine = EngineFor(*core_, options);
   auto module = core_->cache().Get(engine, wasm);
   if (!module.ok()) return module.status().WithContext("loading plugin '" + options.name + "'");
-  return LoadCompiled(std::move(*module), {}, std::move(options));
+  return LoadCompiled(std::move(*module), {}, std::move(options), wasm);
 }
 
 Result<std::unique_ptr<Plugin>> Runtime::LoadExtism(const ExtismManifest& manifest, PluginOptions options) {
@@ -157,7 +196,7 @@ Result<std::unique_ptr<Plugin>> Runtime::LoadExtism(const ExtismManifest& manife
     options.name = main.name == "main" ? std::filesystem::path(main.source).stem().string() : main.name;
     if (options.name.empty()) options.name = "plugin";
   }
-  const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
+  const internal::EngineFlavor& engine = EngineFor(*core_, options);
   std::map<std::string, internal::SharedModule> compiled;
   for (const ExtismModule& m : manifest.modules) {
     auto module = core_->cache().Get(
@@ -190,14 +229,16 @@ Result<std::unique_ptr<Plugin>> Runtime::LoadExtism(const ExtismManifest& manife
   for (const std::string& name : order) {
     links.push_back({name, compiled.at(name), InitializersOf(ExportsOf(compiled.at(name).get()))});
   }
-  return LoadCompiled(compiled.at(main.name), std::move(links), std::move(options));
+  std::span<const uint8_t> main_bytes;
+  if (links.empty()) main_bytes = {reinterpret_cast<const uint8_t*>(main.bytes.data()), main.bytes.size()};
+  return LoadCompiled(compiled.at(main.name), std::move(links), std::move(options), main_bytes);
 }
 
 Result<std::unique_ptr<Plugin>> Runtime::LoadCompiled(internal::SharedModule module,
                                                       std::vector<internal::LinkedModule> links,
-                                                      PluginOptions options) {
+                                                      PluginOptions options, std::span<const uint8_t> wasm) {
   if (!options.log_sink) options.log_sink = internal::DefaultLogSink();
-  const internal::EngineFlavor& engine = core_->engines().Get(options.fuel.has_value());
+  const internal::EngineFlavor& engine = EngineFor(*core_, options);
   auto shared = std::make_unique<internal::PluginShared>();
   auto kernel = std::make_shared<internal::KernelSettings>();
   kernel->plugin_name = options.name;
@@ -220,6 +261,7 @@ Result<std::unique_ptr<Plugin>> Runtime::LoadCompiled(internal::SharedModule mod
   shared->options = std::move(options);
   DescribeExports(module.get(), *shared);
   shared->links = std::move(links);
+  if (WantsSnapshot(*shared) && !wasm.empty()) UseSnapshot(*core_, engine, wasm, *shared, &module);
 
   auto plugin =
       std::make_shared<internal::PluginCore>(core_, engine.engine.get(), std::move(module), std::move(shared));

@@ -1,5 +1,5 @@
 // RuntimeCore: the process-wide parts every plugin shares: engines, the epoch
-// ticker, the module cache, the HTTP client and the core-dump writer. Plugins
+// ticker, the module and snapshot caches, the HTTP client and the core-dump writer. Plugins
 // hold a shared_ptr, so it lives until the last plugin is gone. Thread-safe.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "runtime/engine_set.h"
 #include "runtime/epoch_ticker.h"
 #include "runtime/module_cache.h"
+#include "runtime/snapshot.h"
 
 namespace pier::internal {
 
@@ -21,12 +22,14 @@ class RuntimeCore {
         engines_(std::move(engines)),
         ticker_([e = engines_.get()] { e->IncrementEpochs(); }, options_.epoch_tick),
         cache_(options_.cache_dir),
+        snapshots_(options_.cache_dir, &cache_, &ticker_),
         http_(http::NewCurlHttpClient()),
         core_dumps_(options_.coredump_dir, RuntimeOptions::kMaxCoreDumps) {}
 
   const EngineSet& engines() const { return *engines_; }
   EpochTicker& ticker() { return ticker_; }
   ModuleCache& cache() { return cache_; }
+  SnapshotCache& snapshots() { return snapshots_; }
   std::shared_ptr<http::HttpClient> http() const { return http_; }
   CoreDumps& core_dumps() { return core_dumps_; }
 
@@ -35,6 +38,7 @@ class RuntimeCore {
   std::unique_ptr<EngineSet> engines_;
   EpochTicker ticker_;
   ModuleCache cache_;
+  SnapshotCache snapshots_;
   std::shared_ptr<http::HttpClient> http_;
   CoreDumps core_dumps_;
 };

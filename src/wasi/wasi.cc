@@ -39,6 +39,10 @@ uint64_t NowNs(clockid_t id) {
 
 }  // namespace
 
+uint64_t Wasi::Now(clockid_t clock) const {
+  return NowNs(clock) + (clock == CLOCK_MONOTONIC ? settings_->monotonic_offset_ns : 0);
+}
+
 void Wasi::BeginCall(const CallState* call) { call_ = call; }
 
 void Wasi::EndCall() {
@@ -94,7 +98,7 @@ Result<int32_t> Wasi::ClockResGet(GuestMemory m, int32_t id, int32_t out) {
 Result<int32_t> Wasi::ClockTimeGet(GuestMemory m, int32_t id, int64_t, int32_t out) {
   clockid_t clock;
   if (!ClockId(id, &clock)) return kInval;
-  return m.Write(out, NowNs(clock)) ? kSuccess : kFault;
+  return m.Write(out, Now(clock)) ? kSuccess : kFault;
 }
 
 Result<int32_t> Wasi::FdClose(GuestMemory, int32_t fd) { return IsStdio(fd) ? kSuccess : fs_.FdClose(fd); }
@@ -185,7 +189,7 @@ Result<int32_t> Wasi::PollOneoff(GuestMemory m, int32_t in, int32_t out, int32_t
       clockid_t clock;
       if (!ClockId(static_cast<int32_t>(id), &clock)) return kInval;
       if (flags & kSubclockAbstime) {
-        const uint64_t now = NowNs(clock);
+        const uint64_t now = Now(clock);
         s.wait_ns = timeout > now ? timeout - now : 0;
       } else {
         s.wait_ns = timeout;

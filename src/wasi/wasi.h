@@ -15,6 +15,8 @@
 // Confined to one thread at a time (it belongs to one instance).
 #pragma once
 
+#include <time.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +46,9 @@ struct WasiSettings {
   LogLevel log_level = LogLevel::kInfo;
   LogSink log_sink;  // never empty
   std::shared_ptr<const MountRoots> mounts;  // may be null: no file system
+  // Added to the host's monotonic clock, so that an instance made from a
+  // snapshot taken before a reboot never sees it run backwards.
+  uint64_t monotonic_offset_ns = 0;
 };
 
 class Wasi {
@@ -85,6 +90,8 @@ class Wasi {
   static bool IsStdio(int32_t fd) { return fd >= 0 && fd <= 2; }
 
  private:
+  // The host's clock, the monotonic one moved by monotonic_offset_ns.
+  uint64_t Now(clockid_t clock) const;
   void Emit(int fd, std::string_view text);
   void FlushLine(int fd);
 

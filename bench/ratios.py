@@ -29,7 +29,8 @@ for lang in ("cpp", "go"):
     fresh = t(f"BM_JsonEcho/{lang}_fresh")
     show(f"{lang} plain echo, pooled", t(f"BM_PlainEcho/{lang}_pooled"), floor, "minimal call")
     show(f"{lang} JSON echo, pooled", pooled, floor, "minimal call")
-    show(f"{lang} JSON echo, fresh instance", fresh, pooled, f"{lang} pooled")
+    show(f"{lang} JSON echo, fresh from snapshot", fresh, pooled, f"{lang} pooled")
+    show(f"{lang} JSON echo, fresh + _initialize", t(f"BM_JsonEcho/{lang}_fresh_initialize"), pooled, f"{lang} pooled")
 hc = t("BM_HostCalls1MiB")
 if hc:
     print(f"  {'1 MiB via load/store_u64':<34} {hc*1e3:>12.2f} ms   = {hc/262144*1e9:.1f} ns per host call (262,144 calls)")

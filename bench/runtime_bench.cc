@@ -21,9 +21,10 @@ pier::Runtime& SharedRuntime() {
   return *runtime;
 }
 
-std::unique_ptr<pier::Plugin> Load(const std::string& name, pier::InstanceMode mode) {
+std::unique_ptr<pier::Plugin> Load(const std::string& name, pier::InstanceMode mode, bool snapshot = true) {
   pier::PluginOptions options;
   options.instance_mode = mode;
+  options.snapshot = snapshot;
   options.log_level = pier::LogLevel::kOff;
   return SharedRuntime().LoadFile(Plugin(name), options).value();
 }
@@ -41,15 +42,22 @@ void Call(benchmark::State& state, pier::Plugin& plugin, std::string_view fn, st
 
 constexpr std::string_view kSmallJson = R"({"track":"Blue in Green","artist":"Miles Davis","year":1959})";
 
-// A small JSON echo: parse and re-serialise in the guest.
-void BM_JsonEcho(benchmark::State& state, const std::string& plugin, pier::InstanceMode mode) {
-  auto p = Load(plugin, mode);
+// A small JSON echo: parse and re-serialise in the guest. Fresh: a new
+// instance per call, from the snapshot (the default) or running _initialize.
+void BM_JsonEcho(benchmark::State& state, const std::string& plugin, pier::InstanceMode mode, bool snapshot) {
+  auto p = Load(plugin, mode, snapshot);
+  if (mode == pier::InstanceMode::kFreshPerCall && snapshot && !p->snapshot().active) {
+    state.SkipWithError(("no snapshot: " + p->snapshot().refused).c_str());
+    return;
+  }
   Call(state, *p, "json_echo", kSmallJson);
 }
-BENCHMARK_CAPTURE(BM_JsonEcho, cpp_pooled, "cpp_test", pier::InstanceMode::kPooled);
-BENCHMARK_CAPTURE(BM_JsonEcho, cpp_fresh, "cpp_test", pier::InstanceMode::kFreshPerCall);
-BENCHMARK_CAPTURE(BM_JsonEcho, go_pooled, "go_test", pier::InstanceMode::kPooled);
-BENCHMARK_CAPTURE(BM_JsonEcho, go_fresh, "go_test", pier::InstanceMode::kFreshPerCall);
+BENCHMARK_CAPTURE(BM_JsonEcho, cpp_pooled, "cpp_test", pier::InstanceMode::kPooled, true);
+BENCHMARK_CAPTURE(BM_JsonEcho, cpp_fresh, "cpp_test", pier::InstanceMode::kFreshPerCall, true);
+BENCHMARK_CAPTURE(BM_JsonEcho, cpp_fresh_initialize, "cpp_test", pier::InstanceMode::kFreshPerCall, false);
+BENCHMARK_CAPTURE(BM_JsonEcho, go_pooled, "go_test", pier::InstanceMode::kPooled, true);
+BENCHMARK_CAPTURE(BM_JsonEcho, go_fresh, "go_test", pier::InstanceMode::kFreshPerCall, true);
+BENCHMARK_CAPTURE(BM_JsonEcho, go_fresh_initialize, "go_test", pier::InstanceMode::kFreshPerCall, false);
 
 // The same bytes echoed without JSON work: what the host adds to a call.
 void BM_PlainEcho(benchmark::State& state, const std::string& plugin) {

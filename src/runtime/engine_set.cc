@@ -35,6 +35,9 @@ constexpr size_t kSlotMemory = size_t{1} << 32;
 constexpr size_t kSlotTableElements = 1 << 20;
 constexpr size_t kSlotInstanceBytes = 16 << 20;
 constexpr size_t kKeepResident = 16 << 20;
+// Idle slots that keep their memory resident, across all fresh plugins: at
+// most this × kKeepResident bytes stay in RAM while nothing runs.
+constexpr uint32_t kWarmSlots = 16;
 
 EngineFlavor MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) {
   wasm_config_t* config = wasm_config_new();
@@ -49,6 +52,7 @@ EngineFlavor MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) 
     wasmtime_pooling_allocation_config_max_tables_per_module_set(pool, 4);
     wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, kKeepResident);
     wasmtime_pooling_allocation_config_table_keep_resident_set(pool, kKeepResident);
+    wasmtime_pooling_allocation_config_max_unused_warm_slots_set(pool, kWarmSlots);
     pier_pooling_pagemap_scan_set(pool, true);
     wasmtime_pooling_allocation_strategy_set(config, pool);
     wasmtime_pooling_allocation_config_delete(pool);

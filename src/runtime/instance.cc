@@ -115,22 +115,6 @@ std::string Clip(std::string s) {
   return s;
 }
 
-// Runs on every epoch tick while guest code executes: the call goes on unless
-// *its own* deadline passed or *its own* token was cancelled, so one call's
-// timeout never interrupts another.
-wasmtime_error_t* OnEpoch(wasmtime_context_t*, void* data, uint64_t* delta, wasmtime_update_deadline_kind_t* kind) {
-  auto* state = static_cast<InstanceState*>(data);
-  Status st = state->call.CheckInterrupted();
-  if (!st.ok()) {
-    wasmtime_error_t* error = wasmtime_error_new(st.message().c_str());
-    state->stop = std::move(st);
-    return error;
-  }
-  *delta = 1;
-  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
-  return nullptr;
-}
-
 }  // namespace
 
 Instance::Instance(PluginCore& core)
@@ -158,7 +142,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
   wasmtime_store_limiter(inst->store_.get(), static_cast<int64_t>(options.max_memory_bytes),
                          StoreLimits::kTableElements, limits.instances, limits.tables, limits.memories);
   inst->state_->kernel.arena().Share(&inst->state_->memory_cap);
-  wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpoch, inst->state_.get(), nullptr);
+  wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpochTick, inst->state_.get(), nullptr);
   inst->Arm(call);
 
   wasm_trap_t* trap = nullptr;

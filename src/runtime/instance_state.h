@@ -111,6 +111,23 @@ inline void SharedMemoryCap::ArenaResized(uint64_t arena_bytes) {
                           l.tables, l.memories);
 }
 
+// The store's epoch callback (its data: the InstanceState). On every tick
+// while guest code runs, the call goes on unless *its own* deadline passed or
+// *its own* token was cancelled, so one call's timeout never interrupts another.
+inline wasmtime_error_t* OnEpochTick(wasmtime_context_t*, void* data, uint64_t* delta,
+                                     wasmtime_update_deadline_kind_t* kind) {
+  auto* state = static_cast<InstanceState*>(data);
+  Status st = state->call.CheckInterrupted();
+  if (!st.ok()) {
+    wasmtime_error_t* error = wasmtime_error_new(st.message().c_str());
+    state->stop = std::move(st);
+    return error;
+  }
+  *delta = 1;
+  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
+  return nullptr;
+}
+
 inline InstanceState& StateOf(wasmtime_caller_t* caller) {
   return *static_cast<InstanceState*>(wasmtime_context_get_data(wasmtime_caller_context(caller)));
 }

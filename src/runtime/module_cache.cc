@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/sha256.h"
+#include "runtime/cache_file.h"
 
 namespace pier::internal {
 
@@ -25,15 +26,6 @@ std::string Header(const EngineFlavor& engine, const std::string& wasm_sha, size
                    const std::string& payload_sha) {
   return "format=1\nengine=" + engine.fingerprint + "\nwasm_sha256=" + wasm_sha +
          "\npayload_length=" + std::to_string(payload_len) + "\npayload_sha256=" + payload_sha + "\n";
-}
-
-bool ReadFile(const std::filesystem::path& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = std::move(ss).str();
-  return true;
 }
 
 }  // namespace
@@ -73,9 +65,10 @@ Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<cons
 }
 
 SharedModule ModuleCache::LoadEntry(const EngineFlavor& engine, const std::string& wasm_sha,
-                                                       const std::filesystem::path& path) {
-  std::string file;
-  if (!ReadFile(path, &file)) return nullptr;  // no entry yet
+                                   const std::filesystem::path& path) {
+  CacheFile file;
+  std::string why;
+  if (!ReadCacheFile(path, kMagic, kMaxHeader, &file, &why)) return nullptr;  // no entry yet
   auto reject = [&](std::string_view why) -> SharedModule {
     stats_.rejected++;
     spdlog::warn("module cache: ignoring {} ({}); recompiling", path.string(), why);
@@ -83,15 +76,9 @@ SharedModule ModuleCache::LoadEntry(const EngineFlavor& engine, const std::strin
     std::filesystem::remove(path, ec);
     return nullptr;
   };
-  if (file.size() < kMagic.size() + 4 || std::string_view(file).substr(0, kMagic.size()) != kMagic) {
-    return reject("not a Pier cache entry");
-  }
-  uint32_t header_len;
-  std::memcpy(&header_len, file.data() + kMagic.size(), 4);
-  const size_t header_at = kMagic.size() + 4;
-  if (header_len > kMaxHeader || file.size() < header_at + header_len) return reject("truncated header");
-  const std::string_view header(file.data() + header_at, header_len);
-  const std::string_view payload = std::string_view(file).substr(header_at + header_len);
+  if (!why.empty()) return reject(why);
+  const std::string_view header = file.header;
+  const std::string_view payload = file.payload;
   if (header != Header(engine, wasm_sha, payload.size(), Sha256Hex(payload))) {
     return reject("built for another module, engine or Wasmtime version, or damaged");
   }
@@ -113,31 +100,8 @@ void ModuleCache::StoreEntry(const EngineFlavor& engine, const std::string& wasm
   }
   std::unique_ptr<wasm_byte_vec_t, decltype(&wasm_byte_vec_delete)> guard(&bytes, wasm_byte_vec_delete);
   const std::string_view payload_view(bytes.data, bytes.size);
-  const std::string header = Header(engine, wasm_sha, payload_view.size(), Sha256Hex(payload_view));
-  const uint32_t header_len = static_cast<uint32_t>(header.size());
-
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  // Write beside the entry and rename: readers never see a half-written file.
-  const auto tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
-                   std::to_string(reinterpret_cast<uintptr_t>(bytes.data));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
-    out.write(reinterpret_cast<const char*>(&header_len), 4);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(payload_view.data(), static_cast<std::streamsize>(payload_view.size()));
-    if (!out) {
-      spdlog::warn("module cache: cannot write {}", tmp);
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    spdlog::warn("module cache: cannot install {}: {}", path.string(), ec.message());
-    std::filesystem::remove(tmp, ec);
-  }
+  WriteCacheFile(path, kMagic, Header(engine, wasm_sha, payload_view.size(), Sha256Hex(payload_view)), payload_view,
+                 "module cache");
 }
 
 }  // namespace pier::internal

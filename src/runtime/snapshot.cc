@@ -1,16 +1,14 @@
 #include "runtime/snapshot.h"
 
 #include <time.h>
-#include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <set>
 #include <spdlog/spdlog.h>
-#include <sstream>
 
 #include "common/sha256.h"
 #include "runtime/bindings.h"
+#include "runtime/cache_file.h"
 #include "runtime/host_call.h"
 #include "runtime/instance_state.h"
 
@@ -112,19 +110,6 @@ wasm_trap_t* Refuse(void* env, wasmtime_caller_t* caller, wasmtime_val_raw_t*, s
                                                       ", whose answer cannot be frozen into a snapshot"));
 }
 
-wasmtime_error_t* OnEpoch(wasmtime_context_t*, void* data, uint64_t* delta, wasmtime_update_deadline_kind_t* kind) {
-  auto* state = static_cast<InstanceState*>(data);
-  Status st = state->call.CheckInterrupted();
-  if (!st.ok()) {
-    wasmtime_error_t* error = wasmtime_error_new(st.message().c_str());
-    state->stop = std::move(st);
-    return error;
-  }
-  *delta = 1;
-  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
-  return nullptr;
-}
-
 // The failure's causes in one line (and deletes `trap` and `error`).
 std::string Cause(wasm_trap_t* trap, wasmtime_error_t* error) {
   wasm_byte_vec_t cause{};
@@ -224,7 +209,7 @@ Status SnapshotRun::Run(std::span<const uint8_t> instrumented) {
   state_->context = context_;
   wasmtime_store_limiter(store_.get(), static_cast<int64_t>(options.max_memory_bytes), StoreLimits::kTableElements,
                          state_->limits.instances, state_->limits.tables, state_->limits.memories);
-  wasmtime_store_epoch_deadline_callback(store_.get(), &OnEpoch, state_.get(), nullptr);
+  wasmtime_store_epoch_deadline_callback(store_.get(), &OnEpochTick, state_.get(), nullptr);
   wasmtime_context_set_epoch_deadline(context_, 1);
   if (options.fuel) {
     if (wasmtime_error_t* e = wasmtime_context_set_fuel(context_, *options.fuel)) TakeErrorMessage(e);
@@ -326,20 +311,6 @@ bool MemoryCallback(void* user, const uint8_t* name, size_t len, const uint8_t**
 
 std::string_view AsChars(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 std::span<const uint8_t> AsBytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
-
-// The header line `name=value` of `header`, or nullopt.
-std::optional<std::string> HeaderValue(std::string_view header, std::string_view name) {
-  size_t pos = 0;
-  while (pos < header.size()) {
-    const size_t nl = std::min(header.find('\n', pos), header.size());
-    std::string_view line = header.substr(pos, nl - pos);
-    if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == '=') {
-      return std::string(line.substr(name.size() + 1));
-    }
-    pos = nl + 1;
-  }
-  return std::nullopt;
-}
 
 // One line: no newline can break the header.
 std::string Flat(std::string s) {
@@ -459,31 +430,23 @@ SnapshotEntry SnapshotCache::Get(const EngineFlavor& engine, std::span<const uin
 bool SnapshotCache::LoadEntry(const EngineFlavor& engine, const std::string& key, SnapshotEntry* out) {
   if (dir_.empty()) return false;
   const std::filesystem::path path = dir_ / (key + ".snapshot");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string file = std::move(ss).str();
+  CacheFile file;
+  std::string why;
+  if (!ReadCacheFile(path, kMagic, kMaxHeader, &file, &why)) return false;
   auto reject = [&](std::string_view why) {
     spdlog::warn("snapshot cache: ignoring {} ({}); taking the snapshot again", path.string(), why);
     std::error_code ec;
     std::filesystem::remove(path, ec);
     return false;
   };
-  if (file.size() < kMagic.size() + 4 || std::string_view(file).substr(0, kMagic.size()) != kMagic) {
-    return reject("not a Pier snapshot entry");
-  }
-  uint32_t header_len;
-  std::memcpy(&header_len, file.data() + kMagic.size(), 4);
-  const size_t header_at = kMagic.size() + 4;
-  if (header_len > kMaxHeader || file.size() < header_at + header_len) return reject("truncated header");
-  const std::string_view header(file.data() + header_at, header_len);
-  const std::string_view payload = std::string_view(file).substr(header_at + header_len);
-  if (HeaderValue(header, "key") != key || HeaderValue(header, "payload_length") != std::to_string(payload.size()) ||
-      HeaderValue(header, "payload_sha256") != Sha256Hex(payload)) {
+  if (!why.empty()) return reject(why);
+  const std::string_view header = file.header, payload = file.payload;
+  if (CacheHeaderValue(header, "key") != key ||
+      CacheHeaderValue(header, "payload_length") != std::to_string(payload.size()) ||
+      CacheHeaderValue(header, "payload_sha256") != Sha256Hex(payload)) {
     return reject("made for other inputs, or damaged");
   }
-  if (auto refused = HeaderValue(header, "refused")) {
+  if (auto refused = CacheHeaderValue(header, "refused")) {
     out->refused = *refused;
     out->from_disk = true;
     return true;
@@ -491,8 +454,8 @@ bool SnapshotCache::LoadEntry(const EngineFlavor& engine, const std::string& key
   auto module = modules_->Get(engine, AsBytes(payload));
   if (!module.ok()) return reject(module.status().message());
   out->module = std::move(*module);
-  out->reads = InitReads::Decode(HeaderValue(header, "reads").value_or(""));
-  out->monotonic_ns = std::strtoull(HeaderValue(header, "monotonic_ns").value_or("0").c_str(), nullptr, 10);
+  out->reads = InitReads::Decode(CacheHeaderValue(header, "reads").value_or(""));
+  out->monotonic_ns = std::strtoull(CacheHeaderValue(header, "monotonic_ns").value_or("0").c_str(), nullptr, 10);
   out->from_disk = true;
   return true;
 }
@@ -508,30 +471,7 @@ void SnapshotCache::StoreEntry(const std::string& key, const TakenSnapshot* take
   }
   header += "payload_length=" + std::to_string(payload.size()) + "\npayload_sha256=" + Sha256Hex(payload) + "\n";
   if (header.size() > kMaxHeader) return;
-  const uint32_t header_len = static_cast<uint32_t>(header.size());
-  const std::filesystem::path path = dir_ / (key + ".snapshot");
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  // Written beside the entry and renamed: readers never see half a file.
-  const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(reinterpret_cast<uintptr_t>(&header));
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
-    file.write(reinterpret_cast<const char*>(&header_len), 4);
-    file.write(header.data(), static_cast<std::streamsize>(header.size()));
-    file.write(payload.data(), static_cast<std::streamsize>(payload.size()));
-    if (!file) {
-      spdlog::warn("snapshot cache: cannot write {}", tmp);
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    spdlog::warn("snapshot cache: cannot install {}: {}", path.string(), ec.message());
-    std::filesystem::remove(tmp, ec);
-  }
+  WriteCacheFile(dir_ / (key + ".snapshot"), kMagic, header, payload, "snapshot cache");
 }
 
 }  // namespace pier::internal

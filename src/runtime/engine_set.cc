@@ -1,5 +1,7 @@
 #include "runtime/engine_set.h"
 
+#include <spdlog/spdlog.h>
+
 namespace pier::internal {
 
 namespace {
@@ -39,7 +41,7 @@ constexpr size_t kKeepResident = 16 << 20;
 // most this × kKeepResident bytes stay in RAM while nothing runs.
 constexpr uint32_t kWarmSlots = 16;
 
-EngineFlavor MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) {
+std::optional<EngineFlavor> MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) {
   wasm_config_t* config = wasm_config_new();
   if (pooling) {
     wasmtime_pooling_allocation_config_t* pool = wasmtime_pooling_allocation_config_new();
@@ -78,18 +80,41 @@ EngineFlavor MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) 
 #else
                             ";arch=other";
 #endif
-  return EngineFlavor{EnginePtr(wasm_engine_new_with_config(config)), std::move(fingerprint)};
+  wasm_byte_vec_t why{};
+  wasm_engine_t* engine = pier_engine_try_new(config, &why);
+  if (engine == nullptr) {
+    spdlog::warn("fresh instances: no pooling allocator ({}); they use on-demand memory",
+                 std::string(why.data, why.size));
+    wasm_byte_vec_delete(&why);
+    return std::nullopt;
+  }
+  return EngineFlavor{EnginePtr(engine), std::move(fingerprint)};
 }
 
 }  // namespace
 
 std::unique_ptr<EngineSet> EngineSet::Create(const RuntimeOptions& options) {
-  return std::unique_ptr<EngineSet>(new EngineSet({MakeFlavor(false, false, options), MakeFlavor(true, false, options),
-                                                    MakeFlavor(false, true, options), MakeFlavor(true, true, options)}));
+  std::array<EngineFlavor, 2> on_demand{*MakeFlavor(false, false, options), *MakeFlavor(true, false, options)};
+  return std::unique_ptr<EngineSet>(new EngineSet(options, std::move(on_demand)));
+}
+
+const EngineFlavor& EngineSet::Get(bool fuel, bool fresh) const {
+  if (!fresh) return on_demand_[fuel ? 1 : 0];
+  std::call_once(pooling_once_, [this] {
+    pooling_ = {MakeFlavor(false, true, options_), MakeFlavor(true, true, options_)};
+    pooling_made_.store(true, std::memory_order_release);
+  });
+  const std::optional<EngineFlavor>& pooled = pooling_[fuel ? 1 : 0];
+  return pooled ? *pooled : on_demand_[fuel ? 1 : 0];
 }
 
 void EngineSet::IncrementEpochs() const {
-  for (const EngineFlavor& f : flavors_) wasmtime_engine_increment_epoch(f.engine.get());
+  for (const EngineFlavor& f : on_demand_) wasmtime_engine_increment_epoch(f.engine.get());
+  if (pooling_made_.load(std::memory_order_acquire)) {
+    for (const auto& f : pooling_) {
+      if (f) wasmtime_engine_increment_epoch(f->engine.get());
+    }
+  }
 }
 
 }  // namespace pier::internal

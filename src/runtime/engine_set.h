@@ -17,6 +17,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -37,15 +40,26 @@ class EngineSet {
   static std::unique_ptr<EngineSet> Create(const RuntimeOptions& options);
 
   // Slots of each pooling engine: instances of fresh plugins alive at once.
-  static constexpr uint32_t kFreshSlots = 1000;
+  // Each reserves (not commits) 4 GiB of address space and its guard pages.
+  static constexpr uint32_t kFreshSlots = 256;
 
-  const EngineFlavor& Get(bool fuel, bool fresh = false) const { return flavors_[(fuel ? 1 : 0) + (fresh ? 2 : 0)]; }
-  // Advances the epoch of every engine (called by the ticker only).
+  // The pooling engines are made on first use: a process with no fresh-mode
+  // plugin reserves nothing for them.
+  const EngineFlavor& Get(bool fuel, bool fresh = false) const;
+  // Advances the epoch of every engine made (called by the ticker only).
   void IncrementEpochs() const;
 
  private:
-  explicit EngineSet(std::array<EngineFlavor, 4> flavors) : flavors_(std::move(flavors)) {}
-  std::array<EngineFlavor, 4> flavors_;  // plain, fuel, plain pooling, fuel pooling
+  EngineSet(RuntimeOptions options, std::array<EngineFlavor, 2> on_demand)
+      : options_(std::move(options)), on_demand_(std::move(on_demand)) {}
+  const RuntimeOptions options_;
+  std::array<EngineFlavor, 2> on_demand_;        // plain, fuel
+  mutable std::once_flag pooling_once_;
+  // Plain, fuel; written once, under pooling_once_. Empty where the pooling
+  // allocator could not be set up (address space limited, e.g. under TSan):
+  // fresh plugins then use the on-demand engines.
+  mutable std::array<std::optional<EngineFlavor>, 2> pooling_;
+  mutable std::atomic<bool> pooling_made_{false};
 };
 
 }  // namespace pier::internal

@@ -25,6 +25,9 @@ void pier_context_set_limits(wasmtime_context_t* context, int64_t memory_size, i
                              int64_t instances, int64_t tables, int64_t memories);
 // Keep modules' DWARF so trap backtraces carry file:line (changes compiled code).
 void pier_config_backtrace_details_set(wasm_config_t* config, bool enable);
+// An engine from `config` (consumed), or null with the reason in `why` where
+// wasm_engine_new_with_config would abort (e.g. address space not reservable).
+wasm_engine_t* pier_engine_try_new(wasm_config_t* config, wasm_byte_vec_t* why);
 // Reset reused pooling slots by the pages Linux says were touched
 // (PAGEMAP_SCAN, 6.7+; ignored where the kernel lacks it).
 void pier_pooling_pagemap_scan_set(wasmtime_pooling_allocation_config_t* config, bool enable);

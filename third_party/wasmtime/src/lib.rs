@@ -47,10 +47,11 @@ pub extern "C" fn pier_context_set_limits(
 // pointer to it. The assertions below break the build if that ever changes.
 
 use wasmtime_c_api::wasmtime::{
-    Config, Enabled, Error, PoolingAllocationConfig, WasmBacktrace, WasmBacktraceDetails, WasmCoreDump,
+    Config, Enabled, Engine, Error, PoolingAllocationConfig, WasmBacktrace, WasmBacktraceDetails, WasmCoreDump,
 };
 
 const _: () = {
+    assert!(std::mem::size_of::<wasm_engine_t>() == std::mem::size_of::<Engine>());
     assert!(std::mem::size_of::<wasm_config_t>() == std::mem::size_of::<Config>());
     assert!(
         std::mem::size_of::<wasmtime_pooling_allocation_config_t>()
@@ -88,6 +89,24 @@ pub extern "C" fn pier_config_backtrace_details_set(c: &mut wasm_config_t, enabl
     } else {
         WasmBacktraceDetails::Disable
     });
+}
+
+/// An engine from `c` (which is consumed), or null with the reason in `why`:
+/// unlike `wasm_engine_new_with_config`, a configuration that cannot be
+/// honoured (a pooling allocator whose address space cannot be reserved)
+/// does not end the process.
+#[unsafe(no_mangle)]
+pub extern "C" fn pier_engine_try_new(c: Box<wasm_config_t>, why: &mut wasm_byte_vec_t) -> Option<Box<wasm_engine_t>> {
+    // SAFETY: a repr(C) struct whose one field is the config; sizes asserted equal.
+    let config = unsafe { &*(&*c as *const wasm_config_t as *const Config) };
+    match Engine::new(config) {
+        // SAFETY: wasm_engine_t is a repr(C) struct whose one field is the engine.
+        Ok(engine) => Some(unsafe { Box::from_raw(Box::into_raw(Box::new(engine)) as *mut wasm_engine_t) }),
+        Err(e) => {
+            why.set_buffer(format!("{e:#}").into_bytes());
+            None
+        }
+    }
 }
 
 /// Reset a reused pooling slot's memory by asking Linux (6.7+, the

@@ -20,6 +20,7 @@ namespace {
 constexpr int kSnapshotFormat = 1;
 constexpr std::string_view kMagic = "PIERSNP1";
 constexpr size_t kMaxHeader = 8192;
+constexpr size_t kMaxInMemory = 256;  // snapshots remembered in memory
 
 uint64_t MonotonicNs() {
   timespec ts{};
@@ -403,6 +404,7 @@ SnapshotEntry SnapshotCache::Get(const EngineFlavor& engine, std::span<const uin
     if (auto it = memory_.find(memory_key); it != memory_.end()) return it->second;
   }
   SnapshotEntry entry;
+  bool keep = true;  // remembered for this process: a snapshot or a lasting refusal
   if (!LoadEntry(engine, key, &entry)) {
     SnapshotRefusal refusal;
     auto taken = TakeSnapshot(engine, *ticker_, wasm, init, shared, &refusal);
@@ -419,10 +421,14 @@ SnapshotEntry SnapshotCache::Get(const EngineFlavor& engine, std::span<const uin
       }
     } else {
       entry.refused = taken.status().message();
+      keep = refusal.lasting;
       if (refusal.lasting) StoreEntry(key, nullptr, entry.refused);
     }
   }
+  if (!keep) return entry;  // a trap or timeout: the next load tries again
   MutexLock lock(mu_);
+  // Plugins hold their own reference, so clearing loses nothing in use.
+  if (memory_.size() >= kMaxInMemory) memory_.clear();
   memory_.emplace(memory_key, entry);
   return entry;
 }

@@ -147,6 +147,21 @@ TEST_F(SnapshotTest, AnInitialiserThatRunsOutOfFuelFallsBackWithoutKeepingTheRef
   EXPECT_TRUE(SnapshotFiles().empty());
 }
 
+TEST_F(SnapshotTest, AGoGlobalLeavesNoTraceBetweenFreshCalls) {
+  auto runtime = NewRuntime();
+  auto fresh = runtime->LoadFile(PluginPath("go_test"), Fresh()).value();
+  ASSERT_TRUE(fresh->snapshot().active) << fresh->snapshot().refused;
+  EXPECT_EQ(fresh->snapshot().frozen, "clock, random bytes, arguments and environment");  // Go's runtime start-up
+  EXPECT_EQ(OutputOf(*fresh, "global_calls"), "1/1");
+  EXPECT_EQ(OutputOf(*fresh, "global_calls"), "1/1");
+  PluginOptions o = Fresh();
+  o.instance_mode = InstanceMode::kPooled;
+  o.max_idle_instances = 1;
+  auto pooled = runtime->LoadFile(PluginPath("go_test"), o).value();
+  EXPECT_EQ(OutputOf(*pooled, "global_calls"), "1/1");
+  EXPECT_EQ(OutputOf(*pooled, "global_calls"), "2/2");
+}
+
 TEST_F(SnapshotTest, GoAndCppKitPluginsAreSnapshottedAndBehaveAsWithout) {
   auto runtime = NewRuntime();
   for (const char* name : {"cpp_test", "go_test"}) {

@@ -28,6 +28,19 @@ func jsonEcho() int32 {
 	return 0
 }
 
+// calls counts the calls this instance has served, in a Go global (and a
+// map the runtime allocated), so a test can see whether instances are reused.
+var calls int
+var seen = map[int]bool{}
+
+//go:wasmexport global_calls
+func globalCalls() int32 {
+	calls++
+	seen[calls] = true
+	pdk.OutputString(strconv.Itoa(calls) + "/" + strconv.Itoa(len(seen)))
+	return 0
+}
+
 //go:wasmexport greet
 func greet() int32 {
 	greeting, ok := pdk.GetConfig("greeting")

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 namespace pier::internal {
 
 namespace {
@@ -41,7 +43,9 @@ constexpr size_t kKeepResident = 16 << 20;
 // most this × kKeepResident bytes stay in RAM while nothing runs.
 constexpr uint32_t kWarmSlots = 16;
 
-std::optional<EngineFlavor> MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options) {
+// The engine, or nullopt with the reason in `why` (Wasmtime could not set it
+// up: a pooling allocator whose address space cannot be reserved).
+std::optional<EngineFlavor> MakeFlavor(bool fuel, bool pooling, const RuntimeOptions& options, std::string* why) {
   wasm_config_t* config = wasm_config_new();
   if (pooling) {
     wasmtime_pooling_allocation_config_t* pool = wasmtime_pooling_allocation_config_new();
@@ -80,12 +84,11 @@ std::optional<EngineFlavor> MakeFlavor(bool fuel, bool pooling, const RuntimeOpt
 #else
                             ";arch=other";
 #endif
-  wasm_byte_vec_t why{};
-  wasm_engine_t* engine = pier_engine_try_new(config, &why);
+  wasm_byte_vec_t reason{};
+  wasm_engine_t* engine = pier_engine_try_new(config, &reason);
   if (engine == nullptr) {
-    spdlog::warn("fresh instances: no pooling allocator ({}); they use on-demand memory",
-                 std::string(why.data, why.size));
-    wasm_byte_vec_delete(&why);
+    why->assign(reason.data, reason.size);
+    wasm_byte_vec_delete(&reason);
     return std::nullopt;
   }
   return EngineFlavor{EnginePtr(engine), std::move(fingerprint)};
@@ -94,14 +97,31 @@ std::optional<EngineFlavor> MakeFlavor(bool fuel, bool pooling, const RuntimeOpt
 }  // namespace
 
 std::unique_ptr<EngineSet> EngineSet::Create(const RuntimeOptions& options) {
-  std::array<EngineFlavor, 2> on_demand{*MakeFlavor(false, false, options), *MakeFlavor(true, false, options)};
+  // Without these nothing runs; Wasmtime refuses them only when it cannot
+  // work here at all, so that ends the process, as it always has.
+  auto on_demand_flavor = [&](bool fuel) {
+    std::string why;
+    std::optional<EngineFlavor> f = MakeFlavor(fuel, false, options, &why);
+    if (!f) {
+      spdlog::critical("cannot create a Wasmtime engine: {}", why);
+      std::abort();
+    }
+    return std::move(*f);
+  };
+  std::array<EngineFlavor, 2> on_demand{on_demand_flavor(false), on_demand_flavor(true)};
   return std::unique_ptr<EngineSet>(new EngineSet(options, std::move(on_demand)));
 }
 
 const EngineFlavor& EngineSet::Get(bool fuel, bool fresh) const {
   if (!fresh) return on_demand_[fuel ? 1 : 0];
   std::call_once(pooling_once_, [this] {
-    pooling_ = {MakeFlavor(false, true, options_), MakeFlavor(true, true, options_)};
+    for (bool fuel : {false, true}) {
+      std::string why;
+      pooling_[fuel ? 1 : 0] = MakeFlavor(fuel, true, options_, &why);
+      if (!pooling_[fuel ? 1 : 0]) {
+        spdlog::warn("fresh instances: no pooling allocator ({}); they use on-demand memory", why);
+      }
+    }
     pooling_made_.store(true, std::memory_order_release);
   });
   const std::optional<EngineFlavor>& pooled = pooling_[fuel ? 1 : 0];

@@ -120,30 +120,17 @@ std::string Clip(std::string s) {
 Instance::Instance(PluginCore& core)
     : core_(core), state_(std::make_unique<InstanceState>(&core.shared(), &core)) {
   store_.reset(wasmtime_store_new(core.engine(), state_.get(), nullptr));
-  context_ = wasmtime_store_context(store_.get());
-  state_->context = context_;
+  state_->AttachStore(store_.get());
+  context_ = state_->context;
 }
 
 Instance::~Instance() { state_->kernel.arena().Share(nullptr); }
 
-void Instance::Arm(const CallState& call) {
-  state_->call = call;
-  state_->stop.reset();
-  wasmtime_context_set_epoch_deadline(context_, 1);
-  if (const auto& fuel = core_.shared().options.fuel) {
-    if (wasmtime_error_t* e = wasmtime_context_set_fuel(context_, *fuel)) TakeErrorMessage(e);
-  }
-}
-
 Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallState& call) {
   std::unique_ptr<Instance> inst(new Instance(core));
   const PluginOptions& options = core.shared().options;
-  const StoreLimits& limits = inst->state_->limits;
-  wasmtime_store_limiter(inst->store_.get(), static_cast<int64_t>(options.max_memory_bytes),
-                         StoreLimits::kTableElements, limits.instances, limits.tables, limits.memories);
   inst->state_->kernel.arena().Share(&inst->state_->memory_cap);
-  wasmtime_store_epoch_deadline_callback(inst->store_.get(), &OnEpochTick, inst->state_.get(), nullptr);
-  inst->Arm(call);
+  inst->state_->Arm(call);
 
   wasm_trap_t* trap = nullptr;
   wasmtime_error_t* failed = core.pre() != nullptr
@@ -166,11 +153,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(PluginCore& core, const CallS
     Trap t = inst->DescribeTrap(f);
     return FailedPreconditionError("instantiation trapped (" + std::string(TrapKindName(t.kind)) + "): " + t.message);
   }
-  wasmtime_extern_t item;
-  if (wasmtime_instance_export_get(inst->context_, &inst->instance_, "memory", 6, &item)) {
-    if (item.kind == WASMTIME_EXTERN_MEMORY) inst->state_->memory = item.of.memory;
-    wasmtime_extern_delete(&item);
-  }
+  inst->state_->FindMemory(inst->instance_);
   return inst;
 }
 
@@ -271,7 +254,7 @@ Instance::Failure Instance::Describe(const std::string& name, const wasm_trap_t*
 
 Result<CallResult> Instance::Call(const std::string& name, const ExportInfo& info, std::string_view input,
                                   const CallState& call) {
-  Arm(call);
+  state_->Arm(call);
   PIER_RETURN_IF_ERROR(state_->kernel.BeginCall(input, &state_->call).WithContext("passing the call input"));
   state_->wasi.BeginCall(&state_->call);
   struct EndCall {

@@ -65,7 +65,6 @@ class Instance {
   Trap TrapOf(const Failure& failure);
   // An out-of-memory trap when linear memory ended at its cap.
   std::optional<Trap> MemoryCapHit(const std::string& detail);
-  void Arm(const CallState& call);
 
   PluginCore& core_;  // outlives the instance
   std::unique_ptr<InstanceState> state_;

@@ -70,6 +70,15 @@ struct InstanceState {
   // Set only while a snapshot's initialiser runs: what it read (snapshot.h).
   InitReads* init_reads = nullptr;
 
+  // Joins `store` (made with this state as its data): its memory cap as the
+  // store's limiter, the epoch callback (OnEpochTick).
+  inline void AttachStore(wasmtime_store_t* store);
+  // Readies the store for a guest call under `call`: the deadline checked from
+  // the next epoch tick, fuel refilled when the plugin is metered.
+  inline void Arm(const CallState& call);
+  // Notes the instance's exported "memory", which WASI reads and writes.
+  inline void FindMemory(const wasmtime_instance_t& instance);
+
   // Records why the call must stop and returns the trap that stops it.
   wasm_trap_t* Stop(Status status) {
     const std::string message = status.message();
@@ -126,6 +135,30 @@ inline wasmtime_error_t* OnEpochTick(wasmtime_context_t*, void* data, uint64_t* 
   *delta = 1;
   *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
   return nullptr;
+}
+
+inline void InstanceState::AttachStore(wasmtime_store_t* store) {
+  context = wasmtime_store_context(store);
+  wasmtime_store_limiter(store, static_cast<int64_t>(shared->options.max_memory_bytes), StoreLimits::kTableElements,
+                         limits.instances, limits.tables, limits.memories);
+  wasmtime_store_epoch_deadline_callback(store, &OnEpochTick, this, nullptr);
+}
+
+inline void InstanceState::Arm(const CallState& next) {
+  call = next;
+  stop.reset();
+  wasmtime_context_set_epoch_deadline(context, 1);
+  if (const auto& fuel = shared->options.fuel) {
+    if (wasmtime_error_t* e = wasmtime_context_set_fuel(context, *fuel)) TakeErrorMessage(e);
+  }
+}
+
+inline void InstanceState::FindMemory(const wasmtime_instance_t& instance) {
+  wasmtime_extern_t item;
+  if (wasmtime_instance_export_get(context, &instance, "memory", 6, &item)) {
+    if (item.kind == WASMTIME_EXTERN_MEMORY) memory = item.of.memory;
+    wasmtime_extern_delete(&item);
+  }
 }
 
 inline InstanceState& StateOf(wasmtime_caller_t* caller) {

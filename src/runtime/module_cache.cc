@@ -1,9 +1,6 @@
 #include "runtime/module_cache.h"
 
-#include <fstream>
-#include <sstream>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "common/sha256.h"
 #include "runtime/cache_file.h"
@@ -30,14 +27,15 @@ std::string Header(const EngineFlavor& engine, const std::string& wasm_sha, size
 
 }  // namespace
 
-std::filesystem::path ModuleCache::EntryPath(const EngineFlavor& engine, std::span<const uint8_t> wasm) const {
+std::filesystem::path ModuleCache::EntryPath(const EngineFlavor& engine, const std::string& wasm_sha) const {
   if (dir_.empty()) return {};
-  const std::string key = Sha256Hex(AsChars(wasm)) + "-" + Sha256Hex(engine.fingerprint).substr(0, 16);
+  const std::string key = wasm_sha + "-" + Sha256Hex(engine.fingerprint).substr(0, 16);
   return dir_ / (key + ".cwasm");
 }
 
-Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<const uint8_t> wasm) {
-  const std::string wasm_sha = Sha256Hex(AsChars(wasm));
+Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<const uint8_t> wasm,
+                                      std::string wasm_sha) {
+  if (wasm_sha.empty()) wasm_sha = Sha256Hex(AsChars(wasm));
   const std::string memory_key = engine.fingerprint + "|" + wasm_sha;
   {
     MutexLock lock(mu_);
@@ -46,7 +44,7 @@ Result<SharedModule> ModuleCache::Get(const EngineFlavor& engine, std::span<cons
       return it->second;
     }
   }
-  const std::filesystem::path path = EntryPath(engine, wasm);
+  const std::filesystem::path path = EntryPath(engine, wasm_sha);
   SharedModule module;
   if (!path.empty()) module = LoadEntry(engine, wasm_sha, path);
   if (!module) {

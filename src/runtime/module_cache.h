@@ -38,13 +38,14 @@ class ModuleCache {
   explicit ModuleCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
   // The compiled module for `wasm`. InvalidArgument when it is not valid Wasm.
-  Result<SharedModule> Get(const EngineFlavor& engine, std::span<const uint8_t> wasm);
+  // `wasm_sha`: its SHA-256 in hex when the caller has already computed it.
+  Result<SharedModule> Get(const EngineFlavor& engine, std::span<const uint8_t> wasm, std::string wasm_sha = "");
 
   const ModuleCacheStats& stats() const { return stats_; }
-  // Path of the disk entry for a module (exists or not); empty without a dir.
-  std::filesystem::path EntryPath(const EngineFlavor& engine, std::span<const uint8_t> wasm) const;
 
  private:
+  // Path of the disk entry for a module (exists or not); empty without a dir.
+  std::filesystem::path EntryPath(const EngineFlavor& engine, const std::string& wasm_sha) const;
   SharedModule LoadEntry(const EngineFlavor& engine, const std::string& wasm_sha,
                                             const std::filesystem::path& path);
   void StoreEntry(const EngineFlavor& engine, const std::string& wasm_sha, const std::filesystem::path& path,

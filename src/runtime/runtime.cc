@@ -12,7 +12,6 @@
 #include <sstream>
 
 #include <spdlog/spdlog.h>
-#include <time.h>
 
 #include "common/logging.h"
 #include "runtime/bindings.h"
@@ -157,11 +156,7 @@ void UseSnapshot(internal::RuntimeCore& core, const internal::EngineFlavor& engi
   *module = std::move(s.module);
   shared.initializers.clear();
   shared.snapshot = {true, s.from_disk, s.reads.Describe(), ""};
-  // The snapshot may come from before a reboot, when the monotonic clock read higher.
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-  if (s.monotonic_ns > now) shared.wasi.monotonic_offset_ns = s.monotonic_ns - now + 1'000'000;
+  shared.wasi.monotonic_offset_ns = s.MonotonicOffsetNs();
 }
 
 }  // namespace

@@ -63,12 +63,12 @@ constexpr auto kFdWrite = +[](S& s, I32 fd, I32 iov, I32 n, I32 out) {
 // them; on them Pier keeps nothing. On a file or directory either would be
 // state outside memory (or could change before an instance runs).
 constexpr auto kFdFdstatSetFlags = +[](S& s, I32 fd, I32 flags) -> Result<I32> {
-  if (fd >= 0 && fd <= 2) return s.wasi.FdFdstatSetFlags(s.Guest(), fd, flags);
+  if (Wasi::IsStdio(fd)) return s.wasi.FdFdstatSetFlags(s.Guest(), fd, flags);
   return FailedPreconditionError("its initialiser calls wasi_snapshot_preview1::fd_fdstat_set_flags on descriptor " +
                                  std::to_string(fd) + ", state a snapshot cannot hold");
 };
 constexpr auto kFdFilestatGet = +[](S& s, I32 fd, I32 out) -> Result<I32> {
-  if (fd >= 0 && fd <= 2) return s.wasi.FdFilestatGet(s.Guest(), fd, out);
+  if (Wasi::IsStdio(fd)) return s.wasi.FdFilestatGet(s.Guest(), fd, out);
   return FailedPreconditionError("its initialiser calls wasi_snapshot_preview1::fd_filestat_get on descriptor " +
                                  std::to_string(fd) + ", which may change before an instance runs");
 };
@@ -96,11 +96,9 @@ const std::set<std::string, std::less<>>& PlainWasiAllowed() {
                                                            "sched_yield"};
   return names;
 }
+// The names DefineRecordingWasi defines.
 const std::set<std::string, std::less<>>& RecordedWasi() {
-  static const std::set<std::string, std::less<>> names = {"clock_time_get", "clock_res_get", "random_get",
-                                                           "args_get",       "args_sizes_get", "environ_get",
-                                                           "environ_sizes_get", "fd_write",
-                                                           "fd_fdstat_set_flags", "fd_filestat_get"};
+  static const std::set<std::string, std::less<>> names = NamesDefinedBy(&DefineRecordingWasi, kWasiModule);
   return names;
 }
 
@@ -206,17 +204,12 @@ Status SnapshotRun::Run(std::span<const uint8_t> instrumented) {
 
   const PluginOptions& options = shared_.options;
   store_.reset(wasmtime_store_new(engine_.engine.get(), state_.get(), nullptr));
-  context_ = wasmtime_store_context(store_.get());
-  state_->context = context_;
-  wasmtime_store_limiter(store_.get(), static_cast<int64_t>(options.max_memory_bytes), StoreLimits::kTableElements,
-                         state_->limits.instances, state_->limits.tables, state_->limits.memories);
-  wasmtime_store_epoch_deadline_callback(store_.get(), &OnEpochTick, state_.get(), nullptr);
-  wasmtime_context_set_epoch_deadline(context_, 1);
-  if (options.fuel) {
-    if (wasmtime_error_t* e = wasmtime_context_set_fuel(context_, *options.fuel)) TakeErrorMessage(e);
-  }
-  state_->call.timeout = options.timeout;
-  if (options.timeout.count() > 0) state_->call.deadline = Clock::now() + options.timeout;
+  state_->AttachStore(store_.get());
+  context_ = state_->context;
+  CallState call;
+  call.timeout = options.timeout;
+  if (options.timeout.count() > 0) call.deadline = Clock::now() + options.timeout;
+  state_->Arm(call);
   state_->wasi.BeginCall(&state_->call);
   struct EndCall {
     InstanceState* s;
@@ -229,11 +222,8 @@ Status SnapshotRun::Run(std::span<const uint8_t> instrumented) {
     return FailedPreconditionError("it cannot be instantiated: " + OneLine(TakeErrorMessage(e)));
   }
   if (trap != nullptr) return FailedPreconditionError("its start function trapped: " + Cause(trap, nullptr));
+  state_->FindMemory(instance_);
   wasmtime_extern_t item;
-  if (wasmtime_instance_export_get(context_, &instance_, "memory", 6, &item)) {
-    if (item.kind == WASMTIME_EXTERN_MEMORY) state_->memory = item.of.memory;
-    wasmtime_extern_delete(&item);
-  }
   if (!wasmtime_instance_export_get(context_, &instance_, init_.data(), init_.size(), &item) ||
       item.kind != WASMTIME_EXTERN_FUNC) {
     lasting_ = true;
@@ -334,29 +324,40 @@ bool pier_snapshot_module(const uint8_t* wasm, size_t wasm_len, const char* init
                           const pier_snapshot_host_t* host, wasm_byte_vec_t* out, wasm_byte_vec_t* why);
 }
 
-std::string InitReads::Describe() const {
+namespace {
+
+// Each kind of read: its flag, its word in a cache header, its words for people.
+struct ReadKind {
+  bool InitReads::*flag;
+  std::string_view word;
+  std::string_view text;
+};
+constexpr ReadKind kReadKinds[] = {
+    {&InitReads::clock, "clock", "clock"},
+    {&InitReads::random, "random", "random bytes"},
+    {&InitReads::environment, "environment", "arguments and environment"},
+    {&InitReads::output, "output", "output"},
+};
+
+// The `field` of every kind set in `reads`, joined by `separator`.
+std::string JoinReads(const InitReads& reads, std::string_view ReadKind::*field, std::string_view separator) {
   std::string out;
-  auto add = [&](bool on, const char* what) {
-    if (on) out += (out.empty() ? "" : ", ") + std::string(what);
-  };
-  add(clock, "clock");
-  add(random, "random bytes");
-  add(environment, "arguments and environment");
-  add(output, "output");
+  for (const ReadKind& k : kReadKinds) {
+    if (!(reads.*k.flag)) continue;
+    if (!out.empty()) out += separator;
+    out += k.*field;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string InitReads::Describe() const {
+  const std::string out = JoinReads(*this, &ReadKind::text, ", ");
   return out.empty() ? "nothing" : out;
 }
 
-std::string InitReads::Encode() const {
-  std::string out;
-  auto add = [&](bool on, const char* what) {
-    if (on) out += (out.empty() ? "" : ",") + std::string(what);
-  };
-  add(clock, "clock");
-  add(random, "random");
-  add(environment, "environment");
-  add(output, "output");
-  return out;
-}
+std::string InitReads::Encode() const { return JoinReads(*this, &ReadKind::word, ","); }
 
 InitReads InitReads::Decode(std::string_view text) {
   InitReads r;
@@ -364,13 +365,15 @@ InitReads InitReads::Decode(std::string_view text) {
   while (pos <= text.size()) {
     const size_t comma = std::min(text.find(',', pos), text.size());
     const std::string_view word = text.substr(pos, comma - pos);
-    r.clock |= word == "clock";
-    r.random |= word == "random";
-    r.environment |= word == "environment";
-    r.output |= word == "output";
+    for (const ReadKind& k : kReadKinds) r.*k.flag |= word == k.word;
     pos = comma + 1;
   }
   return r;
+}
+
+uint64_t SnapshotEntry::MonotonicOffsetNs() const {
+  const uint64_t now = MonotonicNs();
+  return monotonic_ns > now ? monotonic_ns - now + 1'000'000 : 0;
 }
 
 Result<TakenSnapshot> TakeSnapshot(const EngineFlavor& engine, EpochTicker& ticker, std::span<const uint8_t> wasm,
@@ -447,9 +450,10 @@ bool SnapshotCache::LoadEntry(const EngineFlavor& engine, const std::string& key
   };
   if (!why.empty()) return reject(why);
   const std::string_view header = file.header, payload = file.payload;
+  const std::string payload_sha = Sha256Hex(payload);
   if (CacheHeaderValue(header, "key") != key ||
       CacheHeaderValue(header, "payload_length") != std::to_string(payload.size()) ||
-      CacheHeaderValue(header, "payload_sha256") != Sha256Hex(payload)) {
+      CacheHeaderValue(header, "payload_sha256") != payload_sha) {
     return reject("made for other inputs, or damaged");
   }
   if (auto refused = CacheHeaderValue(header, "refused")) {
@@ -457,7 +461,7 @@ bool SnapshotCache::LoadEntry(const EngineFlavor& engine, const std::string& key
     out->from_disk = true;
     return true;
   }
-  auto module = modules_->Get(engine, AsBytes(payload));
+  auto module = modules_->Get(engine, AsBytes(payload), payload_sha);
   if (!module.ok()) return reject(module.status().message());
   out->module = std::move(*module);
   out->reads = InitReads::Decode(CacheHeaderValue(header, "reads").value_or(""));

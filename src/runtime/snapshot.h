@@ -72,6 +72,10 @@ struct SnapshotEntry {
   InitReads reads;
   uint64_t monotonic_ns = 0;
   bool from_disk = false;
+
+  // What to add to the host's monotonic clock so that instances never read it
+  // below the snapshot's (taken before a reboot, say): 0, or the gap and 1 ms.
+  uint64_t MonotonicOffsetNs() const;
 };
 
 // Snapshots by their inputs (module bytes, initialiser, pre-opened guest

@@ -96,10 +96,11 @@ pub extern "C" fn pier_config_backtrace_details_set(c: &mut wasm_config_t, enabl
 /// honoured (a pooling allocator whose address space cannot be reserved)
 /// does not end the process.
 #[unsafe(no_mangle)]
-pub extern "C" fn pier_engine_try_new(c: Box<wasm_config_t>, why: &mut wasm_byte_vec_t) -> Option<Box<wasm_engine_t>> {
-    // SAFETY: a repr(C) struct whose one field is the config; sizes asserted equal.
-    let config = unsafe { &*(&*c as *const wasm_config_t as *const Config) };
-    match Engine::new(config) {
+pub extern "C" fn pier_engine_try_new(
+    mut c: Box<wasm_config_t>,
+    why: &mut wasm_byte_vec_t,
+) -> Option<Box<wasm_engine_t>> {
+    match Engine::new(config_of(&mut c)) {
         // SAFETY: wasm_engine_t is a repr(C) struct whose one field is the engine.
         Ok(engine) => Some(unsafe { Box::from_raw(Box::into_raw(Box::new(engine)) as *mut wasm_engine_t) }),
         Err(e) => {
@@ -251,13 +252,12 @@ impl InstanceState for HostInstance<'_> {
         if !(self.host.global_get)(self.host.user, name.as_ptr(), name.len(), bits.as_mut_ptr()) {
             self.failed.get_or_insert_with(|| format!("the instance has no global {name}"));
         }
-        let b = bits;
         let value = match ty {
-            ValType::I32 => SnapshotVal::I32(i32::from_le_bytes(b[..4].try_into().unwrap())),
-            ValType::I64 => SnapshotVal::I64(i64::from_le_bytes(b[..8].try_into().unwrap())),
-            ValType::F32 => SnapshotVal::F32(u32::from_le_bytes(b[..4].try_into().unwrap())),
-            ValType::F64 => SnapshotVal::F64(u64::from_le_bytes(b[..8].try_into().unwrap())),
-            _ => SnapshotVal::V128(u128::from_le_bytes(b)),
+            ValType::I32 => SnapshotVal::I32(i32::from_le_bytes(bits[..4].try_into().unwrap())),
+            ValType::I64 => SnapshotVal::I64(i64::from_le_bytes(bits[..8].try_into().unwrap())),
+            ValType::F32 => SnapshotVal::F32(u32::from_le_bytes(bits[..4].try_into().unwrap())),
+            ValType::F64 => SnapshotVal::F64(u64::from_le_bytes(bits[..8].try_into().unwrap())),
+            _ => SnapshotVal::V128(u128::from_le_bytes(bits)),
         };
         std::future::ready(value)
     }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
 #include "support/test_plugins.h"
 
 namespace pier {
@@ -15,13 +16,6 @@ using testing::PluginPath;
 
 class ModuleCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pier-cache-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Loads and calls the plugin with a brand-new runtime; returns its stats.
   RuntimeStats LoadAndCall() {
     RuntimeOptions options;
@@ -48,7 +42,8 @@ class ModuleCacheTest : public ::testing::Test {
     damage(bytes);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   }
-  fs::path dir_;
+  testing::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(ModuleCacheTest, SecondRuntimeLoadsFromDisk) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
 #include "support/test_plugins.h"
 
 namespace pier {
@@ -25,13 +26,6 @@ PluginOptions Fresh(bool snapshot = true) {
 
 class SnapshotTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pier-snapshot-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<Runtime> NewRuntime(bool disk = false) {
     RuntimeOptions options;
     if (disk) options.cache_dir = dir_;
@@ -39,13 +33,13 @@ class SnapshotTest : public ::testing::Test {
   }
   std::vector<fs::path> SnapshotFiles() const {
     std::vector<fs::path> out;
-    if (!fs::exists(dir_)) return out;
     for (auto& e : fs::directory_iterator(dir_)) {
       if (e.path().extension() == ".snapshot") out.push_back(e.path());
     }
     return out;
   }
-  fs::path dir_;
+  testing::TempDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(SnapshotTest, FreshInstancesStartFromTheInitialisedStateAndShareNothing) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "pier/metrics.h"
 #include "pier/plugin.h"
 #include "pier/plugin_options.h"
 #include "pier/status.h"
@@ -53,6 +54,9 @@ struct RuntimeOptions {
   // memory, config values included. Empty: no core dumps.
   std::filesystem::path coredump_dir;
   static constexpr int kMaxCoreDumps = 32;
+  // Where plugin calls and instances are counted (pier/metrics.h); unset:
+  // a registry of the runtime's own, read with Runtime::metrics().
+  std::shared_ptr<Metrics> metrics;
 };
 
 // What a module imports and exports, learned without linking or running it.
@@ -96,6 +100,10 @@ class Runtime {
   Result<ModuleInfo> Inspect(std::span<const uint8_t> wasm);
 
   RuntimeStats stats() const;
+  // The version of Wasmtime this build runs on ("48.0.8").
+  static std::string_view WasmtimeVersion();
+  // The registry plugin calls are counted in (RuntimeOptions::metrics).
+  const std::shared_ptr<Metrics>& metrics() const;
 
  private:
   explicit Runtime(std::shared_ptr<internal::RuntimeCore> core);

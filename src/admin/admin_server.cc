@@ -122,8 +122,8 @@ void AdminServer::Routes() {
       Reply(res, 403, Json{{"ok", false}, {"error", "the admin API answers only requests addressed to a loopback host"}});
       return true;
     }
-    if (!token_.empty() && req.path.rfind("/api/", 0) == 0 && req.path != "/api/health" &&
-        !BearerMatches(req.Header("Authorization"), token_)) {
+    const bool guarded = (req.path.rfind("/api/", 0) == 0 && req.path != "/api/health") || req.path == "/metrics";
+    if (!token_.empty() && guarded && !BearerMatches(req.Header("Authorization"), token_)) {
       res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"pier\"");
       Reply(res, 401, Json{{"ok", false}, {"error", "missing or wrong admin token (see <data>/pier.admin)"}});
       return true;
@@ -210,6 +210,28 @@ void AdminServer::Routes() {
   });
   r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = req.params[2], .task = req.params[1]});
+  });
+}
+
+void AdminServer::ServeMetrics(std::shared_ptr<Metrics> metrics) {
+  metrics_ = std::move(metrics);
+  http::Router& r = server_.router();
+  r.Add("GET", "/metrics", [m = metrics_](const HttpRequest&, HttpResponse& res) {
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = m->PrometheusText();
+  });
+  r.SetObserver([m = metrics_](const HttpRequest& req, std::string_view route, int status) {
+    // Bounded labels only: a method the API does not know is "other".
+    static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
+    std::string_view method = "other";
+    for (std::string_view known : kMethods) {
+      if (req.method == known) method = known;
+    }
+    m->GetCounter("pier_admin_requests_total", "Requests to the admin listener, by method, route pattern and status.",
+                  {{"method", std::string(method)},
+                   {"route", route.empty() ? std::string("(none)") : std::string(route)},
+                   {"code", std::to_string(status)}})
+        .Add();
   });
 }
 

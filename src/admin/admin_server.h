@@ -20,10 +20,16 @@
 //   GET  /api/plugins/{id}/tasks/{task}
 //   POST /api/plugins/{id}/tasks/{task}/cancel|retry
 //
+// Metrics (once ServeMetrics was called):
+//   GET  /metrics                    the registry in the Prometheus text format;
+//        every answer of this listener is counted in
+//        pier_admin_requests_total{method,route,code} (route: the pattern, not the path)
+//
 // Who may ask: every request must name a loopback host in its Host header
 // (127.0.0.0/8, ::1 or localhost; a DNS-rebinding page's name gets 403),
-// and, once RequireToken was called, every /api/ request but /api/health
-// must carry `Authorization: Bearer <token>` (401 otherwise, nothing done).
+// and, once RequireToken was called, every /api/ request but /api/health,
+// and /metrics, must carry `Authorization: Bearer <token>` (401 otherwise,
+// nothing done; Prometheus sends it with `authorization: {credentials: ...}`).
 // /share/img/ answers anyone with the URL: its path is a signed token and
 // it may sit behind a reverse proxy with a public name.
 //
@@ -45,6 +51,7 @@
 
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
+#include "pier/metrics.h"
 
 namespace pier {
 
@@ -63,6 +70,8 @@ class AdminServer {
 
   // Requests to /api/ must carry this bearer token (call before Start).
   void RequireToken(std::string token) { token_ = std::move(token); }
+  // Serves `metrics` at /metrics and counts every request in it (call before Start).
+  void ServeMetrics(std::shared_ptr<Metrics> metrics);
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
   Status Start(const std::string& address, int port);
   void Stop();
@@ -77,6 +86,7 @@ class AdminServer {
   PluginHost& host_;
   http::HttpServer server_;
   std::string token_;  // set before Start; empty: no token needed
+  std::shared_ptr<Metrics> metrics_;  // set before Start
 };
 
 }  // namespace pier

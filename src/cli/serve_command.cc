@@ -24,6 +24,7 @@
 #include "config/pier_config.h"
 #include "manager/folder_watcher.h"
 #include "manager/plugin_host.h"
+#include "metrics/process_metrics.h"
 #include "music/agents.h"
 #include "music/music_admin.h"
 #include "music/scrobbling.h"
@@ -115,6 +116,11 @@ int RunServe(const ServeArgs& a) {
     return 3;
   }
   spdlog::info("pier serve: plugins in {}, data in {}", config.plugins_folder.string(), config.data_folder.string());
+  Metrics& metrics = *(*runtime)->metrics();
+  const Metrics::Collector process_metrics = AddProcessMetrics(metrics);
+  metrics.GetGauge("pier_build_info", "Always 1; the labels name the build.",
+                   {{"version", PIER_VERSION}, {"wasmtime", std::string(Runtime::WasmtimeVersion())}})
+      .Set(1);
 
   // The reference catalog behind the music services; artwork URLs name the
   // share URL, else the admin listener once it is known.
@@ -239,6 +245,7 @@ int RunServe(const ServeArgs& a) {
     // A new token each run, readable only through the data folder (pier.admin, 0600).
     admin_token = NewRandomId() + NewRandomId();
     admin->RequireToken(admin_token);
+    admin->ServeMetrics((*runtime)->metrics());
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {

@@ -71,6 +71,13 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
 }
 
 HttpResponse Router::Handle(HttpRequest request) const {
+  std::string_view route;
+  HttpResponse response = Dispatch(request, &route);
+  if (observer_) observer_(request, route, response.status);
+  return response;
+}
+
+HttpResponse Router::Dispatch(HttpRequest& request, std::string_view* matched) const {
   HttpResponse response;
   if (filter_ && filter_(request, response)) return response;
   bool path_known = false;
@@ -89,6 +96,7 @@ HttpResponse Router::Handle(HttpRequest request) const {
     request.params.clear();
     for (const auto& c : captures) request.params.push_back(PercentDecode(std::string_view(c.data(), c.size())));
     route.handler(request, response);
+    *matched = route.pattern->pattern();
     return response;
   }
   if (path_known) {

@@ -83,6 +83,10 @@ class Router {
   // Runs before every route; returning true means it answered `response`
   // itself (a refused request), and no route runs.
   void SetFilter(std::function<bool(const HttpRequest&, HttpResponse&)> filter) { filter_ = std::move(filter); }
+  // Told of every answer: the pattern of the route that answered ("" when
+  // none did: refused by the filter, 404 or 405) and the status.
+  using Observer = std::function<void(const HttpRequest&, std::string_view route, int status)>;
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
   HttpResponse Handle(HttpRequest request) const;
 
  private:
@@ -91,8 +95,11 @@ class Router {
     std::unique_ptr<re2::RE2> pattern;
     Handler handler;
   };
+  HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
+
   std::vector<Route> routes_;
   std::function<bool(const HttpRequest&, HttpResponse&)> filter_;
+  Observer observer_;
 };
 
 // {"error": message} with `status`.

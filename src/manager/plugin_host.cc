@@ -28,7 +28,20 @@ Result<std::unique_ptr<PluginHost>> PluginHost::Start(Runtime& runtime, HostConf
       PIER_RETURN_IF_ERROR(host->registry_->SetEnabled(e.id, false));
     }
   }
+  host->state_metrics_ = runtime.metrics()->AddCollector([h = host.get()](MetricWriter& w) { h->CollectStates(w); });
   return host;
+}
+
+void PluginHost::CollectStates(MetricWriter& w) {
+  auto states = States();
+  if (!states.ok()) return;
+  for (const PluginState& s : *states) {
+    const MetricLabels labels = {{"plugin", s.entry.id}};
+    w.Gauge("pier_plugin_up", "1 when the plugin is loaded and serving, else 0.", labels, s.loaded ? 1 : 0);
+    w.Gauge("pier_plugin_enabled", "1 when the plugin is enabled, else 0.", labels, s.entry.enabled ? 1 : 0);
+    w.Gauge("pier_plugin_failed", "1 when the plugin's last load or initialisation recorded an error, else 0.",
+            labels, s.entry.last_error.empty() ? 0 : 1);
+  }
 }
 
 Status PluginHost::LoadLocked(const RegistryEntry& e) {

@@ -69,12 +69,15 @@ class PluginHost {
     return options;
   }
   Status LoadLocked(const RegistryEntry& entry) PIER_REQUIRES(mu_);
+  void CollectStates(MetricWriter& w) PIER_EXCLUDES(mu_);
   Status ApplyChange(const SyncChange& change) PIER_REQUIRES(mu_);
 
   const HostConfig config_;
   PluginManager manager_;
   Mutex mu_;                              // serialises registry access and loads
   std::unique_ptr<PluginRegistry> registry_ PIER_GUARDED_BY(mu_);
+  // pier_plugin_up/enabled/failed, from States(); last, so it goes first.
+  Metrics::Collector state_metrics_;
 };
 
 }  // namespace pier

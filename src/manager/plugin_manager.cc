@@ -6,6 +6,7 @@
 
 #include "pier/capabilities/callers.h"
 #include "pier/services/host_services.h"
+#include "manager/host_call_metrics.h"
 #include "manager/plugin_services.h"
 #include "services/config/config_service.h"
 #include "services/taskqueue/task_service.h"
@@ -52,6 +53,18 @@ PluginManager::PluginManager(Runtime& runtime, ManagerOptions options)
 
 Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem::path& path,
                                                          const PluginSettings& settings) {
+  auto loaded = LoadPackage(path, settings);
+  // The plugin's ID, or (a package that could not be read) its file name without the extension.
+  const std::string plugin = loaded.ok() ? (*loaded)->id : path.stem().string();
+  runtime_.metrics()
+      ->GetCounter("pier_plugin_loads_total", "Loads of a plugin (reloads included), by outcome.",
+                   {{"plugin", plugin}, {"outcome", loaded.ok() ? "ok" : "error"}})
+      .Add();
+  return loaded;
+}
+
+Result<std::shared_ptr<LoadedPlugin>> PluginManager::LoadPackage(const std::filesystem::path& path,
+                                                                const PluginSettings& settings) {
   // 1. Configuration.
   PIER_ASSIGN_OR_RETURN(auto config, services::PluginConfigValues(settings.config_json));
 
@@ -86,7 +99,8 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
                                    .task_durability_full = options_.task_durability_full,
                                    .storage = options_.storage,
                                    .log_sink = options_.log_sink,
-                                   .music = options_.music};
+                                   .music = options_.music,
+                                   .metrics = runtime_.metrics()};
   const MusicScope scope{.all_users = settings.all_users,
                          .users = settings.users,
                          .all_libraries = settings.all_libraries,
@@ -104,7 +118,9 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::Load(const std::filesystem:
     std::string first PIER_GUARDED_BY(mu);
   };
   auto watch = std::make_shared<InitWatch>();
-  host.observer = [watch](std::string_view function, std::string_view error) {
+  auto counts = std::make_shared<HostCallMetrics>(*runtime_.metrics(), loaded->id);
+  host.observer = [watch, counts, metrics = runtime_.metrics()](std::string_view function, std::string_view error) {
+    counts->Observe(function, error);
     if (error.empty() || !watch->active.load(std::memory_order_relaxed)) return;
     MutexLock lock(watch->mu);
     if (watch->first.empty()) watch->first = std::string(function) + ": " + std::string(error);

@@ -137,6 +137,9 @@ class PluginManager {
   std::vector<std::string> loaded() const;
 
  private:
+  Result<std::shared_ptr<LoadedPlugin>> LoadPackage(const std::filesystem::path& package,
+                                                    const PluginSettings& settings);
+
   Runtime& runtime_;
   const ManagerOptions options_;
   mutable Mutex mu_;

@@ -25,21 +25,23 @@ namespace pier {
 namespace {
 
 // Callbacks of background work: failures are only logged (as the original does).
+// Returns whether the call succeeded.
 template <typename R>
-void LogOutcome(const LogSink& sink, const std::string& id, std::string_view export_name, const Result<R>& r) {
+bool LogOutcome(const LogSink& sink, const std::string& id, std::string_view export_name, const Result<R>& r) {
   std::string message;
   if (!r.ok()) {
     message = std::string(export_name) + ": " + r.status().message();
   } else if (r->kind == capabilities::CallKind::kFailed) {
     message = std::string(export_name) + " failed: " + r->error;
   } else {
-    return;
+    return true;
   }
   if (sink) {
     sink(LogLevel::kWarn, id, message);
   } else {
     spdlog::warn("plugin {}: {}", id, message);
   }
+  return false;
 }
 
 }  // namespace
@@ -82,7 +84,18 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     s->kvstore_ = std::make_unique<kvstore::KVStoreService>(std::move(store), kvstore::KVStoreOptions{.quota = quota});
   }
   if (p.cache) s->cache_ = std::make_unique<cache::CacheService>(cache::CacheOptions{.max_bytes = settings.cache_max_bytes});
-  if (p.scheduler) s->scheduler_ = std::make_unique<scheduler::SchedulerService>();
+  if (p.scheduler) {
+    scheduler::SchedulerOptions o;
+    if (settings.metrics) {
+      const MetricLabels labels = {{"plugin", id}};
+      o.lag = settings.metrics->GetHistogram("pier_schedule_lag_seconds",
+                                             "Time from a schedule being due to its callback starting, in seconds.",
+                                             LatencyBuckets(), labels);
+      o.skipped = settings.metrics->GetCounter(
+          "pier_schedule_skipped_total", "Firings skipped because too many callbacks were already waiting.", labels);
+    }
+    s->scheduler_ = std::make_unique<scheduler::SchedulerService>(o);
+  }
   if (p.http) {
     s->http_ = std::make_unique<services::HttpService>(
         services::HttpServiceOptions{.required_hosts = p.http->required_hosts, .ca_file = settings.ca_file});
@@ -132,9 +145,37 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     task_options.dispatch.shutdown_grace = settings.task_shutdown_grace;
     task_options.dispatch.lease_slack = settings.task_lease_slack;
     task_options.maintenance_interval = settings.task_recovery_interval;
+    task_options.metrics = settings.metrics;
+    task_options.plugin = id;
     s->tasks_ = std::make_unique<taskqueue::TaskQueueService>(std::move(store), std::move(task_options));
   }
+  if (settings.metrics && (s->cache_ || s->kvstore_)) {
+    s->service_metrics_ = settings.metrics->AddCollector([p = s.get()](MetricWriter& w) { p->CollectServices(w); });
+  }
   return s;
+}
+
+void PluginServices::CollectServices(MetricWriter& w) {
+  const MetricLabels labels = {{"plugin", id_}};
+  if (cache_) {
+    const cache::CacheStats c = cache_->stats();
+    w.Gauge("pier_cache_entries", "Entries in a plugin's cache.", labels, static_cast<double>(c.entries));
+    w.Gauge("pier_cache_bytes", "Bytes held by a plugin's cache (keys and values).", labels, static_cast<double>(c.bytes));
+    w.Counter("pier_cache_hits_total", "Cache reads that found their key.", labels, static_cast<double>(c.hits));
+    w.Counter("pier_cache_misses_total", "Cache reads that did not.", labels, static_cast<double>(c.misses));
+    w.Counter("pier_cache_evictions_total", "Entries evicted to stay under the cache's size cap.", labels,
+              static_cast<double>(c.evictions));
+    w.Counter("pier_cache_expirations_total", "Entries dropped when their TTL passed.", labels,
+              static_cast<double>(c.expirations));
+  }
+  if (kvstore_) {
+    if (auto used = kvstore_->UsedBytes(); used.ok()) {
+      w.Gauge("pier_kvstore_used_bytes", "Bytes a plugin's KVStore counts against its quota.", labels,
+              static_cast<double>(*used));
+    }
+    w.Gauge("pier_kvstore_quota_bytes", "A plugin's KVStore quota (the manifest's maxSize).", labels,
+            static_cast<double>(kvstore_->quota()));
+  }
 }
 
 services::HostServices PluginServices::Bindings() const {
@@ -172,8 +213,17 @@ void PluginServices::Start(Plugin& plugin) {
   if (kvstore_) kvstore_->Start();
   if (cache_) cache_->Start();
   if (scheduler_) {
-    scheduler_->Start([&plugin, id, options, sink](const wire::SchedulerCallbackRequest& r, const CancelToken& token) {
-      LogOutcome(sink, id, "nd_scheduler_callback", capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
+    Counter ok, failed;
+    if (settings_.metrics) {
+      static constexpr std::string_view kHelp = "Schedule firings whose callback ran, by outcome.";
+      ok = settings_.metrics->GetCounter("pier_schedule_runs_total", kHelp, {{"plugin", id}, {"outcome", "ok"}});
+      failed = settings_.metrics->GetCounter("pier_schedule_runs_total", kHelp, {{"plugin", id}, {"outcome", "error"}});
+    }
+    scheduler_->Start([&plugin, id, options, sink, ok, failed](const wire::SchedulerCallbackRequest& r,
+                                                               const CancelToken& token) {
+      const bool good = LogOutcome(sink, id, "nd_scheduler_callback",
+                                   capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
+      (good ? ok : failed).Add();
     });
   }
   if (websocket_) {

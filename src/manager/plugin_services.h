@@ -21,6 +21,7 @@
 
 #include "manifest/manifest.h"
 #include "pier/log_level.h"
+#include "pier/metrics.h"
 #include "pier/music_host.h"
 #include "pier/plugin.h"
 #include "pier/services/host_services.h"
@@ -70,6 +71,8 @@ struct ServiceSettings {
   LogSink log_sink;
   // Library, Users, Artwork, SubsonicAPI, Matcher; unset: not available.
   std::shared_ptr<MusicHost> music;
+  // Where task queues, schedules, the cache and the KVStore are counted; unset: not counted.
+  std::shared_ptr<Metrics> metrics;
 };
 
 class PluginServices {
@@ -99,6 +102,8 @@ class PluginServices {
 
  private:
   PluginServices() = default;
+  // Cache and KVStore figures, when metrics are read.
+  void CollectServices(MetricWriter& w);
 
   std::string id_;
   ServiceSettings settings_;
@@ -112,6 +117,8 @@ class PluginServices {
   std::unique_ptr<taskqueue::TaskQueueService> tasks_;
   MusicServiceSet music_;
   bool started_ = false, stopped_ = false;
+  // Last: goes first, before the services it reads.
+  Metrics::Collector service_metrics_;
 };
 
 }  // namespace pier

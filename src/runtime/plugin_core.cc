@@ -20,6 +20,14 @@ std::string_view ExternKindName(wasm_externkind_t kind) {
   }
 }
 
+std::vector<std::string> CallableExports(const PluginShared& shared) {
+  std::vector<std::string> names;
+  for (const auto& [name, info] : shared.exports) {
+    if (info.shape != ExportShape::kNotCallable) names.push_back(name);
+  }
+  return names;
+}
+
 }  // namespace
 
 PluginCore::PluginCore(std::shared_ptr<RuntimeCore> runtime, wasm_engine_t* engine, SharedModule module,
@@ -30,9 +38,25 @@ PluginCore::PluginCore(std::shared_ptr<RuntimeCore> runtime, wasm_engine_t* engi
       shared_(std::move(shared)),
       max_idle_(shared_->options.max_idle_instances > 0
                     ? shared_->options.max_idle_instances
-                    : std::max<size_t>(2, std::thread::hardware_concurrency())) {}
+                    : std::max<size_t>(2, std::thread::hardware_concurrency())),
+      call_metrics_(*runtime_->metrics(), shared_->options.name, CallableExports(*shared_)) {
+  instance_metrics_ = runtime_->metrics()->AddCollector([this](MetricWriter& w) {
+    const PluginStats s = stats();
+    const std::string& name = shared_->options.name;
+    w.Gauge("pier_plugin_instances", "Instances of a plugin: idle (pooled, warm) or busy (in a call).",
+            {{"plugin", name}, {"state", "idle"}}, static_cast<double>(s.idle_instances));
+    w.Gauge("pier_plugin_instances", "Instances of a plugin: idle (pooled, warm) or busy (in a call).",
+            {{"plugin", name}, {"state", "busy"}}, static_cast<double>(busy_.load(std::memory_order_relaxed)));
+    w.Counter("pier_plugin_instances_created_total", "Instances of a plugin created.", {{"plugin", name}},
+              static_cast<double>(s.instances_created));
+    w.Counter("pier_plugin_instances_discarded_total",
+              "Instances of a plugin thrown away after a trap, proc_exit or _start.", {{"plugin", name}},
+              static_cast<double>(s.instances_discarded));
+  });
+}
 
 PluginCore::~PluginCore() {
+  instance_metrics_.Reset();
   MutexLock lock(mu_);
   idle_.clear();  // stores go before the linker and module they were made from
 }
@@ -159,13 +183,23 @@ Result<CallResult> PluginCore::Call(std::string_view name, std::string_view inpu
   call.host_context = options.host_context;
   calls_++;
 
+  const auto start = Clock::now();
+  busy_.fetch_add(1, std::memory_order_relaxed);
+  Result<CallResult> result = CallOn(it->first, info, input, call, pinned);
+  busy_.fetch_sub(1, std::memory_order_relaxed);
+  call_metrics_.Record(it->first, result, std::chrono::duration<double>(Clock::now() - start).count());
+  return result;
+}
+
+Result<CallResult> PluginCore::CallOn(const std::string& name, const ExportInfo& info, std::string_view input,
+                                      const CallState& call, std::unique_ptr<Instance>* pinned) {
   EpochTicker::ActiveCall active(runtime_->ticker());
   if (pinned != nullptr) {
     PIER_ASSIGN_OR_RETURN(Instance * inst, Pin(pinned));
-    return inst->Call(it->first, info, input, call);
+    return inst->Call(name, info, input, call);
   }
   PIER_ASSIGN_OR_RETURN(std::unique_ptr<Instance> inst, Acquire(call));
-  Result<CallResult> result = inst->Call(it->first, info, input, call);
+  Result<CallResult> result = inst->Call(name, info, input, call);
   Release(std::move(inst));
   return result;
 }

@@ -12,6 +12,7 @@
 #include "common/mutex.h"
 #include "pier/call_result.h"
 #include "pier/plugin.h"
+#include "runtime/call_metrics.h"
 #include "runtime/plugin_shared.h"
 #include "runtime/wasmtime_api.h"
 
@@ -50,6 +51,8 @@ class PluginCore {
   PluginStats stats() const;
 
  private:
+  Result<CallResult> CallOn(const std::string& name, const ExportInfo& info, std::string_view input,
+                            const CallState& call, std::unique_ptr<Instance>* pinned);
   Result<std::unique_ptr<Instance>> Acquire(const CallState& call);
   void Release(std::unique_ptr<Instance> instance);
   Status CheckImports(const std::string& who, const std::vector<std::pair<std::string, std::string>>& imports) const;
@@ -69,6 +72,10 @@ class PluginCore {
   std::atomic<uint64_t> calls_{0};
   std::atomic<uint64_t> created_{0};
   std::atomic<uint64_t> discarded_{0};
+  std::atomic<uint64_t> busy_{0};  // calls in progress
+
+  CallMetrics call_metrics_;
+  Metrics::Collector instance_metrics_;  // reset first in the destructor
 };
 
 }  // namespace pier::internal

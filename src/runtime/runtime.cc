@@ -290,6 +290,10 @@ Result<ModuleInfo> Runtime::Inspect(std::span<const uint8_t> wasm) {
   return info;
 }
 
+std::string_view Runtime::WasmtimeVersion() { return WASMTIME_VERSION; }
+
+const std::shared_ptr<Metrics>& Runtime::metrics() const { return core_->metrics(); }
+
 RuntimeStats Runtime::stats() const {
   const auto& s = core_->cache().stats();
   return {s.compiled.load(), s.disk_hits.load(), s.rejected.load(), s.memory_hits.load()};

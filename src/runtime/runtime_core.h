@@ -24,7 +24,8 @@ class RuntimeCore {
         cache_(options_.cache_dir),
         snapshots_(options_.cache_dir, &cache_, &ticker_),
         http_(http::NewCurlHttpClient()),
-        core_dumps_(options_.coredump_dir, RuntimeOptions::kMaxCoreDumps) {}
+        core_dumps_(options_.coredump_dir, RuntimeOptions::kMaxCoreDumps),
+        metrics_(options_.metrics ? options_.metrics : std::make_shared<Metrics>()) {}
 
   const EngineSet& engines() const { return *engines_; }
   EpochTicker& ticker() { return ticker_; }
@@ -32,6 +33,7 @@ class RuntimeCore {
   SnapshotCache& snapshots() { return snapshots_; }
   std::shared_ptr<http::HttpClient> http() const { return http_; }
   CoreDumps& core_dumps() { return core_dumps_; }
+  const std::shared_ptr<Metrics>& metrics() const { return metrics_; }
 
  private:
   RuntimeOptions options_;
@@ -41,6 +43,7 @@ class RuntimeCore {
   SnapshotCache snapshots_;
   std::shared_ptr<http::HttpClient> http_;
   CoreDumps core_dumps_;
+  std::shared_ptr<Metrics> metrics_;
 };
 
 }  // namespace pier::internal

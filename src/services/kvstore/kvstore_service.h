@@ -61,6 +61,8 @@ class KVStoreService final : public services::KVStoreService {
                                                              const wire::KVStoreGetStorageUsedRequest& request) override;
 
   KVStore& store() { return *store_; }
+  // Bytes counted against the quota now (live keys' values).
+  Result<int64_t> UsedBytes() { return store_->Used(Now()); }
   int64_t quota() const { return options_.quota; }
 
  private:

@@ -113,7 +113,7 @@ void SchedulerService::TimerLoop() {
         continue;
       }
       ++e.runs;
-      Firing f{id, e.generation, wire::SchedulerCallbackRequest{id, e.payload, e.cron.has_value()}};
+      Firing f{id, e.generation, e.next_ms, wire::SchedulerCallbackRequest{id, e.payload, e.cron.has_value()}};
       if (e.cron) {
         const auto next = e.cron->Next(now);
         e.next_ms = next.value_or(INT64_MAX);
@@ -123,6 +123,7 @@ void SchedulerService::TimerLoop() {
       }
       if (waiting_.size() >= options_.max_waiting) {
         spdlog::warn("scheduler: firing of {} skipped: {} callbacks are already waiting", id, waiting_.size());
+        options_.skipped.Add();
         if (!e.cron) entries_.erase(id);
         break;  // the map changed; the next round goes on
       }
@@ -146,6 +147,7 @@ void SchedulerService::WorkerLoop() {
     CancelToken token = running_[n];
     Callback callback = callback_;
     lock.Unlock();
+    options_.lag.Observe(static_cast<double>(std::max<int64_t>(0, Now() - f.due_ms)) / 1000.0);
     callback(f.request, token);
     lock.Lock();
     running_.erase(n);

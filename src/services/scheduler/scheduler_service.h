@@ -38,6 +38,7 @@
 
 #include "common/mutex.h"
 #include "pier/cancel.h"
+#include "pier/metrics.h"
 #include "pier/services/scheduler.h"
 #include "services/scheduler/cron.h"
 
@@ -53,6 +54,10 @@ struct SchedulerOptions {
   size_t max_schedules = 10000;
   // Upper bound of one real-time sleep; tests with a fake clock make it short.
   std::chrono::milliseconds max_sleep{1000};
+  // Due time -> callback start of every firing, and firings skipped because
+  // max_waiting were already waiting (default handles: not counted).
+  Histogram lag;
+  Counter skipped;
 };
 
 struct ScheduleInfo {
@@ -94,6 +99,7 @@ class SchedulerService final : public services::SchedulerService {
   struct Firing {
     std::string id;
     uint64_t generation;
+    int64_t due_ms;
     wire::SchedulerCallbackRequest request;
   };
 

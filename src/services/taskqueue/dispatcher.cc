@@ -210,7 +210,10 @@ std::vector<Completion> QueueDispatcher::TakeReady(Outcome outcome) {
 
 Completion QueueDispatcher::GiveBack(const TaskRow& t, Outcome outcome) const {
   Completion c{.id = t.id, .owner = options_.owner, .outcome = outcome, .started = false, .row = t.row};
-  if (outcome == Outcome::kCancelled) c.message = "cancelled before it started";
+  if (outcome == Outcome::kCancelled) {
+    c.message = "cancelled before it started";
+    options_.metrics.cancelled.Add();
+  }
   return c;
 }
 
@@ -373,15 +376,21 @@ void QueueDispatcher::Work() {
     if (task.timeout_ms > 0) call.timeout = std::chrono::milliseconds(std::min(task.timeout_ms, options_.call_timeout.count()));
     lock.Unlock();
 
+    const QueueMetrics& m = options_.metrics;
+    m.attempts.Add();
+    m.wait.Observe(static_cast<double>(std::max<int64_t>(0, Now() - task.next_run_at)) / 1000.0);
     const auto start = std::chrono::steady_clock::now();
     TaskCallResult result = options_.execute(call);
     const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    m.run.Observe(us / 1e6);
 
     lock.Lock();
     const Interrupt reason = running_[task.id].reason;
     running_.erase(task.id);
     exec_ewma_us_ = exec_ewma_us_ >= 1e6 ? us : exec_ewma_us_ * 0.9 + us * 0.1;
-    Completion c = Judge(task, result, reason, Now());
+    const int64_t now = Now();
+    Completion c = Judge(task, result, reason, now);
+    Count(task, c.outcome, now);
     // Its start is written already, or goes in the round being committed
     // (applied before this completion, in that round or the next).
     auto mark = starts_.find(task.id);
@@ -391,6 +400,20 @@ void QueueDispatcher::Work() {
     done_.push_back(std::move(c));
     settled_cv_.NotifyAll();
     loop_cv_.NotifyAll();
+  }
+}
+
+void QueueDispatcher::Count(const TaskRow& t, Outcome outcome, int64_t now) const {
+  const QueueMetrics& m = options_.metrics;
+  switch (outcome) {
+    case Outcome::kCompleted:
+    case Outcome::kFailed:
+      (outcome == Outcome::kCompleted ? m.completed : m.failed).Add();
+      m.end_to_end.Observe(static_cast<double>(std::max<int64_t>(0, now - t.created_at)) / 1000.0);
+      break;
+    case Outcome::kCancelled: m.cancelled.Add(); break;
+    case Outcome::kRetry: m.retried.Add(); break;
+    case Outcome::kReleased: m.released.Add(); break;
   }
 }
 

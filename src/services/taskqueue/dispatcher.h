@@ -43,6 +43,7 @@
 #include "common/mutex.h"
 #include "pier/cancel.h"
 #include "pier/wire/types.h"
+#include "services/taskqueue/queue_metrics.h"
 #include "services/taskqueue/task_store.h"
 
 namespace pier::taskqueue {
@@ -81,6 +82,8 @@ struct DispatcherOptions {
   // for shared stores, whose rounds are network round trips.
   std::chrono::microseconds round_spacing{200};
   std::function<void(const std::string&)> log_error;  // unset: spdlog
+  // Attempts, outcomes and latencies of this queue (default: not counted).
+  QueueMetrics metrics;
 };
 
 class QueueDispatcher {
@@ -123,6 +126,7 @@ class QueueDispatcher {
   void HandOff(const ClaimRequest& reserved, std::vector<TaskRow> claimed);
 
   const QueueSettings& settings() const { return settings_; }
+  const QueueMetrics& metrics() const { return options_.metrics; }
 
  private:
   enum class Interrupt { kNone, kCancel, kStop };
@@ -138,6 +142,8 @@ class QueueDispatcher {
   };
 
   int64_t Now() const;
+  // Adds an attempt's outcome to options_.metrics.
+  void Count(const TaskRow& t, Outcome outcome, int64_t now) const;
   void Loop();
   void Work();
   Completion Judge(const TaskRow& task, const TaskCallResult& result, Interrupt reason, int64_t now)

@@ -44,9 +44,32 @@ TaskQueueService::TaskQueueService(std::unique_ptr<TaskStore> store, TaskService
     : store_(std::move(store)),
       options_(std::move(options)),
       node_prefix_((options_.node.empty() ? HostName() : options_.node) + "/"),
-      owner_(node_prefix_ + RunId()) {}
+      owner_(node_prefix_ + RunId()) {
+  if (options_.metrics) {
+    queue_metrics_ = options_.metrics->AddCollector([this](MetricWriter& w) { CollectQueues(w); });
+  }
+}
 
-TaskQueueService::~TaskQueueService() { Stop(); }
+TaskQueueService::~TaskQueueService() {
+  queue_metrics_.Reset();
+  Stop();
+}
+
+void TaskQueueService::CollectQueues(MetricWriter& w) {
+  auto all = AllQueueStats();
+  if (!all.ok()) return;
+  const int64_t now = Now();
+  for (const wire::QueueStats& s : *all) {
+    auto due = store_->NextRunAt(s.name);
+    CollectQueueStats(w, options_.plugin, s, due.ok() ? *due : std::nullopt, now);
+  }
+}
+
+QueueMetrics TaskQueueService::MetricsFor(std::string_view queue) const {
+  if (!options_.metrics) return {};
+  if (auto d = DispatcherFor(queue)) return d->metrics();
+  return QueueMetrics::For(*options_.metrics, options_.plugin, std::string(queue));
+}
 
 int64_t TaskQueueService::Now() const {
   if (options_.now_ms) return options_.now_ms();
@@ -137,6 +160,7 @@ void TaskQueueService::StartDispatcher(const QueueSettings& q) {
   d.owner = owner_;
   d.execute = execute_;
   d.now_ms = options_.now_ms;
+  if (options_.metrics) d.metrics = QueueMetrics::For(*options_.metrics, options_.plugin, q.name);
   auto dispatcher = std::make_shared<QueueDispatcher>(*store_, q, std::move(d));
   dispatcher->Start();
   dispatchers_[q.name] = std::move(dispatcher);
@@ -218,6 +242,11 @@ Result<std::vector<std::string>> TaskQueueService::EnqueueTasks(std::vector<NewT
     ids = std::move(r->ids);
   } else {
     PIER_ASSIGN_OR_RETURN(ids, store_->Enqueue(tasks, now));
+  }
+  if (d) {
+    d->metrics().enqueued.Add(static_cast<double>(ids.size()));
+  } else {
+    MetricsFor(tasks.front().queue).enqueued.Add(static_cast<double>(ids.size()));  // a stored queue (admin)
   }
   if (d) {
     if (static_cast<int>(claimed) < due_now) d->Wake(now);  // what the enqueue did not claim
@@ -319,6 +348,9 @@ Status TaskQueueService::Cancel(HostCallContext&, const wire::TaskCancelRequest&
 Status TaskQueueService::CancelTask(std::string_view id, bool interrupt_running) {
   PIER_RETURN_IF_ERROR(EnsureOpen());
   Status st = store_->Cancel(id, Now());
+  if (st.ok() && options_.metrics) {
+    if (auto row = store_->Get(id); row.ok() && row->has_value()) MetricsFor((*row)->queue).cancelled.Add();
+  }
   if (st.code() != StatusCode::kFailedPrecondition) return st;
   // Running in the store: claimed ahead here (not started yet), or in a call.
   auto row = store_->Get(id);

@@ -57,8 +57,12 @@ struct TaskServiceOptions {
   std::function<int64_t()> now_ms;  // unset: the system clock
   std::string node;                 // lease owners are "<node>/<run>"; empty: the host name
   std::chrono::milliseconds maintenance_interval{60000};
-  // Settings passed to every dispatcher (owner, execute and now_ms are set by the service).
+  // Settings passed to every dispatcher (owner, execute, now_ms and metrics are set by the service).
   DispatcherOptions dispatch;
+  // Where the queues are counted (services/taskqueue/queue_metrics.h), under
+  // this plugin's ID; unset: not counted.
+  std::shared_ptr<Metrics> metrics;
+  std::string plugin;
 };
 
 class TaskQueueService final : public services::TaskService {
@@ -136,6 +140,10 @@ class TaskQueueService final : public services::TaskService {
   Result<wire::QueueStats> StatsFor(const QueueSettings& q, bool active);
   wire::TaskDetail Detail(TaskRow row);
   void MaintenanceLoop();
+  // pier_queue_* from the store, when metrics are read.
+  void CollectQueues(MetricWriter& w);
+  // The queue's handles: its dispatcher's when it runs here.
+  QueueMetrics MetricsFor(std::string_view queue) const;
   // A shared store: other nodes' enqueues, pauses and cancels reach this one.
   void WatchOtherNodes();
   void ApplyPaused(std::string_view queue, bool paused);  // locks mu_
@@ -155,6 +163,8 @@ class TaskQueueService final : public services::TaskService {
   std::map<std::string, std::shared_ptr<QueueDispatcher>, std::less<>> dispatchers_ PIER_GUARDED_BY(mu_);
   CondVar maintenance_cv_;
   std::thread maintenance_;
+  // Last: reset first in the destructor, before anything it reads goes.
+  Metrics::Collector queue_metrics_;
 };
 
 }  // namespace pier::taskqueue

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 
 # What each package is for is listed in README.md ("Dependencies").
 packages=(
-  build-essential cmake ninja-build pkg-config git python3 python3-jinja2 python3-yaml
+  build-essential cmake ninja-build pkg-config git python3 python3-jinja2 python3-yaml python3-prometheus-client
   clang-19 lld-19 wasi-libc libc++-19-dev-wasm32 libclang-rt-19-dev-wasm32
   libcurl4-openssl-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev

@@ -67,46 +67,6 @@ int IntParam(const HttpRequest& req, const std::string& name, int fallback, int 
 
 }  // namespace
 
-bool IsLoopbackHostHeader(std::string_view host) {
-  if (host.empty()) return false;
-  std::string name(host);
-  if (name.front() == '[') {  // [v6]:port
-    const size_t close = name.find(']');
-    if (close == std::string::npos) return false;
-    const std::string rest = name.substr(close + 1);
-    if (!rest.empty() && (rest[0] != ':' || rest.size() == 1 ||
-                          rest.find_first_not_of("0123456789", 1) != std::string::npos)) {
-      return false;
-    }
-    return name.substr(1, close - 1) == "::1";
-  }
-  if (const size_t colon = name.rfind(':'); colon != std::string::npos) {
-    const std::string port = name.substr(colon + 1);
-    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) return false;
-    name.resize(colon);
-  }
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (name == "localhost") return true;
-  return IsNumericLoopback(name) && name.find(':') == std::string::npos;
-}
-
-bool BearerMatches(std::string_view header, std::string_view token) {
-  static constexpr std::string_view kScheme = "Bearer ";
-  if (header.size() < kScheme.size()) return false;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return false;
-    }
-  }
-  const std::string_view given = header.substr(kScheme.size());
-  // Constant time in the token's length: no early exit on the first difference.
-  unsigned char diff = given.size() == token.size() ? 0 : 1;
-  for (size_t i = 0; i < token.size(); ++i) {
-    diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
-  }
-  return diff == 0;
-}
-
 AdminServer::AdminServer(PluginHost& host, http::ServerOptions options) : host_(host), server_(std::move(options)) {
   Routes();
 }
@@ -117,17 +77,7 @@ void AdminServer::Routes() {
   http::Router& r = server_.router();
   // A plugin ID in the path is checked before anything looks it up.
   r.SetFilter([this](const HttpRequest& req, HttpResponse& res) {
-    if (req.path.rfind("/share/img/", 0) == 0) return false;  // signed URLs, possibly proxied
-    if (!IsLoopbackHostHeader(req.Header("Host"))) {
-      Reply(res, 403, Json{{"ok", false}, {"error", "the admin API answers only requests addressed to a loopback host"}});
-      return true;
-    }
-    const bool guarded = (req.path.rfind("/api/", 0) == 0 && req.path != "/api/health") || req.path == "/metrics";
-    if (!token_.empty() && guarded && !BearerMatches(req.Header("Authorization"), token_)) {
-      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"pier\"");
-      Reply(res, 401, Json{{"ok", false}, {"error", "missing or wrong admin token (see <data>/pier.admin)"}});
-      return true;
-    }
+    if (access_->Refuse(req, res)) return true;
     static const std::string kPrefix = "/api/plugins/";
     if (req.path.rfind(kPrefix, 0) != 0) return false;
     const std::string rest = req.path.substr(kPrefix.size());
@@ -139,7 +89,33 @@ void AdminServer::Routes() {
     }
     return false;
   });
+  r.SetDefaultHeaders({{"Content-Security-Policy",
+                        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+                        "frame-ancestors 'none'"},
+                       {"X-Content-Type-Options", "nosniff"},
+                       {"Referrer-Policy", "no-referrer"},
+                       {"Cache-Control", "no-store"}});
   r.Add("GET", "/api/health", [](const HttpRequest&, HttpResponse& res) { Reply(res, 200, Json{{"status", "ok"}}); });
+  r.Add("POST", "/api/session", [this](const HttpRequest& req, HttpResponse& res) {
+    auto body = ParseJson(req.body);
+    const Json* token = body.ok() && body->is_object() && body->contains("token") ? &(*body)["token"] : nullptr;
+    AdminRole role = AdminRole::kNone;
+    auto session = token != nullptr && token->is_string() ? access_->Login(token->get<std::string>(), &role) : std::nullopt;
+    if (!session) return Reply(res, 401, Json{{"ok", false}, {"error", "wrong admin token"}});
+    res.headers.emplace_back("Set-Cookie", std::string(AdminAccess::kCookie) + "=" + *session +
+                                               "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+    Reply(res, 200, Json{{"ok", true}, {"role", AdminRoleName(role)}, {"readOnly", access_->read_only()}});
+  });
+  r.Add("GET", "/api/session", [this](const HttpRequest& req, HttpResponse& res) {
+    Reply(res, 200, Json{{"role", AdminRoleName(access_->RoleOf(req))}, {"readOnly", access_->read_only()}});
+  });
+  r.Add("DELETE", "/api/session", [this](const HttpRequest& req, HttpResponse& res) {
+    access_->Logout(req);
+    res.headers.emplace_back("Set-Cookie", std::string(AdminAccess::kCookie) +
+                                               "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Reply(res, 200, Json{{"ok", true}});
+  });
   r.Add("GET", "/api/plugins", [this](const HttpRequest&, HttpResponse& res) {
     auto states = host_.States();
     if (!states.ok()) return ReplyStatus(res, states.status());
@@ -269,6 +245,7 @@ Status AdminServer::Start(const std::string& address, int port) {
     return InvalidArgumentError("the admin API listens on loopback only; '" + address +
                                 "' is not a numeric loopback address (127.0.0.1, ::1)");
   }
+  access_ = std::make_unique<AdminAccess>(access_settings_);
   return server_.Listen(address, port);
 }
 

@@ -25,13 +25,19 @@
 //        every answer of this listener is counted in
 //        pier_admin_requests_total{method,route,code} (route: the pattern, not the path)
 //
-// Who may ask: every request must name a loopback host in its Host header
-// (127.0.0.0/8, ::1 or localhost; a DNS-rebinding page's name gets 403),
-// and, once RequireToken was called, every /api/ request but /api/health,
-// and /metrics, must carry `Authorization: Bearer <token>` (401 otherwise,
-// nothing done; Prometheus sends it with `authorization: {credentials: ...}`).
-// /share/img/ answers anyone with the URL: its path is a signed token and
-// it may sit behind a reverse proxy with a public name.
+// Sessions (for browsers; see admin/admin_access.h):
+//   POST   /api/session   {"token": "..."} -> {"ok":true,"role":"admin"|"read-only"}, sets the cookie
+//   GET    /api/session   {"role": ...} of the caller
+//   DELETE /api/session   ends the caller's session
+//
+// Who may ask (admin/admin_access.h): a loopback Host header; for mutating
+// requests, this origin and a JSON body; for /api/ and /metrics, the token
+// (`Authorization: Bearer`, which Prometheus sends with `authorization:
+// {credentials: ...}`) or a session; the read-only token and read-only
+// servers only read. /share/img/ answers anyone with the URL: its path is a
+// signed token and it may sit behind a reverse proxy with a public name.
+// Every answer carries a strict Content-Security-Policy, nosniff and
+// no-referrer.
 //
 // Every route with {id} validates the plugin ID first (400). Long
 // operations are checked (unknown queue 404, bad status 400) before anything
@@ -49,6 +55,7 @@
 #include <memory>
 #include <string>
 
+#include "admin/admin_access.h"
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
 #include "pier/metrics.h"
@@ -57,11 +64,6 @@ namespace pier {
 
 struct QueueRequest;
 
-// A Host header naming a loopback host (127.0.0.0/8, [::1], localhost), with or without a port.
-bool IsLoopbackHostHeader(std::string_view host);
-// `Authorization` carries "Bearer <token>" (compared in constant time).
-bool BearerMatches(std::string_view header, std::string_view token);
-
 class AdminServer {
  public:
   // `host` outlives the server.
@@ -69,7 +71,9 @@ class AdminServer {
   ~AdminServer();
 
   // Requests to /api/ must carry this bearer token (call before Start).
-  void RequireToken(std::string token) { token_ = std::move(token); }
+  void RequireToken(std::string token) { access_settings_.token = std::move(token); }
+  // Tokens and the read-only switch (call before Start).
+  void SetAccess(AccessSettings settings) { access_settings_ = std::move(settings); }
   // Serves `metrics` at /metrics and counts every request in it (call before Start).
   void ServeMetrics(std::shared_ptr<Metrics> metrics);
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
@@ -85,7 +89,8 @@ class AdminServer {
 
   PluginHost& host_;
   http::HttpServer server_;
-  std::string token_;  // set before Start; empty: no token needed
+  AccessSettings access_settings_;      // set before Start
+  std::unique_ptr<AdminAccess> access_;  // made by Start
   std::shared_ptr<Metrics> metrics_;  // set before Start
 };
 

@@ -244,7 +244,8 @@ int RunServe(const ServeArgs& a) {
     admin = std::make_unique<AdminServer>(**host, http::ServerOptions{.max_body_bytes = kAdminMaxBody});
     // A new token each run, readable only through the data folder (pier.admin, 0600).
     admin_token = NewRandomId() + NewRandomId();
-    admin->RequireToken(admin_token);
+    const std::string read_only_token = NewRandomId() + NewRandomId();
+    admin->SetAccess({.token = admin_token, .read_only_token = read_only_token, .read_only = config.admin_read_only});
     admin->ServeMetrics((*runtime)->metrics());
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
@@ -260,8 +261,8 @@ int RunServe(const ServeArgs& a) {
       MutexLock l(share_base->mu);
       share_base->url = url;
     }
-    (*lock)->PublishAdminUrl(url, admin_token);
-    spdlog::info("pier serve: admin API on {}/api/plugins", url);
+    (*lock)->PublishAdminUrl(url, admin_token, read_only_token);
+    spdlog::info("pier serve: admin API on {}/api/plugins{}", url, config.admin_read_only ? " (read-only)" : "");
   }
 
   // Last: everything above (lock, pid file, admin file) exists once this is logged.

@@ -59,8 +59,8 @@ ServerLock::~ServerLock() {
   close(fd_);  // releases the lock
 }
 
-void ServerLock::PublishAdminUrl(const std::string& url, const std::string& token) {
-  WriteFile(AdminFile(data_dir_), url + "\n" + token + "\n");
+void ServerLock::PublishAdminUrl(const std::string& url, const std::string& token, const std::string& read_only_token) {
+  WriteFile(AdminFile(data_dir_), url + "\n" + token + "\n" + read_only_token + "\n");
 }
 
 std::optional<RunningServer> FindRunningServer(const std::filesystem::path& data_dir) {

@@ -30,9 +30,9 @@ class ServerLock {
   ServerLock(const ServerLock&) = delete;
   ServerLock& operator=(const ServerLock&) = delete;
 
-  // Records the admin API's URL and its bearer token (pier.admin, mode
-  // 0600: "<url>\n<token>\n").
-  void PublishAdminUrl(const std::string& url, const std::string& token);
+  // Records the admin API's URL and its bearer tokens (pier.admin, mode
+  // 0600: "<url>\n<token>\n<read-only token>\n").
+  void PublishAdminUrl(const std::string& url, const std::string& token, const std::string& read_only_token);
 
  private:
   ServerLock(int fd, std::filesystem::path data_dir) : fd_(fd), data_dir_(std::move(data_dir)) {}

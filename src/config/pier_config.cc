@@ -182,6 +182,10 @@ Result<PierConfig> ParsePierConfig(std::string_view text, const std::filesystem:
         if (!address.ok()) return InvalidArgumentError("admin_listen: " + address.status().message());
       }
       c.admin_listen = *s;
+    } else if (key == "admin_read_only") {
+      auto b = node.value<bool>();
+      if (!b || !node.is_boolean()) return InvalidArgumentError("admin_read_only must be true or false");
+      c.admin_read_only = *b;
     } else if (key == "auto_reload") {
       auto b = node.value<bool>();
       if (!b || !node.is_boolean()) return InvalidArgumentError("auto_reload must be true or false");

@@ -11,6 +11,7 @@
 //   auto_reload = true
 //   reload_debounce = "2s"
 //   admin_listen = "127.0.0.1:4533"  # loopback only; "" turns the admin API off
+//   admin_read_only = false     # true: the admin API and dashboard only read, whatever the token
 //   share_url = "https://music.example.org"  # base of artwork URLs; default http://<admin_listen>
 //   scan_on_start = true        # rescan the libraries (incrementally) when pier serve starts
 //   [cache]
@@ -76,6 +77,7 @@ struct PierConfig {
   bool auto_reload = true;
   std::chrono::milliseconds reload_debounce{2000};
   std::string admin_listen = "127.0.0.1:4533";  // "host:port" on loopback; port 0 = any; "" = no admin API
+  bool admin_read_only = false;                 // the admin API and dashboard change nothing, for anyone
   int64_t cache_max_bytes = 64 << 20;           // [cache] max_bytes: each plugin's Cache service cap
   std::filesystem::path ca_file;                // [tls] ca_file: extra trust anchors for plugins' https/wss
   std::string share_url;                        // base of artwork URLs; empty: http://<admin_listen>

@@ -73,6 +73,11 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
 HttpResponse Router::Handle(HttpRequest request) const {
   std::string_view route;
   HttpResponse response = Dispatch(request, &route);
+  for (const auto& [name, value] : default_headers_) {
+    bool set = false;
+    for (const auto& h : response.headers) set = set || !CaseInsensitiveLess()(h.first, name) && !CaseInsensitiveLess()(name, h.first);
+    if (!set) response.headers.emplace_back(name, value);
+  }
   if (observer_) observer_(request, route, response.status);
   return response;
 }

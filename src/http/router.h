@@ -87,6 +87,10 @@ class Router {
   // none did: refused by the filter, 404 or 405) and the status.
   using Observer = std::function<void(const HttpRequest&, std::string_view route, int status)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // Added to every answer that does not set a header of the same name.
+  void SetDefaultHeaders(std::vector<std::pair<std::string, std::string>> headers) {
+    default_headers_ = std::move(headers);
+  }
   HttpResponse Handle(HttpRequest request) const;
 
  private:
@@ -100,6 +104,7 @@ class Router {
   std::vector<Route> routes_;
   std::function<bool(const HttpRequest&, HttpResponse&)> filter_;
   Observer observer_;
+  std::vector<std::pair<std::string, std::string>> default_headers_;
 };
 
 // {"error": message} with `status`.

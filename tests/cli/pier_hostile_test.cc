@@ -208,7 +208,8 @@ TEST_F(PierHostile, TheAdminApiStaysAvailableAndInsideItsFolder) {
   // A POST with no Content-Length has no body: answered at once.
   {
     const int fd = Connect(AdminPort());
-    const std::string req = "POST /api/plugins/rescan HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+    const std::string req = "POST /api/plugins/rescan HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Content-Type: application/json\r\nAuthorization: Bearer " +
                             testing::AdminToken(root_ / "data") + "\r\n\r\n";
     ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
     timeval tv{1, 0};

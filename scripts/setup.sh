@@ -20,7 +20,11 @@ packages=(
   libtag1-dev sox libsox-fmt-all libgraphicsmagick++1-dev
   libpq-dev postgresql
   rustc-web cargo-web rust-web-src
+  chromium
 )
+# The dashboard's browser tests drive Chromium from Node (playwright-core);
+# Debian's nodejs and npm when the machine has no Node of its own.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 # Sanitized builds and the fuzz targets (PIER_SANITIZE, scripts/fuzz.sh) need
 # clang's sanitizer runtimes and libFuzzer, and llvm-symbolizer (llvm-19) so
 # that sanitizer reports name functions and lines instead of bare addresses.

@@ -10,7 +10,7 @@
 #     scripts/test.sh                                # clang + TSan, those suites only
 #
 # PIER_TEST_LABELS is a ctest label regex (unit, runtime, cli, roundtrip,
-# examples, manager, taskqueue, scheduler, services, music).
+# examples, manager, taskqueue, scheduler, services, music, dashboard).
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"

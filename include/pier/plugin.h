@@ -41,6 +41,7 @@ struct PluginStats {
   uint64_t instances_created = 0;
   uint64_t instances_discarded = 0;  // after a trap, proc_exit or `_start`
   uint64_t idle_instances = 0;
+  uint64_t calls_in_progress = 0;  // each holds an instance
 };
 
 // Whether a plugin's instances start from a pre-initialised snapshot.

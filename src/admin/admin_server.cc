@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "admin/queue_admin.h"
+#include "dashboard/dashboard_routes.h"
 #include "common/listen_address.h"
 #include "common/plugin_id.h"
 #include "pier/json.h"
@@ -89,6 +90,7 @@ void AdminServer::Routes() {
     }
     return false;
   });
+  r.EnableETags();
   r.SetDefaultHeaders({{"Content-Security-Policy",
                         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                         "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -115,6 +117,9 @@ void AdminServer::Routes() {
     res.headers.emplace_back("Set-Cookie", std::string(AdminAccess::kCookie) +
                                                "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Reply(res, 200, Json{{"ok", true}});
+  });
+  r.Add("GET", "/api/overview", [this](const HttpRequest&, HttpResponse& res) {
+    res.body = overview_->Get();
   });
   r.Add("GET", "/api/plugins", [this](const HttpRequest&, HttpResponse& res) {
     auto states = host_.States();
@@ -189,6 +194,8 @@ void AdminServer::Routes() {
   });
 }
 
+void AdminServer::ServeDashboard(std::filesystem::path dir) { dashboard::AddDashboardRoutes(server_.router(), std::move(dir)); }
+
 void AdminServer::ServeMetrics(std::shared_ptr<Metrics> metrics) {
   metrics_ = std::move(metrics);
   http::Router& r = server_.router();
@@ -221,6 +228,10 @@ void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest
     tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks);
   } else {
     auto offline = OpenQueuesOffline(host_.config().data_dir, plugin, host_.config().manager.storage);
+    // A plugin that never had a queue has none to list.
+    if (!offline.ok() && offline.status().code() == StatusCode::kNotFound && request.op == "list") {
+      return Reply(res, 200, Json::array());
+    }
     if (!offline.ok()) return ReplyStatus(res, offline.status());
     tasks = std::move(*offline);
   }
@@ -246,6 +257,7 @@ Status AdminServer::Start(const std::string& address, int port) {
                                 "' is not a numeric loopback address (127.0.0.1, ::1)");
   }
   access_ = std::make_unique<AdminAccess>(access_settings_);
+  overview_ = std::make_unique<Overview>(host_, metrics_.get());
   return server_.Listen(address, port);
 }
 

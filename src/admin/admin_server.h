@@ -1,6 +1,7 @@
 // AdminServer: the JSON administration API of `pier serve`, on loopback only.
 //
 //   GET  /api/health                 {"status":"ok"}
+//   GET  /api/overview               every plugin with its queues and next schedule (admin/overview.h)
 //   GET  /api/plugins                [{id, enabled, loaded, lastError, capabilities, path, sha256}]
 //   GET  /api/plugins/{id}           one plugin, with its manifest
 //   POST /api/plugins/{id}/enable    {"ok":true} or {"ok":false,"error":"..."} (409)
@@ -56,6 +57,7 @@
 #include <string>
 
 #include "admin/admin_access.h"
+#include "admin/overview.h"
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
 #include "pier/metrics.h"
@@ -76,6 +78,8 @@ class AdminServer {
   void SetAccess(AccessSettings settings) { access_settings_ = std::move(settings); }
   // Serves `metrics` at /metrics and counts every request in it (call before Start).
   void ServeMetrics(std::shared_ptr<Metrics> metrics);
+  // Serves the dashboard (dashboard/dashboard_routes.h): compiled in, or from `dir` (call before Start).
+  void ServeDashboard(std::filesystem::path dir = {});
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
   Status Start(const std::string& address, int port);
   void Stop();
@@ -92,6 +96,7 @@ class AdminServer {
   AccessSettings access_settings_;      // set before Start
   std::unique_ptr<AdminAccess> access_;  // made by Start
   std::shared_ptr<Metrics> metrics_;  // set before Start
+  std::unique_ptr<Overview> overview_;  // made by Start
 };
 
 }  // namespace pier

@@ -52,6 +52,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeArgs& a) {
                 "A database file that is empty, not SQLite or damaged is moved aside and started anew "
                 "(default: refuse to start, naming the file)");
   cmd->add_option("--run-for", a.run_for_seconds, "Stop by itself after this many seconds (demos, tests)");
+  cmd->add_option("--dashboard-dir", a.dashboard_dir,
+                  "Serve the dashboard from this folder (its sources, while developing) instead of the built-in copy")
+      ->check(CLI::ExistingDirectory);
   return cmd;
 }
 
@@ -247,6 +250,7 @@ int RunServe(const ServeArgs& a) {
     const std::string read_only_token = NewRandomId() + NewRandomId();
     admin->SetAccess({.token = admin_token, .read_only_token = read_only_token, .read_only = config.admin_read_only});
     admin->ServeMetrics((*runtime)->metrics());
+    admin->ServeDashboard(a.dashboard_dir);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {
@@ -263,6 +267,8 @@ int RunServe(const ServeArgs& a) {
     }
     (*lock)->PublishAdminUrl(url, admin_token, read_only_token);
     spdlog::info("pier serve: admin API on {}/api/plugins{}", url, config.admin_read_only ? " (read-only)" : "");
+    // The token rides in the fragment, which browsers never send: the page exchanges it for a session.
+    spdlog::info("pier serve: dashboard at {}/#token={}", url, admin_token);
   }
 
   // Last: everything above (lock, pid file, admin file) exists once this is logged.

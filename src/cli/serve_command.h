@@ -22,6 +22,7 @@ struct ServeArgs {
   bool start_over = false;
   bool no_watch = false;
   double run_for_seconds = 0;  // 0: until a signal
+  std::string dashboard_dir;   // serve the dashboard from here instead of the compiled-in files
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeArgs& args);

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 #include <strings.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -73,6 +74,18 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
 HttpResponse Router::Handle(HttpRequest request) const {
   std::string_view route;
   HttpResponse response = Dispatch(request, &route);
+  if (etags_ && request.method == "GET" && response.status == 200 && !response.stream) {
+    // FNV-1a, 64 bits: a change detector, not a security measure.
+    uint64_t hash = 1469598103934665603ull;
+    for (unsigned char c : response.body) hash = (hash ^ c) * 1099511628211ull;
+    char tag[24];
+    std::snprintf(tag, sizeof tag, "\"%016llx\"", static_cast<unsigned long long>(hash));
+    response.headers.emplace_back("ETag", tag);
+    if (request.Header("If-None-Match") == tag) {
+      response.status = 304;
+      response.body.clear();
+    }
+  }
   for (const auto& [name, value] : default_headers_) {
     bool set = false;
     for (const auto& h : response.headers) set = set || !CaseInsensitiveLess()(h.first, name) && !CaseInsensitiveLess()(name, h.first);

@@ -87,6 +87,9 @@ class Router {
   // none did: refused by the filter, 404 or 405) and the status.
   using Observer = std::function<void(const HttpRequest&, std::string_view route, int status)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // GET answers (200, not streamed) carry an ETag of their body; a request
+  // whose If-None-Match names it gets 304 and no body (pollers' cheap "no change").
+  void EnableETags() { etags_ = true; }
   // Added to every answer that does not set a header of the same name.
   void SetDefaultHeaders(std::vector<std::pair<std::string, std::string>> headers) {
     default_headers_ = std::move(headers);
@@ -105,6 +108,7 @@ class Router {
   std::function<bool(const HttpRequest&, HttpResponse&)> filter_;
   Observer observer_;
   std::vector<std::pair<std::string, std::string>> default_headers_;
+  bool etags_ = false;
 };
 
 // {"error": message} with `status`.

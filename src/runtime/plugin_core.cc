@@ -46,7 +46,7 @@ PluginCore::PluginCore(std::shared_ptr<RuntimeCore> runtime, wasm_engine_t* engi
     w.Gauge("pier_plugin_instances", "Instances of a plugin: idle (pooled, warm) or busy (in a call).",
             {{"plugin", name}, {"state", "idle"}}, static_cast<double>(s.idle_instances));
     w.Gauge("pier_plugin_instances", "Instances of a plugin: idle (pooled, warm) or busy (in a call).",
-            {{"plugin", name}, {"state", "busy"}}, static_cast<double>(busy_.load(std::memory_order_relaxed)));
+            {{"plugin", name}, {"state", "busy"}}, static_cast<double>(s.calls_in_progress));
     w.Counter("pier_plugin_instances_created_total", "Instances of a plugin created.", {{"plugin", name}},
               static_cast<double>(s.instances_created));
     w.Counter("pier_plugin_instances_discarded_total",
@@ -218,6 +218,7 @@ PluginStats PluginCore::stats() const {
   s.calls = calls_.load();
   s.instances_created = created_.load();
   s.instances_discarded = discarded_.load();
+  s.calls_in_progress = busy_.load(std::memory_order_relaxed);
   MutexLock lock(mu_);
   s.idle_instances = idle_.size();
   return s;

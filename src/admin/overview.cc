@@ -1,0 +1,110 @@
+#include "admin/overview.h"
+
+#include "pier/json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "manager/plugin_services.h"
+#include "services/scheduler/scheduler_service.h"
+#include "services/taskqueue/task_service.h"
+
+namespace pier {
+
+namespace {
+
+using Json = nlohmann::json;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Json Queues(taskqueue::TaskQueueService& tasks, int64_t now) {
+  Json out = Json::array();
+  auto all = tasks.AllQueueStats();
+  if (!all.ok()) return out;
+  for (const wire::QueueStats& s : *all) {
+    auto due = tasks.store().NextRunAt(s.name);
+    const int64_t waited = due.ok() && due->has_value() ? std::max<int64_t>(0, now - **due) : 0;
+    out.push_back({{"name", s.name},
+                   {"active", s.active},
+                   {"paused", s.paused},
+                   {"concurrency", s.concurrency},
+                   {"pending", s.pending},
+                   {"running", s.running},
+                   {"completed", s.completed},
+                   {"failed", s.failed},
+                   {"cancelled", s.cancelled},
+                   {"oldestDueMs", waited}});
+  }
+  return out;
+}
+
+}  // namespace
+
+Overview::Overview(PluginHost& host, Metrics* metrics) : host_(host) {
+  if (metrics != nullptr) {
+    builds_ = metrics->GetCounter("pier_dashboard_snapshots_total", "Overview documents built for the dashboard.");
+    build_seconds_ = metrics->GetHistogram("pier_dashboard_snapshot_seconds", "Time an overview document took to build.",
+                                           LatencyBuckets());
+  }
+}
+
+std::string Overview::Get() {
+  MutexLock lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (last_.empty() || now - built_ >= kMaxAge) {
+    last_ = Build();
+    built_ = std::chrono::steady_clock::now();
+  }
+  return last_;
+}
+
+std::string Overview::Build() {
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t now = NowMs();
+  Json plugins = Json::array();
+  auto states = host_.States();
+  if (states.ok()) {
+    for (const PluginState& s : *states) {
+      Json p = {{"id", s.entry.id},
+                {"enabled", s.entry.enabled},
+                {"loaded", s.loaded},
+                {"lastError", s.entry.last_error},
+                {"capabilities", s.capabilities},
+                {"queues", Json::array()},
+                {"nextSchedule", nullptr},
+                {"schedules", 0}};
+      auto m = ParseJson(s.entry.manifest_json);
+      if (m.ok() && m->is_object()) {
+        for (const char* key : {"name", "version", "description", "author"}) {
+          auto it = m->find(key);
+          p[key] = it != m->end() && it->is_string() ? it->get<std::string>() : "";
+        }
+      }
+      if (auto loaded = host_.Get(s.entry.id)) {
+        const PluginStats st = loaded->plugin->stats();
+        p["instances"] = {{"idle", st.idle_instances}, {"busy", st.calls_in_progress}};
+        p["calls"] = st.calls;
+        p["initError"] = loaded->init_error;
+        if (loaded->tasks != nullptr) p["queues"] = Queues(*loaded->tasks, now);
+        if (auto* scheduler = loaded->services ? loaded->services->scheduler() : nullptr) {
+          const auto schedules = scheduler->Schedules();
+          p["schedules"] = schedules.size();
+          const scheduler::ScheduleInfo* next = nullptr;
+          for (const auto& i : schedules) {
+            if (i.next_ms > 0 && (next == nullptr || i.next_ms < next->next_ms)) next = &i;
+          }
+          if (next != nullptr) p["nextSchedule"] = {{"id", next->id}, {"at", next->next_ms}, {"cron", next->cron}};
+        }
+      }
+      plugins.push_back(std::move(p));
+    }
+  }
+  Json doc = {{"builtAt", now}, {"plugins", std::move(plugins)}};
+  builds_.Add();
+  build_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace pier

@@ -1,0 +1,244 @@
+// The dashboard in real Chromium (Debian's), driven by playwright-core, against
+// a real `pier serve` on loopback with real plugins: sign-in from the login
+// URL, every page without console errors or CSP violations, enable/disable,
+// a task enqueued with curl showing up within a second, deep links and the
+// back button, plugin-supplied markup shown as text, the read-only token, and
+// a page on another loopback origin that tries to change things.
+// Screenshots of every page (light, dark, 390 px) go to $PIER_DASHBOARD_OUT.
+//
+// Run by tests/dashboard/run.sh (ctest: dashboard_browser).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const { chromium } = await import(process.env.PIER_PLAYWRIGHT);
+const PIER = process.env.PIER_BINARY;
+const PLUGINS = process.env.PIER_PLUGIN_DIR;
+const OUT = process.env.PIER_DASHBOARD_OUT;
+fs.mkdirSync(OUT, { recursive: true });
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-dashboard-'));
+const MARKUP = '<img src=x onerror="window.__pwned=1">';
+let serve, log = '', base, token, readOnlyToken, browser;
+
+function pier(...args) {
+  return execFileSync(PIER, [...args, '--config', path.join(root, 'pier.toml')], { encoding: 'utf8' });
+}
+
+function writePackage(name, manifest, wasm) {
+  const dir = fs.mkdtempSync(path.join(root, 'pkg-'));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  fs.copyFileSync(path.join(PLUGINS, wasm), path.join(dir, 'plugin.wasm'));
+  execFileSync('zip', ['-q', '-j', path.join(root, 'plugins', `${name}.ndp`), path.join(dir, 'manifest.json'),
+    path.join(dir, 'plugin.wasm')]);
+}
+
+async function waitFor(pred, ms, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// The admin API with the full token, as curl would use it.
+async function adminGet(p) {
+  const res = await fetch(base + p, { headers: { Authorization: `Bearer ${token}` } });
+  return res.json();
+}
+
+before(async () => {
+  fs.mkdirSync(path.join(root, 'plugins'));
+  fs.writeFileSync(path.join(root, 'pier.toml'),
+    'plugins_folder = "plugins"\ndata_folder = "data"\nadmin_listen = "127.0.0.1:0"\nlog_level = "info"\n');
+  writePackage('hello', { name: 'Hello', author: 'Pier', version: '1.0.0', description: 'Says hello.' }, 'hello.wasm');
+  writePackage('worker', {
+    name: 'Worker', author: 'Pier', version: '2.0.0', description: 'Runs tasks.',
+    permissions: { taskqueue: { reason: 'work', maxConcurrency: 2 } },
+    config: { schema: { type: 'object', properties: { queue: { type: 'string' } } } },
+  }, 'cpp_task_worker.wasm');
+  writePackage('markup', { name: MARKUP, author: '<b>me</b>', version: '1', description: MARKUP }, 'hello.wasm');
+  for (const id of ['hello', 'worker', 'markup']) pier('plugins', 'enable', id);
+  serve = spawn(PIER, ['serve', '--config', path.join(root, 'pier.toml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  serve.stdout.on('data', (d) => { log += d; });
+  serve.stderr.on('data', (d) => { log += d; });
+  await waitFor(() => /pier serve: ready/.test(log), 20000, 'pier serve to be ready');
+  const m = /dashboard at (http:\/\/[^/\s]+)\/#token=(\S+)/.exec(log);
+  assert.ok(m, 'pier serve prints a login URL:\n' + log);
+  base = m[1];
+  token = m[2];
+  readOnlyToken = fs.readFileSync(path.join(root, 'data', 'pier.admin'), 'utf8').split('\n')[2];
+  browser = await chromium.launch({
+    executablePath: process.env.PIER_CHROMIUM || '/usr/bin/chromium',
+    // Loopback only: every name but localhost and 127.0.0.1 fails to resolve.
+    args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (serve) serve.kill('SIGTERM');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+// A page that records console errors, uncaught exceptions and CSP violations.
+async function open(context) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => page.problems.push('exception: ' + e.message));
+  page.on('dialog', (d) => d.accept());
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective));
+  });
+  return page;
+}
+
+async function signedIn(contextOptions = {}, who = token) {
+  const context = await browser.newContext(contextOptions);
+  const page = await open(context);
+  await page.goto(`${base}/#token=${who}`);
+  await page.getByRole('heading', { name: 'Plugins' }).waitFor();
+  return { context, page };
+}
+
+async function shots(page, name) {
+  await page.screenshot({ path: path.join(OUT, `${name}-light.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(OUT, `${name}-dark.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUT, `${name}-narrow.png`), fullPage: true });
+  await page.setViewportSize(size);
+}
+
+test('the login URL signs in and leaves no token in the address bar', async () => {
+  const { context, page } = await signedIn();
+  assert.equal(new URL(page.url()).hash, '');
+  await page.getByRole('link', { name: 'Worker' }).waitFor();
+  await page.getByRole('link', { name: 'Hello' }).waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'pier_session');
+  assert.ok(session && session.httpOnly && session.sameSite === 'Strict', JSON.stringify(cookies));
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is not readable by scripts');
+  await shots(page, 'overview');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('plugin-supplied markup is shown as text and never runs', async () => {
+  const { context, page } = await signedIn();
+  await page.getByText(MARKUP).first().waitFor();
+  assert.equal(await page.evaluate(() => document.querySelectorAll('main img').length), 0);
+  await page.getByRole('link', { name: MARKUP }).click();
+  await page.getByRole('heading', { name: MARKUP }).waitFor();
+  assert.ok((await page.locator('main').innerText()).includes('<b>me</b>'));
+  // A task payload with markup, on the queue page.
+  execFileSync('curl', ['-sf', '-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/json', '-d',
+    JSON.stringify([{ payload: Buffer.from('sleep:1 <script>window.__pwned=2</script>').toString('base64') }]),
+    `${base}/api/plugins/worker/queues/work/tasks`]);
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByText('<script>window.__pwned=2</script>', { exact: false }).first().waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('disable and enable from the plugin page', async () => {
+  const { context, page } = await signedIn();
+  await page.getByRole('link', { name: 'Hello' }).click();
+  await page.getByRole('heading', { name: /Hello/ }).waitFor();
+  await shots(page, 'plugin');
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('button', { name: 'Enable' }).waitFor();
+  await page.locator('h1 .badge', { hasText: 'disabled' }).waitFor();
+  assert.equal((await adminGet('/api/plugins/hello')).loaded, false);
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.locator('h1 .badge', { hasText: 'running' }).waitFor();
+  assert.equal((await adminGet('/api/plugins/hello')).loaded, true);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a task enqueued with curl shows up within a second', async () => {
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await shots(page, 'queue');
+  const payload = `from-curl-${Date.now()}`;
+  const started = Date.now();
+  execFileSync('curl', ['-sf', '-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/json', '-d',
+    JSON.stringify([{ payload: Buffer.from(payload).toString('base64') }]), `${base}/api/plugins/worker/queues/work/tasks`]);
+  await page.getByText(payload).first().waitFor({ timeout: 1000 });
+  console.log(`enqueue -> shown in ${Date.now() - started} ms`);
+  // Its own page.
+  await page.getByText(payload).first().locator('xpath=ancestor::tr').locator('a').first().click();
+  await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+  await shots(page, 'task');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('deep links, reloads and the back button', async () => {
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker`);
+  await page.getByRole('heading', { name: /Worker/ }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: /Worker/ }).waitFor();
+  await page.locator('main table').getByRole('link', { name: 'work', exact: true }).click();
+  await page.waitForURL(`${base}/plugins/worker/queues/work`);
+  await page.goBack();
+  await page.waitForURL(`${base}/plugins/worker`);
+  await page.getByRole('heading', { name: /Worker/ }).waitFor();
+  await page.goto(`${base}/no/such/page`);
+  assert.equal((await page.request.get(`${base}/no/such/page`)).status(), 404);
+  assert.deepEqual(page.problems.filter((p) => !p.includes('404')), []);
+  await context.close();
+});
+
+test('the read-only token shows no actions and a forged POST is refused', async () => {
+  const { context, page } = await signedIn({}, readOnlyToken);
+  await page.getByText('read-only').first().waitFor();
+  await page.goto(`${base}/plugins/hello`);
+  await page.getByRole('heading', { name: /Hello/ }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Disable' }).count(), 0);
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Enqueue' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 0);
+  assert.deepEqual(page.problems, []);
+  const status = await page.evaluate(async () => (await fetch('/api/plugins/hello/disable',
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '' })).status);
+  assert.equal(status, 403);
+  assert.equal((await adminGet('/api/plugins/hello')).loaded, true);
+  await context.close();
+});
+
+test('a page on another loopback origin cannot change anything', async () => {
+  const { context, page } = await signedIn();  // the victim is signed in
+  const target = `${base}/api/plugins/hello/disable`;
+  const evil = http.createServer((req, res) => {
+    res.setHeader('Content-Type', 'text/html');
+    res.end(`<!doctype html><form id="f" method="POST" action="${target}"></form>
+      <script>
+        fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials: 'include', body: '{}' });
+        fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: '{}' }).catch(() => {});
+        setTimeout(() => document.getElementById('f').submit(), 300);
+      </script>`);
+  });
+  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+  const attacker = await context.newPage();
+  await attacker.goto(`http://127.0.0.1:${evil.address().port}/`);
+  await attacker.waitForTimeout(1500);
+  evil.close();
+  assert.equal((await adminGet('/api/plugins/hello')).loaded, true, 'hello is still loaded');
+  assert.equal((await adminGet('/api/plugins/hello')).enabled, true);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});

@@ -10,6 +10,7 @@
 // plugin while a call is in flight. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,6 +35,14 @@ class PluginSession;
 struct ImportName {
   std::string module;
   std::string name;
+};
+
+// A call running now (Plugin::CallsInProgress).
+struct CallInProgress {
+  uint64_t id = 0;  // for Plugin::Interrupt; unique within the plugin
+  std::string export_name;
+  std::string label;  // CallOptions::label
+  std::chrono::milliseconds elapsed{0};
 };
 
 struct PluginStats {
@@ -75,6 +84,11 @@ class Plugin {
   std::vector<ImportName> imports() const;
   const std::string& name() const;
   PluginStats stats() const;
+  // Every call running now, oldest first.
+  std::vector<CallInProgress> CallsInProgress() const;
+  // Cancels call `id` (its CancelToken: it ends as a `cancelled` trap);
+  // false when it is not running any more.
+  bool Interrupt(uint64_t id) const;
   SnapshotInfo snapshot() const;
 
   // One instance held for a run of calls, as an Extism plugin is one

@@ -88,6 +88,9 @@ struct CallOptions {
   // Handed to every host function this call makes (HostCallContext::
   // host_context); owned by the caller, which keeps it alive for the call.
   void* host_context = nullptr;
+  // What the call is for, shown beside it while it runs (Plugin::CallsInProgress):
+  // "queue thumbs, task 00Vck…, attempt 2". Optional.
+  std::string label;
 };
 
 }  // namespace pier

@@ -221,8 +221,10 @@ void PluginServices::Start(Plugin& plugin) {
     }
     scheduler_->Start([&plugin, id, options, sink, ok, failed](const wire::SchedulerCallbackRequest& r,
                                                                const CancelToken& token) {
+      CallOptions o = options(token);
+      o.label = "schedule " + r.schedule_id;
       const bool good = LogOutcome(sink, id, "nd_scheduler_callback",
-                                   capabilities::CallSchedulerCallbackOnCallback(plugin, r, options(token)));
+                                   capabilities::CallSchedulerCallbackOnCallback(plugin, r, o));
       (good ? ok : failed).Add();
     });
   }

@@ -34,6 +34,8 @@ std::vector<ImportName> Plugin::imports() const {
 
 const std::string& Plugin::name() const { return core_->shared().options.name; }
 PluginStats Plugin::stats() const { return core_->stats(); }
+std::vector<CallInProgress> Plugin::CallsInProgress() const { return core_->CallsInProgress(); }
+bool Plugin::Interrupt(uint64_t id) const { return core_->Interrupt(id); }
 SnapshotInfo Plugin::snapshot() const { return core_->shared().snapshot; }
 
 std::unique_ptr<PluginSession> Plugin::OpenSession() { return std::make_unique<PluginSession>(core_); }

@@ -185,7 +185,17 @@ Result<CallResult> PluginCore::Call(std::string_view name, std::string_view inpu
 
   const auto start = Clock::now();
   busy_.fetch_add(1, std::memory_order_relaxed);
+  uint64_t id = 0;
+  {
+    MutexLock lock(running_mu_);
+    id = next_call_++;
+    running_.emplace(id, Running{it->first, options.label, start, options.cancel});
+  }
   Result<CallResult> result = CallOn(it->first, info, input, call, pinned);
+  {
+    MutexLock lock(running_mu_);
+    running_.erase(id);
+  }
   busy_.fetch_sub(1, std::memory_order_relaxed);
   call_metrics_.Record(it->first, result, std::chrono::duration<double>(Clock::now() - start).count());
   return result;
@@ -211,6 +221,26 @@ Result<Instance*> PluginCore::Pin(std::unique_ptr<Instance>* pinned) {
     created_++;
   }
   return pinned->get();
+}
+
+std::vector<CallInProgress> PluginCore::CallsInProgress() const {
+  const auto now = Clock::now();
+  MutexLock lock(running_mu_);
+  std::vector<CallInProgress> out;
+  out.reserve(running_.size());
+  for (const auto& [id, r] : running_) {
+    out.push_back({id, std::string(r.export_name), r.label,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(now - r.start)});
+  }
+  return out;
+}
+
+bool PluginCore::Interrupt(uint64_t id) const {
+  MutexLock lock(running_mu_);
+  auto it = running_.find(id);
+  if (it == running_.end()) return false;
+  it->second.cancel.Cancel();
+  return true;
 }
 
 PluginStats PluginCore::stats() const {

@@ -6,12 +6,14 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include "common/mutex.h"
 #include "pier/call_result.h"
 #include "pier/plugin.h"
+#include "common/call_state.h"
 #include "runtime/call_metrics.h"
 #include "runtime/plugin_shared.h"
 #include "runtime/wasmtime_api.h"
@@ -49,6 +51,8 @@ class PluginCore {
   // functions), for instantiating a linked plugin's modules in one store.
   Result<LinkerPtr> NewLinker() const;
   PluginStats stats() const;
+  std::vector<CallInProgress> CallsInProgress() const;
+  bool Interrupt(uint64_t id) const;
 
  private:
   Result<CallResult> CallOn(const std::string& name, const ExportInfo& info, std::string_view input,
@@ -73,6 +77,15 @@ class PluginCore {
   std::atomic<uint64_t> created_{0};
   std::atomic<uint64_t> discarded_{0};
   std::atomic<uint64_t> busy_{0};  // calls in progress
+  struct Running {
+    std::string_view export_name;  // a key of shared_->exports
+    std::string label;
+    Clock::time_point start;
+    CancelToken cancel;
+  };
+  mutable Mutex running_mu_;
+  uint64_t next_call_ PIER_GUARDED_BY(running_mu_) = 1;
+  std::map<uint64_t, Running> running_ PIER_GUARDED_BY(running_mu_);
 
   CallMetrics call_metrics_;
   Metrics::Collector instance_metrics_;  // reset first in the destructor

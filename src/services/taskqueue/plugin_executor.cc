@@ -8,6 +8,8 @@ TaskExecutor PluginExecutor(Plugin& plugin) {
   return [&plugin](const TaskCall& call) -> TaskCallResult {
     CallOptions options;
     options.cancel = call.cancel;
+    options.label = "queue " + call.request.queue_name + ", task " + call.request.task_id + ", attempt " +
+                    std::to_string(call.request.attempt);
     if (call.timeout.count() > 0) options.timeout = call.timeout;
     auto r = capabilities::CallTaskWorkerOnTaskExecute(plugin, call.request, options);
     if (!r.ok()) return {false, "plugin call failed: " + r.status().message()};

@@ -148,6 +148,13 @@ std::optional<std::string> AdminAccess::Login(std::string_view token, AdminRole*
   return id;
 }
 
+std::string AdminAccess::WhoIs(const http::HttpRequest& req) {
+  const AdminRole role = RoleOf(req);
+  if (role == AdminRole::kNone) return "nobody";
+  const char* how = open() ? "open listener" : !req.Header("Authorization").empty() ? "token" : "session";
+  return std::string(AdminRoleName(role)) + " (" + how + ")";
+}
+
 void AdminAccess::Logout(const http::HttpRequest& req) {
   const std::string id = CookieValue(req.Header("Cookie"), kCookie);
   MutexLock lock(mu_);

@@ -68,6 +68,8 @@ class AdminAccess {
   // What POST /api/session does: a new session for `token`'s role, or nothing.
   std::optional<std::string> Login(std::string_view token, AdminRole* role);
   void Logout(const http::HttpRequest& req);
+  // For the audit log: "admin (token)", "read-only (session)", "nobody".
+  std::string WhoIs(const http::HttpRequest& req);
   bool read_only() const { return settings_.read_only; }
   bool open() const { return settings_.token.empty(); }
 

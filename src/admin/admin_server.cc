@@ -5,6 +5,8 @@
 #include <cctype>
 
 #include "admin/queue_admin.h"
+#include "manager/plugin_services.h"
+#include "services/scheduler/scheduler_service.h"
 #include "dashboard/dashboard_routes.h"
 #include "common/listen_address.h"
 #include "common/plugin_id.h"
@@ -91,6 +93,7 @@ void AdminServer::Routes() {
     return false;
   });
   r.EnableETags();
+  r.SetObserver([this](const HttpRequest& req, std::string_view route, const HttpResponse& res) { Observe(req, route, res); });
   r.SetDefaultHeaders({{"Content-Security-Policy",
                         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                         "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -168,6 +171,72 @@ void AdminServer::Routes() {
     }
   });
 
+  // Calls running now, and interrupting one.
+  r.Add("GET", "/api/running", [this](const HttpRequest&, HttpResponse& res) {
+    Json out = Json::array();
+    for (const auto& p : Loaded()) {
+      for (const CallInProgress& c : p->plugin->CallsInProgress()) {
+        out.push_back({{"plugin", p->id}, {"id", c.id}, {"export", c.export_name}, {"label", c.label},
+                       {"elapsedMs", c.elapsed.count()}});
+      }
+    }
+    Reply(res, 200, out);
+  });
+  r.Add("POST", id + "/calls/([0-9]+)/interrupt", [this](const HttpRequest& req, HttpResponse& res) {
+    auto loaded = host_.Get(req.params[0]);
+    if (!loaded) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " is not loaded"));
+    const uint64_t call = std::strtoull(req.params[1].c_str(), nullptr, 10);
+    if (!loaded->plugin->Interrupt(call)) return ReplyStatus(res, NotFoundError("call " + req.params[1] + " is not running"));
+    ReplyStatus(res, OkStatus());
+  });
+
+  // Schedules of every loaded plugin, with their next firings as the scheduler computes them.
+  r.Add("GET", "/api/schedules", [this](const HttpRequest&, HttpResponse& res) {
+    Json out = Json::array();
+    for (const auto& p : Loaded()) {
+      auto* scheduler = p->services ? p->services->scheduler() : nullptr;
+      if (scheduler == nullptr) continue;
+      for (const scheduler::ScheduleInfo& s : scheduler->Schedules()) {
+        out.push_back({{"plugin", p->id}, {"id", s.id}, {"recurring", s.recurring}, {"cron", s.cron},
+                       {"zone", s.zone}, {"nextMs", s.next_ms}, {"upcoming", s.upcoming}, {"runs", s.runs},
+                       {"lastMs", s.last_ms}, {"lastOk", s.last_ok}, {"lastError", s.last_error},
+                       {"payload", s.payload}});
+      }
+    }
+    Reply(res, 200, out);
+  });
+  r.Add("POST", id + "/schedules/([^/]+)/(run|cancel)", [this](const HttpRequest& req, HttpResponse& res) {
+    auto loaded = host_.Get(req.params[0]);
+    auto* scheduler = loaded && loaded->services ? loaded->services->scheduler() : nullptr;
+    if (scheduler == nullptr) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " has no running scheduler"));
+    ReplyStatus(res, req.params[2] == "run" ? scheduler->RunNow(req.params[1]) : scheduler->Cancel(req.params[1]));
+  });
+
+  // What was changed, and the plugins' log lines.
+  r.Add("GET", "/api/audit", [this](const HttpRequest& req, HttpResponse& res) {
+    Json out = Json::array();
+    for (const AuditEntry& e : audit_.Newest(IntParam(req, "limit", 200, 1, static_cast<int>(AuditLog::kMaxEntries)))) {
+      Json j = {{"at", e.at_ms}, {"who", e.who}, {"method", e.method}, {"route", e.route}, {"path", e.path},
+                {"query", e.query}, {"status", e.status}};
+      j["count"] = e.count ? Json(*e.count) : Json(nullptr);
+      out.push_back(std::move(j));
+    }
+    Reply(res, 200, out);
+  });
+  r.Add("GET", "/api/logs", [this](const HttpRequest& req, HttpResponse& res) {
+    if (logs_ == nullptr) return Reply(res, 200, Json{{"lines", Json::array()}, {"lastSeq", 0}, {"dropped", 0}});
+    auto level = ParseLogLevel(req.Query("level", "trace"));
+    if (!level.ok()) return ReplyStatus(res, level.status());
+    const uint64_t after = std::strtoull(req.Query("after", "0").c_str(), nullptr, 10);
+    const LogRing::Page page = logs_->Since(after, req.Query("plugin"), *level, IntParam(req, "limit", 500, 1, 5000));
+    Json lines = Json::array();
+    for (const LogRing::Line& l : page.lines) {
+      lines.push_back({{"seq", l.seq}, {"at", l.at_ms}, {"level", LogLevelName(l.level)}, {"plugin", l.plugin},
+                       {"message", l.message}});
+    }
+    Reply(res, 200, Json{{"lines", std::move(lines)}, {"lastSeq", page.last_seq}, {"dropped", page.dropped}});
+  });
+
   // Task queues: /api/plugins/{id}/queues[/{queue}[/tasks|/{action}]] and /api/plugins/{id}/tasks/{task}[/{action}].
   r.Add("GET", id + "/queues", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "list"});
@@ -198,24 +267,54 @@ void AdminServer::ServeDashboard(std::filesystem::path dir) { dashboard::AddDash
 
 void AdminServer::ServeMetrics(std::shared_ptr<Metrics> metrics) {
   metrics_ = std::move(metrics);
-  http::Router& r = server_.router();
-  r.Add("GET", "/metrics", [m = metrics_](const HttpRequest&, HttpResponse& res) {
+  server_.router().Add("GET", "/metrics", [m = metrics_](const HttpRequest&, HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = m->PrometheusText();
   });
-  r.SetObserver([m = metrics_](const HttpRequest& req, std::string_view route, int status) {
-    // Bounded labels only: a method the API does not know is "other".
-    static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
-    std::string_view method = "other";
-    for (std::string_view known : kMethods) {
-      if (req.method == known) method = known;
+}
+
+void AdminServer::ServeLogs(LogRing* logs) { logs_ = logs; }
+
+std::vector<std::shared_ptr<LoadedPlugin>> AdminServer::Loaded() {
+  std::vector<std::shared_ptr<LoadedPlugin>> out;
+  auto states = host_.States();
+  if (!states.ok()) return out;
+  for (const PluginState& s : *states) {
+    if (auto p = host_.Get(s.entry.id)) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void AdminServer::Observe(const HttpRequest& req, std::string_view route, const HttpResponse& res) {
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") {
+    AuditEntry e{.who = access_->WhoIs(req), .method = req.method, .route = std::string(route), .path = req.path,
+                 .status = res.status};
+    if (const size_t q = req.target.find('?'); q != std::string::npos) e.query = req.target.substr(q + 1);
+    // How many tasks a change touched, when its answer says.
+    if (!res.stream && res.status == 200) {
+      auto body = ParseJson(res.body);
+      if (body.ok() && body->is_object()) {
+        if (auto ids = body->find("ids"); ids != body->end() && ids->is_array()) e.count = ids->size();
+        for (const char* key : {"count", "retried", "purged", "deleted", "cancelled"}) {
+          if (auto n = body->find(key); n != body->end() && n->is_number_integer()) e.count = n->get<int64_t>();
+        }
+      }
     }
-    m->GetCounter("pier_admin_requests_total", "Requests to the admin listener, by method, route pattern and status.",
-                  {{"method", std::string(method)},
-                   {"route", route.empty() ? std::string("(none)") : std::string(route)},
-                   {"code", std::to_string(status)}})
-        .Add();
-  });
+    audit_.Record(std::move(e));
+  }
+  if (!metrics_) return;
+  // Bounded labels only: a method the API does not know is "other".
+  static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
+  std::string_view method = "other";
+  for (std::string_view known : kMethods) {
+    if (req.method == known) method = known;
+  }
+  metrics_
+      ->GetCounter("pier_admin_requests_total", "Requests to the admin listener, by method, route pattern and status.",
+                   {{"method", std::string(method)},
+                    {"route", route.empty() ? std::string("(none)") : std::string(route)},
+                    {"code", std::to_string(res.status)}})
+      .Add();
 }
 
 void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest request) {

@@ -2,6 +2,12 @@
 //
 //   GET  /api/health                 {"status":"ok"}
 //   GET  /api/overview               every plugin with its queues and next schedule (admin/overview.h)
+//   GET  /api/running                every call in progress: [{plugin, id, export, label, elapsedMs}]
+//   POST /api/plugins/{id}/calls/{n}/interrupt
+//   GET  /api/schedules              every schedule: next five firings, last outcome, runs
+//   POST /api/plugins/{id}/schedules/{sid}/run|cancel
+//   GET  /api/audit?limit=           the changes made through this listener, newest first
+//   GET  /api/logs?plugin=&level=&after=&limit=   plugin log lines after seq `after`, oldest first
 //   GET  /api/plugins                [{id, enabled, loaded, lastError, capabilities, path, sha256}]
 //   GET  /api/plugins/{id}           one plugin, with its manifest
 //   POST /api/plugins/{id}/enable    {"ok":true} or {"ok":false,"error":"..."} (409)
@@ -57,6 +63,8 @@
 #include <string>
 
 #include "admin/admin_access.h"
+#include "admin/audit_log.h"
+#include "admin/log_ring.h"
 #include "admin/overview.h"
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
@@ -78,6 +86,8 @@ class AdminServer {
   void SetAccess(AccessSettings settings) { access_settings_ = std::move(settings); }
   // Serves `metrics` at /metrics and counts every request in it (call before Start).
   void ServeMetrics(std::shared_ptr<Metrics> metrics);
+  // Serves the plugins' log lines from `logs` (which outlives the server) at /api/logs (call before Start).
+  void ServeLogs(LogRing* logs);
   // Serves the dashboard (dashboard/dashboard_routes.h): compiled in, or from `dir` (call before Start).
   void ServeDashboard(std::filesystem::path dir = {});
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
@@ -90,6 +100,9 @@ class AdminServer {
  private:
   void Routes();
   void Queues(const http::HttpRequest& req, http::HttpResponse& res, QueueRequest request);
+  // After every answer: the audit log (changes) and pier_admin_requests_total.
+  void Observe(const http::HttpRequest& req, std::string_view route, const http::HttpResponse& res);
+  std::vector<std::shared_ptr<LoadedPlugin>> Loaded();
 
   PluginHost& host_;
   http::HttpServer server_;
@@ -97,6 +110,8 @@ class AdminServer {
   std::unique_ptr<AdminAccess> access_;  // made by Start
   std::shared_ptr<Metrics> metrics_;  // set before Start
   std::unique_ptr<Overview> overview_;  // made by Start
+  LogRing* logs_ = nullptr;             // set before Start
+  AuditLog audit_;
 };
 
 }  // namespace pier

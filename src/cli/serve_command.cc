@@ -173,8 +173,11 @@ int RunServe(const ServeArgs& a) {
     stop_scanner();
     return 3;
   }
+  // The plugins' log lines, kept for the dashboard's tail, then logged as before.
+  LogRing plugin_logs(1000, 4096, &metrics);
   HostConfig host_config{config.plugins_folder, config.data_folder,
-                         ManagerOptions{config.call_timeout, config.instance_mode, config.log_level, {}}};
+                         ManagerOptions{config.call_timeout, config.instance_mode, config.log_level,
+                                        plugin_logs.Sink(internal::DefaultLogSink())}};
   host_config.manager.music = music->host;
   host_config.manager.storage = *storage;
   host_config.manager.node_id = NodeId(config);
@@ -251,6 +254,7 @@ int RunServe(const ServeArgs& a) {
     admin->SetAccess({.token = admin_token, .read_only_token = read_only_token, .read_only = config.admin_read_only});
     admin->ServeMetrics((*runtime)->metrics());
     admin->ServeDashboard(a.dashboard_dir);
+    admin->ServeLogs(&plugin_logs);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {

@@ -91,7 +91,7 @@ HttpResponse Router::Handle(HttpRequest request) const {
     for (const auto& h : response.headers) set = set || !CaseInsensitiveLess()(h.first, name) && !CaseInsensitiveLess()(name, h.first);
     if (!set) response.headers.emplace_back(name, value);
   }
-  if (observer_) observer_(request, route, response.status);
+  if (observer_) observer_(request, route, response);
   return response;
 }
 

@@ -84,8 +84,9 @@ class Router {
   // itself (a refused request), and no route runs.
   void SetFilter(std::function<bool(const HttpRequest&, HttpResponse&)> filter) { filter_ = std::move(filter); }
   // Told of every answer: the pattern of the route that answered ("" when
-  // none did: refused by the filter, 404 or 405) and the status.
-  using Observer = std::function<void(const HttpRequest&, std::string_view route, int status)>;
+  // none did: refused by the filter, 404 or 405) and the answer (a streamed
+  // one before its body runs).
+  using Observer = std::function<void(const HttpRequest&, std::string_view route, const HttpResponse&)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
   // GET answers (200, not streamed) carry an ETag of their body; a request
   // whose If-None-Match names it gets 304 and no body (pollers' cheap "no change").

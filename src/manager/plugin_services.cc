@@ -25,23 +25,23 @@ namespace pier {
 namespace {
 
 // Callbacks of background work: failures are only logged (as the original does).
-// Returns whether the call succeeded.
+// Returns what went wrong ("" when the call succeeded).
 template <typename R>
-bool LogOutcome(const LogSink& sink, const std::string& id, std::string_view export_name, const Result<R>& r) {
+std::string LogOutcome(const LogSink& sink, const std::string& id, std::string_view export_name, const Result<R>& r) {
   std::string message;
   if (!r.ok()) {
     message = std::string(export_name) + ": " + r.status().message();
   } else if (r->kind == capabilities::CallKind::kFailed) {
     message = std::string(export_name) + " failed: " + r->error;
   } else {
-    return true;
+    return "";
   }
   if (sink) {
     sink(LogLevel::kWarn, id, message);
   } else {
     spdlog::warn("plugin {}: {}", id, message);
   }
-  return false;
+  return message;
 }
 
 }  // namespace
@@ -223,9 +223,10 @@ void PluginServices::Start(Plugin& plugin) {
                                                                const CancelToken& token) {
       CallOptions o = options(token);
       o.label = "schedule " + r.schedule_id;
-      const bool good = LogOutcome(sink, id, "nd_scheduler_callback",
-                                   capabilities::CallSchedulerCallbackOnCallback(plugin, r, o));
-      (good ? ok : failed).Add();
+      std::string error = LogOutcome(sink, id, "nd_scheduler_callback",
+                                     capabilities::CallSchedulerCallbackOnCallback(plugin, r, o));
+      (error.empty() ? ok : failed).Add();
+      return error;
     });
   }
   if (websocket_) {

@@ -86,9 +86,34 @@ Result<wire::SchedulerScheduleRecurringResponse> SchedulerService::ScheduleRecur
 }
 
 Status SchedulerService::CancelSchedule(HostCallContext&, const wire::SchedulerCancelScheduleRequest& r) {
+  return Cancel(r.schedule_id);
+}
+
+Status SchedulerService::Cancel(std::string_view id) {
   MutexLock lock(mu_);
-  if (entries_.erase(r.schedule_id) == 0) return NotFoundError("schedule ID " + GoQuote(r.schedule_id) + " not found");
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return NotFoundError("schedule ID " + GoQuote(id) + " not found");
+  entries_.erase(it);
   timer_cv_.NotifyAll();
+  return OkStatus();
+}
+
+Status SchedulerService::RunNow(std::string_view id) {
+  MutexLock lock(mu_);
+  if (stopped_) return FailedPreconditionError("the scheduler is stopped");
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return NotFoundError("schedule ID " + GoQuote(id) + " not found");
+  Entry& e = it->second;
+  if (!e.cron && e.next_ms == 0) return FailedPreconditionError("schedule ID " + GoQuote(id) + " is firing now");
+  if (waiting_.size() >= options_.max_waiting) {
+    return ResourceExhaustedError(std::to_string(waiting_.size()) + " callbacks are already waiting");
+  }
+  ++e.runs;
+  const int64_t now = Now();
+  waiting_.push_back(Firing{it->first, e.generation, now,
+                            wire::SchedulerCallbackRequest{it->first, e.payload, e.cron.has_value()}});
+  if (!e.cron) e.next_ms = 0;  // fires now instead of at its time
+  work_cv_.NotifyOne();
   return OkStatus();
 }
 
@@ -96,7 +121,19 @@ std::vector<ScheduleInfo> SchedulerService::Schedules() const {
   MutexLock lock(mu_);
   std::vector<ScheduleInfo> out;
   for (const auto& [id, e] : entries_) {
-    out.push_back({id, e.payload, e.cron.has_value(), e.cron_text, e.cron ? e.cron->zone_name() : "", e.next_ms, e.runs});
+    ScheduleInfo info{id, e.payload, e.cron.has_value(), e.cron_text, e.cron ? e.cron->zone_name() : "", e.next_ms, e.runs};
+    info.last_ms = e.last_ms;
+    info.last_ok = e.last_ok;
+    info.last_error = e.last_error;
+    if (e.next_ms > 0 && e.next_ms != INT64_MAX) info.upcoming.push_back(e.next_ms);
+    if (e.cron) {
+      while (info.upcoming.size() < kUpcoming && !info.upcoming.empty()) {
+        auto next = e.cron->Next(info.upcoming.back());
+        if (!next || *next == INT64_MAX) break;
+        info.upcoming.push_back(*next);
+      }
+    }
+    out.push_back(std::move(info));
   }
   return out;
 }
@@ -147,10 +184,16 @@ void SchedulerService::WorkerLoop() {
     CancelToken token = running_[n];
     Callback callback = callback_;
     lock.Unlock();
-    options_.lag.Observe(static_cast<double>(std::max<int64_t>(0, Now() - f.due_ms)) / 1000.0);
-    callback(f.request, token);
+    const int64_t started = Now();
+    options_.lag.Observe(static_cast<double>(std::max<int64_t>(0, started - f.due_ms)) / 1000.0);
+    std::string error = callback(f.request, token);
     lock.Lock();
     running_.erase(n);
+    if (auto it = entries_.find(f.id); it != entries_.end() && it->second.generation == f.generation) {
+      it->second.last_ms = started;
+      it->second.last_ok = error.empty();
+      it->second.last_error = std::move(error);
+    }
     // A one-time schedule is forgotten once its callback returned (unless
     // the plugin cancelled it and made a new one with the same ID meanwhile).
     if (auto it = entries_.find(f.id); it != entries_.end() && !it->second.cron && it->second.generation == f.generation) {

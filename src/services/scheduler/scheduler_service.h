@@ -44,7 +44,8 @@
 
 namespace pier::scheduler {
 
-using Callback = std::function<void(const wire::SchedulerCallbackRequest& request, const CancelToken& cancel)>;
+// Runs one firing; returns what went wrong ("" when the callback succeeded).
+using Callback = std::function<std::string(const wire::SchedulerCallbackRequest& request, const CancelToken& cancel)>;
 
 struct SchedulerOptions {
   std::function<int64_t()> now_ms;            // unset: the system clock (Unix ms)
@@ -68,7 +69,13 @@ struct ScheduleInfo {
   std::string zone;
   int64_t next_ms = 0;   // 0: firing now
   int64_t runs = 0;
+  std::vector<int64_t> upcoming;  // the next firings (up to kUpcoming), by the schedule's own rules
+  int64_t last_ms = 0;            // when the last firing's callback started; 0: never
+  bool last_ok = false;
+  std::string last_error;         // the last firing's failure ("" when it succeeded)
 };
+
+inline constexpr size_t kUpcoming = 5;
 
 class SchedulerService final : public services::SchedulerService {
  public:
@@ -86,6 +93,11 @@ class SchedulerService final : public services::SchedulerService {
   Status CancelSchedule(HostCallContext& context, const wire::SchedulerCancelScheduleRequest& request) override;
 
   std::vector<ScheduleInfo> Schedules() const;
+  // Fires schedule `id` now, besides its own times (a one-time schedule
+  // fires now instead). NotFound when there is none.
+  Status RunNow(std::string_view id);
+  // Cancels schedule `id` (what scheduler_cancelschedule does, for administrators).
+  Status Cancel(std::string_view id);
 
  private:
   struct Entry {
@@ -95,6 +107,9 @@ class SchedulerService final : public services::SchedulerService {
     int64_t next_ms = 0;  // 0 while a one-time callback runs
     int64_t runs = 0;
     uint64_t generation = 0;  // tells a re-created ID from the one that fired
+    int64_t last_ms = 0;
+    bool last_ok = false;
+    std::string last_error;
   };
   struct Firing {
     std::string id;
@@ -111,7 +126,7 @@ class SchedulerService final : public services::SchedulerService {
   const SchedulerOptions options_;
   mutable Mutex mu_;
   CondVar timer_cv_, work_cv_, idle_cv_;
-  std::map<std::string, Entry> entries_ PIER_GUARDED_BY(mu_);
+  std::map<std::string, Entry, std::less<>> entries_ PIER_GUARDED_BY(mu_);
   std::deque<Firing> waiting_ PIER_GUARDED_BY(mu_);
   std::map<uint64_t, CancelToken> running_ PIER_GUARDED_BY(mu_);  // by firing number
   uint64_t next_generation_ PIER_GUARDED_BY(mu_) = 1;

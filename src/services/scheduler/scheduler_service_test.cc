@@ -29,6 +29,7 @@ class SchedulerTest : public ::testing::Test {
         fired_.push_back(r);
       }
       if (on_fire_) on_fire_(r, cancel);
+      return std::string();
     });
   }
   std::vector<wire::SchedulerCallbackRequest> Fired() {

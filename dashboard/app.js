@@ -5,6 +5,10 @@ import { Overview } from './pages/overview.js';
 import { PluginPage } from './pages/plugin.js';
 import { QueuePage } from './pages/queue.js';
 import { TaskPage } from './pages/task.js';
+import { SchedulesPage } from './pages/schedules.js';
+import { RunningPage } from './pages/running.js';
+import { LogsPage } from './pages/logs.js';
+import { AuditPage } from './pages/audit.js';
 
 // The login URL carries the token in its fragment, which browsers never
 // send: exchange it for a session cookie at once and drop it from the
@@ -47,6 +51,10 @@ function Help({ onClose }) {
       <dl class="keys">
         <dt><kbd>/</kbd></dt><dd>search on this page</dd>
         <dt><kbd>g</kbd> <kbd>o</kbd></dt><dd>overview</dd>
+        <dt><kbd>g</kbd> <kbd>s</kbd></dt><dd>schedules</dd>
+        <dt><kbd>g</kbd> <kbd>r</kbd></dt><dd>running now</dd>
+        <dt><kbd>g</kbd> <kbd>l</kbd></dt><dd>logs</dd>
+        <dt><kbd>g</kbd> <kbd>a</kbd></dt><dd>audit</dd>
         <dt><kbd>t</kbd></dt><dd>light or dark</dd>
         <dt><kbd>?</kbd></dt><dd>this help</dd>
         <dt><kbd>Esc</kbd></dt><dd>close</dd>
@@ -71,6 +79,10 @@ function Page({ route }) {
   const path = route.split('?')[0];
   let m;
   if (path === '/') return html`<${Overview} />`;
+  if (path === '/schedules') return html`<${SchedulesPage} />`;
+  if (path === '/running') return html`<${RunningPage} />`;
+  if (path === '/logs') return html`<${LogsPage} />`;
+  if (path === '/audit') return html`<${AuditPage} />`;
   if ((m = /^\/plugins\/([^/]+)\/queues\/([^/]+)$/.exec(path))) {
     return html`<${QueuePage} plugin=${decodeURIComponent(m[1])} queue=${decodeURIComponent(m[2])} />`;
   }
@@ -111,7 +123,8 @@ function App() {
         return;
       }
       if (e.key === 't') { applyTheme(currentTheme() === 'dark' ? 'light' : 'dark'); return; }
-      if (pending === 'g' && e.key === 'o') { navigate('/'); pending = ''; return; }
+      const goTo = { o: '/', s: '/schedules', r: '/running', l: '/logs', a: '/audit' };
+      if (pending === 'g' && goTo[e.key]) { navigate(goTo[e.key]); pending = ''; return; }
       pending = e.key;
     };
     document.addEventListener('keydown', key);
@@ -123,7 +136,13 @@ function App() {
   return html`<div class="shell">
     <header class="top">
       <${Link} href="/" cls="brand">Pier</${Link}>
-      <nav><${Link} href="/">Overview</${Link}></nav>
+      <nav>
+        <${Link} href="/">Overview</${Link}>
+        <${Link} href="/schedules">Schedules</${Link}>
+        <${Link} href="/running">Running</${Link}>
+        <${Link} href="/logs">Logs</${Link}>
+        <${Link} href="/audit">Audit</${Link}>
+      </nav>
       <span class="spacer"></span>
       ${state.role !== 'admin' && html`<span class="badge badge-muted" title="changes are refused">read-only</span>`}
       <button type="button" class="ghost" title="Light or dark (t)" onClick=${() => applyTheme(currentTheme() === 'dark' ? 'light' : 'dark')}>◐</button>

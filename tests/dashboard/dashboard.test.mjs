@@ -63,7 +63,9 @@ before(async () => {
     config: { schema: { type: 'object', properties: { queue: { type: 'string' } } } },
   }, 'cpp_task_worker.wasm');
   writePackage('markup', { name: MARKUP, author: '<b>me</b>', version: '1', description: MARKUP }, 'hello.wasm');
-  for (const id of ['hello', 'worker', 'markup']) pier('plugins', 'enable', id);
+  // The bundled example with a schedule, a queue, a KVStore and log lines.
+  fs.copyFileSync(process.env.PIER_HEARTBEAT_PACKAGE, path.join(root, 'plugins', 'heartbeat.ndp'));
+  for (const id of ['hello', 'worker', 'markup', 'heartbeat']) pier('plugins', 'enable', id);
   serve = spawn(PIER, ['serve', '--config', path.join(root, 'pier.toml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   serve.stdout.on('data', (d) => { log += d; });
   serve.stderr.on('data', (d) => { log += d; });
@@ -239,6 +241,59 @@ test('a page on another loopback origin cannot change anything', async () => {
   evil.close();
   assert.equal((await adminGet('/api/plugins/hello')).loaded, true, 'hello is still loaded');
   assert.equal((await adminGet('/api/plugins/hello')).enabled, true);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('schedules: plain words, the next five firings, run now', async () => {
+  const { context, page } = await signedIn();
+  await page.getByRole('link', { name: 'Schedules' }).click();
+  await page.getByRole('heading', { name: 'Schedules' }).waitFor();
+  await page.getByText('every 2s').first().waitFor();
+  assert.equal(await page.locator('ol.upcoming').first().locator('li').count(), 5);
+  const before = (await adminGet('/api/schedules')).find((s) => s.plugin === 'heartbeat').runs;
+  await page.getByRole('button', { name: 'Run now' }).first().click();
+  await waitFor(async () => (await adminGet('/api/schedules')).find((s) => s.plugin === 'heartbeat').runs > before,
+    3000, 'the schedule to run');
+  await page.locator('td[data-label="Last run"] .badge', { hasText: 'ok' }).first().waitFor();
+  await shots(page, 'schedules');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('running now lists a long call and interrupts it', async () => {
+  const { context, page } = await signedIn();
+  execFileSync('curl', ['-sf', '-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/json', '-d',
+    JSON.stringify([{ payload: Buffer.from('spin').toString('base64') }]), `${base}/api/plugins/worker/queues/work/tasks`]);
+  await page.getByRole('link', { name: 'Running' }).click();
+  await page.getByText(/queue work, task/).first().waitFor({ timeout: 5000 });
+  await shots(page, 'running');
+  await page.getByRole('button', { name: 'Interrupt' }).first().click();
+  await page.getByText('No call is running.').waitFor({ timeout: 5000 });
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('logs tail the plugins live, by plugin and level', async () => {
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/logs?plugin=heartbeat&level=info`);
+  await page.locator('.log .line').first().waitFor({ timeout: 5000 });
+  const first = await page.locator('.log .line').count();
+  await waitFor(async () => (await page.locator('.log .line').count()) > first, 6000, 'a new heartbeat line');
+  assert.equal(await page.locator('.log .line', { hasNotText: 'heartbeat' }).count(), 0);
+  await shots(page, 'logs');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('the audit page shows who changed what', async () => {
+  const { context, page } = await signedIn();
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.getByRole('heading', { name: 'Audit' }).waitFor();
+  await page.getByText('POST /api/plugins/hello/disable').first().waitFor();
+  await page.getByText('admin (session)').first().waitFor();
+  await page.getByText('POST /api/plugins/worker/queues/work/tasks').first().waitFor();
+  await shots(page, 'audit');
   assert.deepEqual(page.problems, []);
   await context.close();
 });

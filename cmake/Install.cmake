@@ -10,7 +10,7 @@ set(PIER_INSTALL_ARCHIVES pier_common pier_http_client pier_kernel pier_wasi pie
     pier_capabilities pier_schema pier_manifest pier_package pier_service_config pier_sqlite pier_postgres pier_catalog
     pier_service_taskqueue pier_service_kvstore pier_service_cache pier_service_scheduler pier_service_http
     pier_service_websocket pier_service_storage pier_service_subsonicapi pier_manager pier_music pier_config pier_http
-    pier_admin)
+    pier_admin pier_metrics pier_dashboard)
 set(_pier_mri "CREATE \${_dest}/libpier.a\n")
 foreach(_lib IN LISTS PIER_INSTALL_ARCHIVES)
   string(APPEND _pier_mri "ADDLIB $<TARGET_FILE:${_lib}>\n")

@@ -2,9 +2,10 @@
 // Every error becomes an Error whose message is the server's own words.
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, body) {
     super(message);
     this.status = status;
+    this.body = body;  // the parsed answer, e.g. {errors: [{field, message}]}
   }
 }
 
@@ -39,7 +40,7 @@ async function request(method, path, body) {
   }
   if (res.status === 401) listeners.forEach((f) => f(401));
   if (!res.ok || (data && data.ok === false)) {
-    throw new ApiError(res.status, (data && data.error) || `${res.status} ${res.statusText}`);
+    throw new ApiError(res.status, (data && data.error) || `${res.status} ${res.statusText}`, data);
   }
   const etag = res.headers.get('ETag');
   if (method === 'GET' && etag) {

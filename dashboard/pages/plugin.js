@@ -3,6 +3,7 @@
 import { api, seg } from '../api.js';
 import { html, usePoll, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
 import { state } from './overview.js';
+import { ConfigForm } from './config.js';
 
 function Permissions({ manifest }) {
   const p = (manifest && manifest.permissions) || {};
@@ -53,6 +54,10 @@ export function PluginPage({ id }) {
       <div class="card"><h2>Capabilities</h2>${p.capabilities && p.capabilities.length
         ? html`<ul>${p.capabilities.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p class="muted">None detected${p.loaded ? '' : ' (not loaded)'}.</p>`}</div>
       <div class="card"><h2>Permissions</h2><${Permissions} manifest=${m} /></div>
+    </section>
+    <section class="card">
+      <h2>Configuration</h2>
+      <${ConfigForm} id=${id} canChange=${session.canChange} onSaved=${refresh} />
     </section>
     <section>
       <h2>Queues</h2>

@@ -4,7 +4,9 @@
 
 #include <cctype>
 
+#include "admin/config_admin.h"
 #include "admin/queue_admin.h"
+#include "schema/json_schema.h"
 #include "manager/plugin_services.h"
 #include "services/scheduler/scheduler_service.h"
 #include "dashboard/dashboard_routes.h"
@@ -171,6 +173,36 @@ void AdminServer::Routes() {
     }
   });
 
+  // The configuration form: schema, uiSchema and values (secrets left out), and saving it.
+  r.Add("GET", id + "/config", [this](const HttpRequest& req, HttpResponse& res) {
+    auto state = StateOf(req.params[0]);
+    if (!state.ok()) return ReplyStatus(res, state.status());
+    auto manifest = ParseManifest(state->entry.manifest_json);
+    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    Reply(res, 200, ConfigView(*manifest, state->entry.settings.config_json));
+  });
+  r.Add("POST", id + "/config", [this](const HttpRequest& req, HttpResponse& res) {
+    auto state = StateOf(req.params[0]);
+    if (!state.ok()) return ReplyStatus(res, state.status());
+    auto manifest = ParseManifest(state->entry.manifest_json);
+    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object() || !body->contains("config")) {
+      return ReplyStatus(res, InvalidArgumentError("send {\"config\": {...}}"));
+    }
+    auto merged = MergeSubmittedConfig(*manifest, state->entry.settings.config_json, (*body)["config"]);
+    if (!merged.ok()) return ReplyStatus(res, merged.status());
+    // Every problem, by field, for the form to show under each.
+    if (auto problems = ConfigProblems(*manifest, *merged); !problems.empty()) {
+      Json errors = Json::array();
+      for (const auto& p : problems) errors.push_back({{"field", p.field}, {"message", p.message}});
+      return Reply(res, 400, Json{{"ok", false}, {"error", schema::JoinErrors(problems)}, {"errors", std::move(errors)}});
+    }
+    PluginSettings settings = state->entry.settings;
+    settings.config_json = merged->dump();
+    ReplyStatus(res, host_.Configure(req.params[0], settings));
+  });
+
   // Calls running now, and interrupting one.
   r.Add("GET", "/api/running", [this](const HttpRequest&, HttpResponse& res) {
     Json out = Json::array();
@@ -274,6 +306,14 @@ void AdminServer::ServeMetrics(std::shared_ptr<Metrics> metrics) {
 }
 
 void AdminServer::ServeLogs(LogRing* logs) { logs_ = logs; }
+
+Result<PluginState> AdminServer::StateOf(const std::string& id) {
+  PIER_ASSIGN_OR_RETURN(auto states, host_.States());
+  for (PluginState& s : states) {
+    if (s.entry.id == id) return std::move(s);
+  }
+  return NotFoundError("no plugin " + id);
+}
 
 std::vector<std::shared_ptr<LoadedPlugin>> AdminServer::Loaded() {
   std::vector<std::shared_ptr<LoadedPlugin>> out;

@@ -2,6 +2,9 @@
 //
 //   GET  /api/health                 {"status":"ok"}
 //   GET  /api/overview               every plugin with its queues and next schedule (admin/overview.h)
+//   GET  /api/plugins/{id}/config    {schema, uiSchema, config, secretsSet}: secrets are never sent back
+//   POST /api/plugins/{id}/config    {"config": {...}}: validated (400 with {errors: [{field, message}]}),
+//        secrets left out or empty keep their stored value; stored, and the plugin reloaded when enabled
 //   GET  /api/running                every call in progress: [{plugin, id, export, label, elapsedMs}]
 //   POST /api/plugins/{id}/calls/{n}/interrupt
 //   GET  /api/schedules              every schedule: next five firings, last outcome, runs
@@ -103,6 +106,7 @@ class AdminServer {
   // After every answer: the audit log (changes) and pier_admin_requests_total.
   void Observe(const http::HttpRequest& req, std::string_view route, const http::HttpResponse& res);
   std::vector<std::shared_ptr<LoadedPlugin>> Loaded();
+  Result<PluginState> StateOf(const std::string& id);
 
   PluginHost& host_;
   http::HttpServer server_;

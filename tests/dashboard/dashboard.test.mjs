@@ -63,6 +63,38 @@ before(async () => {
     config: { schema: { type: 'object', properties: { queue: { type: 'string' } } } },
   }, 'cpp_task_worker.wasm');
   writePackage('markup', { name: MARKUP, author: '<b>me</b>', version: '1', description: MARKUP }, 'hello.wasm');
+  writePackage('configured', {
+    name: 'Configured', author: 'Pier', version: '1', description: 'A form to fill.',
+    config: {
+      schema: {
+        type: 'object', required: ['apiKey', 'mode'],
+        properties: {
+          apiKey: { type: 'string', title: 'API key', format: 'password', description: 'From your account page' },
+          mode: { type: 'string', title: 'Mode', enum: ['fast', 'careful'], default: 'careful' },
+          limit: { type: 'integer', title: 'Limit', minimum: 1, maximum: 100, default: 10 },
+          verbose: { type: 'boolean', title: 'Verbose' },
+          endpoints: { type: 'array', title: 'Endpoints', items: { type: 'object', required: ['name'],
+            properties: { name: { type: 'string', title: 'Name' }, url: { type: 'string', title: 'URL' } } } },
+        },
+      },
+      uiSchema: { type: 'VerticalLayout', elements: [
+        { type: 'Group', label: 'Account', elements: [{ type: 'Control', scope: '#/properties/apiKey' }] },
+        { type: 'HorizontalLayout', elements: [{ type: 'Control', scope: '#/properties/mode' },
+          { type: 'Control', scope: '#/properties/limit' }] },
+        { type: 'Control', scope: '#/properties/verbose' },
+        { type: 'Control', scope: '#/properties/endpoints', options: { detail: { type: 'HorizontalLayout', elements: [
+          { type: 'Control', scope: '#/properties/name' }, { type: 'Control', scope: '#/properties/url' }] } } },
+      ] },
+    },
+  }, 'hello.wasm');
+  writePackage('tabs', {
+    name: 'Tabs', author: 'Pier', version: '1',
+    config: {
+      schema: { type: 'object', properties: { city: { type: 'string', title: 'City' } } },
+      uiSchema: { type: 'Categorization', elements: [{ type: 'Category', label: 'Where',
+        elements: [{ type: 'Control', scope: '#/properties/city' }] }] },
+    },
+  }, 'hello.wasm');
   // The bundled example with a schedule, a queue, a KVStore and log lines.
   fs.copyFileSync(process.env.PIER_HEARTBEAT_PACKAGE, path.join(root, 'plugins', 'heartbeat.ndp'));
   for (const id of ['hello', 'worker', 'markup', 'heartbeat']) pier('plugins', 'enable', id);
@@ -294,6 +326,56 @@ test('the audit page shows who changed what', async () => {
   await page.getByText('admin (session)').first().waitFor();
   await page.getByText('POST /api/plugins/worker/queues/work/tasks').first().waitFor();
   await shots(page, 'audit');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('the config form follows the uiSchema, shows the server\'s errors by field and never sends a secret back', async () => {
+  const SECRET = 's3cret-value-' + Date.now();
+  const { context, page } = await signedIn();
+  const bodies = [];
+  page.on('response', async (r) => { if (r.url().includes('/api/')) { try { bodies.push(await r.text()); } catch { /* */ } } });
+  await page.goto(`${base}/plugins/configured`);
+  await page.getByRole('heading', { name: 'Configuration' }).waitFor();
+  const labels = await page.locator('.config-form label[for], .config-form legend').allInnerTexts();
+  assert.deepEqual(labels.map((l) => l.trim()), ['Account', 'API key *', 'Mode *', 'Limit', 'Verbose', 'Endpoints']);
+  assert.equal(await page.getByLabel('Mode').inputValue(), 'careful', 'the default');
+  await page.locator('.config-form .help', { hasText: 'From your account page' }).waitFor();
+  // Out of range: the server says so under the field, and nothing is stored.
+  await page.getByLabel('API key').fill(SECRET);
+  await page.getByLabel('Limit').fill('500');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.field.invalid', { has: page.getByLabel('Limit') }).locator('.field-error').waitFor();
+  assert.deepEqual((await adminGet('/api/plugins/configured/config')).secretsSet, []);
+  // Fixed, with an endpoint: saved; the secret is set and never comes back.
+  await page.getByLabel('Limit').fill('5');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByLabel('Name').fill('primary');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByLabel('API key').and(page.locator('[placeholder^="set"]')).waitFor();
+  const view = await adminGet('/api/plugins/configured/config');
+  assert.deepEqual(view.secretsSet, ['/apiKey']);
+  assert.equal(view.config.limit, 5);
+  assert.deepEqual(view.config.endpoints, [{ name: 'primary' }]);
+  // Saved again untouched: the stored secret stays.
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  assert.deepEqual((await adminGet('/api/plugins/configured/config')).secretsSet, ['/apiKey']);
+  for (const p of ['/api/plugins/configured', '/api/plugins/configured/config', '/api/overview', '/api/audit', '/api/logs']) {
+    bodies.push(await (await fetch(base + p, { headers: { Authorization: `Bearer ${token}` } })).text());
+  }
+  for (const b of bodies) assert.ok(!b.includes(SECRET), 'a response carried the secret: ' + b.slice(0, 200));
+  await shots(page, 'config');
+  assert.deepEqual(page.problems.filter((p) => !p.includes('400')), []);
+  await context.close();
+});
+
+test('a uiSchema with elements Pier does not draw falls back to every field, with a notice', async () => {
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/tabs`);
+  await page.getByText('which Pier does not draw').waitFor();
+  await page.getByLabel('City').waitFor();
   assert.deepEqual(page.problems, []);
   await context.close();
 });

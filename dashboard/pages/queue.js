@@ -1,9 +1,92 @@
 // One queue: counts, pause and resume, retry every failed task, clear
 // finished ones, enqueue from a form, and its tasks by state, a page at a time.
 import { api, seg, encodePayload, decodePayload } from '../api.js';
-import { html, usePoll, useState, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
+import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
 
 const STATES = ['', 'pending', 'running', 'completed', 'failed', 'cancelled'];
+
+// POSTs a bulk action and reads its JSON lines as they come: onLine for each, the last returned.
+async function streamBulk(path, body, onLine) {
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/x-ndjson' }, body: JSON.stringify(body) });
+  if (!res.ok) {
+    let message = `${res.status}`;
+    try { message = (await res.json()).error || message; } catch { /* */ }
+    throw new Error(message);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  let last = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line) continue;
+      last = JSON.parse(line);
+      onLine(last);
+    }
+  }
+  if (last && last.ok === false) throw new Error(last.error);
+  return last;
+}
+
+// "Retry all N matching": counts first, shows the count, sends it back; the
+// server refuses if the number changed meanwhile.
+function BulkBar({ plugin, base, query, selected, onDone }) {
+  const [count, setCount] = useState(null);
+  const [progress, setProgress] = useState(null);
+  const [error, setError] = useState(null);
+  const [result, setResult] = useState(null);
+  useEffect(() => { setCount(null); setResult(null); setError(null); }, [query]);
+  const countNow = async () => {
+    setError(null);
+    try { setCount((await api.get(`${base}/search/count?q=${encodeURIComponent(query)}`)).count); } catch (e) { setError(e); }
+  };
+  const runAll = async (action) => {
+    if (!window.confirm(`${action === 'retry' ? 'Retry' : 'Cancel'} all ${count} tasks matching "${query}"?`)) return;
+    setError(null);
+    setResult(null);
+    setProgress({ progress: 0, of: count });
+    try {
+      const last = await streamBulk(`${base}/bulk`, { action, q: query, expect: count }, (l) => { if (l.progress !== undefined) setProgress(l); });
+      setResult(`${last.retried ?? last.cancelled} of ${last.matched} ${action === 'retry' ? 'retried' : 'cancelled'}`);
+      setCount(null);
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+  const runSelected = async (action) => {
+    setError(null);
+    let done = 0;
+    for (const id of selected.ids) {
+      try { await api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(id)}/${action}`); done++; } catch { /* shown by count */ }
+    }
+    setResult(`${done} of ${selected.ids.length} selected ${action === 'retry' ? 'retried' : 'cancelled'}`);
+    selected.clear();
+    onDone();
+  };
+  return html`<div class="bulk">
+    ${selected.ids.length > 0 && html`<span>${selected.ids.length} selected:</span>
+      <button type="button" onClick=${() => runSelected('retry')}>Retry selected</button>
+      <button type="button" class="danger" onClick=${() => runSelected('cancel')}>Cancel selected</button>`}
+    ${query && (count === null
+      ? html`<button type="button" onClick=${countNow}>Count all matching</button>`
+      : html`<span>${count} match</span>
+        <button type="button" disabled=${!count || progress} onClick=${() => runAll('retry')}>Retry all ${count} matching</button>
+        <button type="button" class="danger" disabled=${!count || progress} onClick=${() => runAll('cancel')}>Cancel all ${count} matching</button>`)}
+    ${progress && html`<span class="muted" role="status">${progress.progress} / ${progress.of}…</span>`}
+    ${result && html`<span class="ok-text" role="status">${result}</span>`}
+    ${error && html`<span class="error inline" role="alert">${error.message}</span>`}
+  </div>`;
+}
 const PAGE = 50;
 
 function statusKind(s) {
@@ -50,12 +133,30 @@ export function QueuePage({ plugin, queue }) {
   const params = new URLSearchParams(location.search);
   const [status, setStatus] = useState(params.get('status') || '');
   const [page, setPage] = useState(0);
+  const [draft, setDraft] = useState(params.get('q') || '');
+  const [query, setQuery] = useState(params.get('q') || '');
+  const [cursors, setCursors] = useState([0]);  // search pages: where each one starts
+  const [picked, setPicked] = useState(new Set());
+  const selected = { ids: [...picked], clear: () => setPicked(new Set()) };
+  const toggle = (id) => setPicked((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
   const base = `/api/plugins/${seg(plugin)}/queues/${seg(queue)}`;
   // Half a second: a task enqueued elsewhere shows within a second; unchanged answers are 304s.
   const stats = usePoll(() => api.get(base), 500, [base]);
+  const cursor = cursors[cursors.length - 1];
   const tasks = usePoll(
-    () => api.get(`${base}/tasks?limit=${PAGE + 1}&offset=${page * PAGE}${status ? '&status=' + status : ''}`),
-    500, [base, status, page]);
+    () => (query
+      ? api.get(`${base}/search?q=${encodeURIComponent(query)}&limit=${PAGE}&cursor=${cursor}`)
+      : api.get(`${base}/tasks?limit=${PAGE + 1}&offset=${page * PAGE}${status ? '&status=' + status : ''}`)),
+    500, [base, status, page, query, cursor]);
+  const search = (e) => {
+    e.preventDefault();
+    setQuery(draft.trim());
+    setCursors([0]);
+    setPicked(new Set());
+    const p = new URLSearchParams();
+    if (draft.trim()) p.set('q', draft.trim());
+    history.replaceState(null, '', location.pathname + (p.toString() ? '?' + p : ''));
+  };
   const s = stats.data;
   const refresh = () => { stats.refresh(); tasks.refresh(); };
   const choose = (st) => {
@@ -63,8 +164,14 @@ export function QueuePage({ plugin, queue }) {
     setPage(0);
     history.replaceState(null, '', location.pathname + (st ? '?status=' + st : ''));
   };
-  const rows = tasks.data ? tasks.data.slice(0, PAGE) : [];
-  const more = tasks.data && tasks.data.length > PAGE;
+  // Until the first answer of a new kind arrives, the previous one (a list, or a search page) is not shown.
+  const list = Array.isArray(tasks.data) && !query ? tasks.data : null;
+  const found = tasks.data && !Array.isArray(tasks.data) && query ? tasks.data : null;
+  const rows = list ? list.slice(0, PAGE) : found ? found.tasks : [];
+  const more = list ? list.length > PAGE : found ? found.next !== null : false;
+  const older = () => (found ? setCursors([...cursors, found.next]) : setPage(page + 1));
+  const newer = () => (query ? setCursors(cursors.slice(0, -1)) : setPage(page - 1));
+  const first = query ? cursors.length === 1 : page === 0;
   return html`<main>
     <nav class="crumbs"><${Link} href="/">Plugins</${Link}> / <${Link} href=${`/plugins/${seg(plugin)}`}>${plugin}</${Link}> / ${queue}</nav>
     <div class="page-head">
@@ -91,13 +198,20 @@ export function QueuePage({ plugin, queue }) {
     <section>
       <div class="page-head">
         <h2>Tasks</h2>
-        <label>State <select value=${status} onChange=${(e) => choose(e.target.value)}>
-          ${STATES.map((st) => html`<option value=${st}>${st || 'any'}</option>`)}</select></label>
+        <form class="search" onSubmit=${search}>
+          <input type="search" data-search aria-label="Search tasks" value=${draft} onInput=${(e) => setDraft(e.target.value)}
+            placeholder="status:failed error:timeout attempt>2 payload:… (/)" />
+          <button type="submit">Search</button>
+        </form>
+        ${!query && html`<label>State <select value=${status} onChange=${(e) => choose(e.target.value)}>
+          ${STATES.map((st) => html`<option value=${st}>${st || 'any'}</option>`)}</select></label>`}
       </div>
+      ${session.canChange && html`<${BulkBar} plugin=${plugin} base=${base} query=${query} selected=${selected} onDone=${refresh} />`}
       <${ErrorNote} error=${tasks.error} />
       ${rows.length ? html`<table class="grid tasks">
-        <thead><tr><th>Task</th><th>State</th><th>Attempt</th><th>Created</th><th>Next run</th><th>Error</th><th></th></tr></thead>
+        <thead><tr>${session.canChange && html`<th><span class="sr-only">Select</span></th>`}<th>Task</th><th>State</th><th>Attempt</th><th>Created</th><th>Next run</th><th>Error</th><th></th></tr></thead>
         <tbody>${rows.map((t) => html`<tr key=${t.id}>
+          ${session.canChange && html`<td><input type="checkbox" aria-label=${'select ' + t.id} checked=${picked.has(t.id)} onChange=${() => toggle(t.id)} /></td>`}
           <td data-label="Task"><${Link} href=${`/plugins/${seg(plugin)}/tasks/${seg(t.id)}`} cls="mono">${t.id}</${Link}>
             <div class="muted small payload">${decodePayload(t.payload).slice(0, 80)}</div></td>
           <td data-label="State"><${Badge} kind=${statusKind(t.status)}>${t.status}</${Badge}></td>
@@ -112,9 +226,9 @@ export function QueuePage({ plugin, queue }) {
               action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/cancel`)} onDone=${refresh} />`}`}</td>
         </tr>`)}</tbody></table>` : html`<p class="muted">${tasks.loading ? 'Loading…' : 'No tasks' + (status ? ' ' + status : '') + '.'}</p>`}
       <div class="pager">
-        <button type="button" disabled=${page === 0} onClick=${() => setPage(page - 1)}>← Newer</button>
-        <span class="muted">page ${page + 1}</span>
-        <button type="button" disabled=${!more} onClick=${() => setPage(page + 1)}>Older →</button>
+        <button type="button" disabled=${first} onClick=${newer}>← Newer</button>
+        <span class="muted">page ${query ? cursors.length : page + 1}${found ? ` · ${found.scanned} read` : ''}</span>
+        <button type="button" disabled=${!more} onClick=${older}>Older →</button>
       </div>
     </section>
   </main>`;

@@ -6,6 +6,7 @@
 
 #include "admin/config_admin.h"
 #include "admin/queue_admin.h"
+#include "admin/task_search.h"
 #include "schema/json_schema.h"
 #include "manager/plugin_services.h"
 #include "services/scheduler/scheduler_service.h"
@@ -287,6 +288,10 @@ void AdminServer::Routes() {
   r.Add("POST", id + "/queues/([^/]+)/(pause|resume|retry|purge)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = req.params[2], .queue = req.params[1], .status = req.Query("status")});
   });
+  r.Add("GET", id + "/queues/([^/]+)/search(?:/(count))?", [this](const HttpRequest& req, HttpResponse& res) {
+    Search(req, res);
+  });
+  r.Add("POST", id + "/queues/([^/]+)/bulk", [this](const HttpRequest& req, HttpResponse& res) { Bulk(req, res); });
   r.Add("GET", id + "/tasks/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "show", .task = req.params[1]});
   });
@@ -357,23 +362,74 @@ void AdminServer::Observe(const HttpRequest& req, std::string_view route, const 
       .Add();
 }
 
-void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest request) {
-  const std::string& plugin = req.params[0];
-  if (!host_.Get(plugin) && !host_.Known(plugin)) return ReplyStatus(res, NotFoundError("no plugin " + plugin));
+Result<std::shared_ptr<taskqueue::TaskQueueService>> AdminServer::QueuesOf(const std::string& plugin) {
+  if (!host_.Get(plugin) && !host_.Known(plugin)) return NotFoundError("no plugin " + plugin);
   // The running plugin's queues, or (not loaded) its database opened for administration.
   std::shared_ptr<LoadedPlugin> loaded = host_.Get(plugin);
-  std::shared_ptr<taskqueue::TaskQueueService> tasks;
-  if (loaded && loaded->tasks) {
-    tasks = std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks);
-  } else {
-    auto offline = OpenQueuesOffline(host_.config().data_dir, plugin, host_.config().manager.storage);
-    // A plugin that never had a queue has none to list.
-    if (!offline.ok() && offline.status().code() == StatusCode::kNotFound && request.op == "list") {
-      return Reply(res, 200, Json::array());
-    }
-    if (!offline.ok()) return ReplyStatus(res, offline.status());
-    tasks = std::move(*offline);
+  if (loaded && loaded->tasks) return std::shared_ptr<taskqueue::TaskQueueService>(loaded, loaded->tasks);
+  PIER_ASSIGN_OR_RETURN(auto offline, OpenQueuesOffline(host_.config().data_dir, plugin, host_.config().manager.storage));
+  return std::shared_ptr<taskqueue::TaskQueueService>(std::move(offline));
+}
+
+void AdminServer::Search(const HttpRequest& req, HttpResponse& res) {
+  auto tasks = QueuesOf(req.params[0]);
+  if (!tasks.ok()) return ReplyStatus(res, tasks.status());
+  auto q = TaskQuery::Parse(req.Query("q"));
+  if (!q.ok()) return ReplyStatus(res, q.status());
+  const std::string& queue = req.params[1];
+  if (req.params.size() > 2 && req.params[2] == "count") {
+    auto n = CountTasks(**tasks, queue, *q);
+    if (!n.ok()) return ReplyStatus(res, n.status());
+    return Reply(res, 200, Json{{"count", *n}});
   }
+  const int64_t cursor = std::strtoll(req.Query("cursor", "0").c_str(), nullptr, 10);
+  auto page = SearchTasks(**tasks, queue, *q, {.limit = IntParam(req, "limit", 50, 1, 1000), .cursor = cursor});
+  if (!page.ok()) return ReplyStatus(res, page.status());
+  Reply(res, 200, Json{{"tasks", wire::EncodeList(page->tasks, wire::EncodeTaskDetail)},
+                       {"next", page->next < 0 ? Json(nullptr) : Json(page->next)},
+                       {"scanned", page->scanned}});
+}
+
+void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {
+  auto tasks = QueuesOf(req.params[0]);
+  if (!tasks.ok()) return ReplyStatus(res, tasks.status());
+  auto body = ParseJson(req.body);
+  if (!body.ok() || !body->is_object() || !body->contains("action") || !body->contains("expect") ||
+      !(*body)["expect"].is_number_integer()) {
+    return ReplyStatus(res, InvalidArgumentError("send {\"action\": \"retry\"|\"cancel\", \"q\": \"...\", \"expect\": N}"));
+  }
+  const std::string action = (*body)["action"].is_string() ? (*body)["action"].get<std::string>() : "";
+  if (action != "retry" && action != "cancel") return ReplyStatus(res, InvalidArgumentError("action is retry or cancel"));
+  auto q = TaskQuery::Parse(body->value("q", ""));
+  if (!q.ok()) return ReplyStatus(res, q.status());
+  const int64_t expect = (*body)["expect"].get<int64_t>();
+  // Checked before streaming: a count that changed is a 409, not a 200 with an error inside.
+  auto now = CountTasks(**tasks, req.params[1], *q);
+  if (!now.ok()) return ReplyStatus(res, now.status());
+  if (*now != expect) {
+    return ReplyStatus(res, FailedPreconditionError(std::to_string(*now) + " tasks match now, not the " +
+                                                    std::to_string(expect) + " confirmed; nothing was changed"));
+  }
+  res.content_type = "application/x-ndjson";
+  res.stream = [t = *tasks, queue = req.params[1], query = *q, expect,
+                kind = action == "retry" ? BulkAction::kRetry : BulkAction::kCancel, key = action](http::ChunkWriter& out) {
+    auto done = BulkOnTasks(*t, queue, query, kind, expect,
+                            [&](int64_t n) { out.Write(Json{{"progress", n}, {"of", expect}}.dump() + "\n"); });
+    const Json last = done.ok() ? Json{{"ok", true}, {key == "retry" ? "retried" : "cancelled", *done}, {"matched", expect}}
+                                : Json{{"ok", false}, {"error", done.status().message()}};
+    out.Write(last.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+  };
+}
+
+void AdminServer::Queues(const HttpRequest& req, HttpResponse& res, QueueRequest request) {
+  auto found = QueuesOf(req.params[0]);
+  // A plugin that never had a queue has none to list.
+  if (!found.ok() && found.status().code() == StatusCode::kNotFound && request.op == "list" &&
+      (host_.Get(req.params[0]) || host_.Known(req.params[0]))) {
+    return Reply(res, 200, Json::array());
+  }
+  if (!found.ok()) return ReplyStatus(res, found.status());
+  std::shared_ptr<taskqueue::TaskQueueService> tasks = std::move(*found);
   if (!IsLongQueueOp(request)) {
     auto out = RunQueueOp(*tasks, request);
     if (!out.ok()) return ReplyStatus(res, out.status());

@@ -27,6 +27,11 @@
 //   POST /api/plugins/{id}/queues/{queue}/tasks            enqueue: body = JSON array of TaskSpec
 //   POST /api/plugins/{id}/queues/{queue}/pause|resume
 //   POST /api/plugins/{id}/queues/{queue}/retry|purge[?status=]   JSON lines: {"progress":N}..., result
+//   GET  /api/plugins/{id}/queues/{queue}/search?q=&limit=&cursor=   {tasks, next, scanned}
+//   GET  /api/plugins/{id}/queues/{queue}/search/count?q=            {count}
+//   POST /api/plugins/{id}/queues/{queue}/bulk  {"action":"retry"|"cancel","q":"...","expect":N}
+//        409 when N no longer match; else JSON lines {"progress":n,"of":N}..., {"ok":true,"retried":n}
+//        (admin/task_search.h: qualifiers status:, id:, priority:, attempt>, error:, payload:)
 //   GET  /api/plugins/{id}/tasks/{task}
 //   POST /api/plugins/{id}/tasks/{task}/cancel|retry
 //
@@ -107,6 +112,9 @@ class AdminServer {
   void Observe(const http::HttpRequest& req, std::string_view route, const http::HttpResponse& res);
   std::vector<std::shared_ptr<LoadedPlugin>> Loaded();
   Result<PluginState> StateOf(const std::string& id);
+  Result<std::shared_ptr<taskqueue::TaskQueueService>> QueuesOf(const std::string& plugin);
+  void Search(const http::HttpRequest& req, http::HttpResponse& res);
+  void Bulk(const http::HttpRequest& req, http::HttpResponse& res);
 
   PluginHost& host_;
   http::HttpServer server_;

@@ -379,3 +379,49 @@ test('a uiSchema with elements Pier does not draw falls back to every field, wit
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test('"retry all matching" on 10,000 failed tasks, refused when the count changed', async () => {
+  // 10,000 failing tasks and 50 that succeed, in a paused queue so nothing runs meanwhile.
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const q = `${base}/api/plugins/worker/queues/work`;
+  assert.equal((await fetch(`${q}/pause`, { method: 'POST', headers: auth, body: '' })).status, 200);
+  const fail = Buffer.from('fail').toString('base64');
+  for (let i = 0; i < 10; i++) {
+    const r = await fetch(`${q}/tasks`, { method: 'POST', headers: auth, body: JSON.stringify(Array(1000).fill({ payload: fail })) });
+    assert.equal(r.status, 200);
+  }
+  assert.equal((await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' })).status, 200);
+  await waitFor(async () => (await adminGet('/api/plugins/worker/queues/work')).failed >= 10000, 120000, '10,000 failures');
+  // Earlier tests left failures of their own (an interrupted call); the query matches only these 10,000.
+  const before = (await adminGet('/api/plugins/worker/queues/work')).failed;
+  const failed = 10000;
+  await fetch(`${q}/pause`, { method: 'POST', headers: auth, body: '' });  // retried tasks stay pending
+
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.getByLabel('Search tasks').fill('status:failed error:"as instructed"');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Count all matching' }).click();
+  await page.getByRole('button', { name: `Retry all ${failed} matching` }).waitFor();
+  // A forged bulk with another count is refused and changes nothing.
+  const forged = await fetch(`${q}/bulk`, { method: 'POST', headers: auth,
+    body: JSON.stringify({ action: 'retry', q: 'status:failed error:"as instructed"', expect: failed - 1 }) });
+  assert.equal(forged.status, 409);
+  assert.equal((await adminGet('/api/plugins/worker/queues/work')).failed, before);
+  const started = Date.now();
+  await page.getByRole('button', { name: `Retry all ${failed} matching` }).click();
+  await page.getByText(`${failed} of ${failed} retried`).waitFor({ timeout: 120000 });
+  console.log(`retried ${failed} tasks in ${Date.now() - started} ms`);
+  const after = await adminGet('/api/plugins/worker/queues/work');
+  assert.equal(after.failed, before - failed, 'only the matching tasks were retried');
+  assert.ok(after.pending >= failed, JSON.stringify(after));
+  // Audited with how many.
+  const audit = await adminGet('/api/audit');
+  assert.ok(audit.some((e) => e.path.endsWith('/bulk') && e.status === 200), JSON.stringify(audit.slice(0, 3)));
+  await shots(page, 'bulk');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+  // Leave the queue empty for anything after.
+  await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
+});

@@ -1,0 +1,173 @@
+#include "admin/task_search.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace pier {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool Contains(std::string_view hay, const std::string& lower_needle) {
+  return Lower(hay).find(lower_needle) != std::string::npos;
+}
+
+// Splits on spaces outside "double quotes"; quotes are removed.
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (c == ' ' && !quoted) {
+      if (any || !cur.empty()) out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+    }
+  }
+  if (any || !cur.empty()) out.push_back(cur);
+  return out;
+}
+
+Result<int32_t> Int(std::string_view key, std::string_view v) {
+  int32_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size()) {
+    return InvalidArgumentError(std::string(key) + " needs a whole number, not \"" + std::string(v) + "\"");
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<TaskQuery> TaskQuery::Parse(std::string_view text) {
+  TaskQuery q;
+  for (const std::string& w : Words(text)) {
+    if (w.empty()) continue;
+    if (const size_t gt = w.find('>'); gt != std::string::npos && w.substr(0, gt) == "attempt") {
+      PIER_ASSIGN_OR_RETURN(q.attempt_above, Int("attempt>", w.substr(gt + 1)));
+      continue;
+    }
+    const size_t colon = w.find(':');
+    const std::string key = colon == std::string::npos ? "" : Lower(w.substr(0, colon));
+    const std::string value = colon == std::string::npos ? w : w.substr(colon + 1);
+    if (key == "status") {
+      static const char* kStates[] = {"pending", "running", "completed", "failed", "cancelled"};
+      if (std::find(std::begin(kStates), std::end(kStates), Lower(value)) == std::end(kStates)) {
+        return InvalidArgumentError("status: is one of pending, running, completed, failed, cancelled");
+      }
+      q.status = Lower(value);
+    } else if (key == "id") {
+      q.id = value;
+    } else if (key == "priority") {
+      PIER_ASSIGN_OR_RETURN(q.priority, Int("priority:", value));
+    } else if (key == "error") {
+      q.error = Lower(value);
+    } else if (key == "payload") {
+      q.payload = Lower(value);
+    } else if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+      q.words.push_back(Lower(w));  // a bare word, or one whose "key" is not a word (a URL, a time)
+    } else {
+      return InvalidArgumentError("unknown qualifier \"" + key + ":\" (status:, id:, priority:, attempt>, error:, payload:)");
+    }
+  }
+  return q;
+}
+
+bool TaskQuery::Matches(const wire::TaskDetail& t) const {
+  if (!status.empty() && t.status != status) return false;
+  if (!id.empty() && t.id != id) return false;
+  if (priority && t.priority != *priority) return false;
+  if (attempt_above && t.attempt <= *attempt_above) return false;
+  const std::string& err = t.last_error.empty() ? t.message : t.last_error;
+  if (!error.empty() && !Contains(err, error)) return false;
+  if (!payload.empty() && !Contains(t.payload, payload)) return false;
+  for (const std::string& w : words) {
+    if (!Contains(t.id, w) && !Contains(err, w) && !Contains(t.payload, w)) return false;
+  }
+  return true;
+}
+
+Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
+                               SearchOptions options) {
+  SearchPage page;
+  const int limit = std::clamp(options.limit, 1, 1000);
+  if (!q.id.empty()) {  // one task: no scan
+    auto t = tasks.TaskDetailOf(q.id);
+    if (t.ok() && t->queue_name == queue && q.Matches(*t)) page.tasks.push_back(std::move(*t));
+    return page;
+  }
+  int64_t offset = std::max<int64_t>(0, options.cursor);
+  while (page.scanned < kMaxScan) {
+    PIER_ASSIGN_OR_RETURN(auto batch, tasks.Tasks({.queue = queue, .status = q.status, .limit = kSearchBatch,
+                                                   .offset = static_cast<int>(std::min<int64_t>(offset, INT32_MAX))}));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      ++page.scanned;
+      if (!q.Matches(batch[i])) continue;
+      page.tasks.push_back(std::move(batch[i]));
+      if (static_cast<int>(page.tasks.size()) == limit) {
+        page.next = offset + static_cast<int64_t>(i) + 1;
+        return page;
+      }
+    }
+    if (static_cast<int>(batch.size()) < kSearchBatch) return page;  // the end of the queue
+    offset += kSearchBatch;
+  }
+  page.next = offset;  // the scan budget ran out: go on from here
+  return page;
+}
+
+namespace {
+
+Result<std::vector<std::string>> MatchingIds(taskqueue::TaskQueueService& tasks, const std::string& queue,
+                                             const TaskQuery& q) {
+  std::vector<std::string> ids;
+  if (!q.id.empty()) {
+    auto t = tasks.TaskDetailOf(q.id);
+    if (t.ok() && t->queue_name == queue && q.Matches(*t)) ids.push_back(t->id);
+    return ids;
+  }
+  for (int64_t offset = 0;; offset += kSearchBatch) {
+    PIER_ASSIGN_OR_RETURN(auto batch, tasks.Tasks({.queue = queue, .status = q.status, .limit = kSearchBatch,
+                                                   .offset = static_cast<int>(std::min<int64_t>(offset, INT32_MAX))}));
+    for (const auto& t : batch) {
+      if (q.Matches(t)) ids.push_back(t.id);
+    }
+    if (static_cast<int>(batch.size()) < kSearchBatch) return ids;
+  }
+}
+
+}  // namespace
+
+Result<int64_t> CountTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q) {
+  PIER_ASSIGN_OR_RETURN(auto ids, MatchingIds(tasks, queue, q));
+  return static_cast<int64_t>(ids.size());
+}
+
+Result<int64_t> BulkOnTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
+                            BulkAction action, int64_t expect, const std::function<void(int64_t done)>& progress) {
+  PIER_ASSIGN_OR_RETURN(auto ids, MatchingIds(tasks, queue, q));
+  if (static_cast<int64_t>(ids.size()) != expect) {
+    return FailedPreconditionError(std::to_string(ids.size()) + " tasks match now, not the " + std::to_string(expect) +
+                                   " confirmed; nothing was changed");
+  }
+  int64_t done = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const Status st = action == BulkAction::kRetry ? tasks.RetryTask(ids[i]) : tasks.CancelTask(ids[i]);
+    if (st.ok()) ++done;
+    if (progress && ((i + 1) % kSearchBatch == 0 || i + 1 == ids.size())) progress(done);
+  }
+  return done;
+}
+
+}  // namespace pier

@@ -1,0 +1,70 @@
+// Task search for the dashboard: qualifiers, pages that never load a queue
+// whole, and bulk actions on every task that matches.
+//
+// Query words (space-separated, ANDed; values may be "quoted"):
+//   status:failed   id:00Vck…   priority:5   attempt>2   error:timeout   payload:abc
+//   a bare word matches the ID, the error or the payload.
+// Text matches are case-insensitive substrings; the payload is searched as bytes.
+//
+// Search reads the store newest first, kBatch rows at a time (with the
+// status in SQL), until a page is full or kMaxScan rows were read; the
+// answer carries a cursor to go on from. Bulk actions first find every
+// match (IDs only), refuse when their number is not the one the person
+// confirmed, then act in batches, reporting progress.
+//
+//   auto q = TaskQuery::Parse("status:failed error:timeout").value();
+//   auto page = SearchTasks(tasks, "thumbs", q, {.limit = 50});
+//   auto n = BulkOnTasks(tasks, "thumbs", q, BulkAction::kRetry, /*expect=*/n_confirmed, progress);
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pier/wire/types.h"
+#include "services/taskqueue/task_service.h"
+
+namespace pier {
+
+struct TaskQuery {
+  std::string status, id, error, payload;
+  std::vector<std::string> words;  // bare words: ID, error or payload
+  std::optional<int32_t> priority;
+  std::optional<int32_t> attempt_above;
+
+  static Result<TaskQuery> Parse(std::string_view text);
+  bool Matches(const wire::TaskDetail& t) const;
+};
+
+struct SearchPage {
+  std::vector<wire::TaskDetail> tasks;
+  int64_t next = -1;     // cursor for the next page; -1: none
+  int64_t scanned = 0;   // rows read for this page
+};
+
+inline constexpr int kSearchBatch = 1000;
+inline constexpr int64_t kMaxScan = 200'000;
+
+struct SearchOptions {
+  int limit = 50;
+  int64_t cursor = 0;  // from SearchPage::next
+};
+
+Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
+                               SearchOptions options);
+
+// How many tasks match (reads every candidate row of the queue, in batches).
+Result<int64_t> CountTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q);
+
+enum class BulkAction { kRetry, kCancel };
+
+// Applies `action` to every match; FailedPrecondition when there are not
+// `expect` of them (the list changed since the person confirmed). Tasks
+// the action does not apply to any more (retried meanwhile, finished) are
+// skipped. Returns how many it changed.
+Result<int64_t> BulkOnTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
+                            BulkAction action, int64_t expect, const std::function<void(int64_t done)>& progress);
+
+}  // namespace pier

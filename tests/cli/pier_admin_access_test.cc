@@ -12,11 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/admin_client.h"
-#include "cli/run_pier.h"
-#include "cli/serve_process.h"
-#include "support/test_plugins.h"
-#include "support/zip_writer.h"
+#include "cli/served_folder.h"
 
 namespace pier {
 namespace {
@@ -24,30 +20,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class PierAdminAccess : public ::testing::Test {
+class PierAdminAccess : public ServedFolder {
  protected:
-  void SetUp() override {
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "plugins");
-    testing::ZipWriter zip;
-    zip.Add("manifest.json", R"({"name":"Hello","author":"Pier","version":"1"})");
-    zip.Add("plugin.wasm", testing::PluginWasm("hello"));
-    zip.WriteTo(root_ / "plugins" / "hello.ndp");
-  }
-  void TearDown() override {
-    serve_.Kill(SIGKILL);
-    fs::remove_all(root_);
-  }
+  void SetUp() override { WritePackage("hello", R"({"name":"Hello","author":"Pier","version":"1"})", "hello"); }
   void Start(bool read_only = false) {
-    std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
-                                          "admin_listen = \"127.0.0.1:0\"\n"
-                                       << (read_only ? "admin_read_only = true\n" : "");
-    ASSERT_EQ(Pier({"plugins", "enable", "hello", "--config", (root_ / "pier.toml").string()}).exit_code, 0);
+    if (read_only) WriteConfig("admin_read_only = true\n");
+    ASSERT_EQ(Cli({"plugins", "enable", "hello"}).exit_code, 0);
     serve_.Start();
     ASSERT_TRUE(serve_.LogShows("pier serve: ready"));
   }
-  fs::path data() const { return root_ / "data"; }
-  std::string Url() const { return testing::AdminAddress(data()); }
+  std::string Url() const { return AdminUrl(); }
   std::string Host() const { return Url().substr(std::string("http://").size()); }
   // Still enabled and loaded, whatever was refused.
   bool HelloLoaded() {
@@ -62,9 +44,6 @@ class PierAdminAccess : public ::testing::Test {
     c.set_bearer_token_auth(bearer.empty() ? testing::AdminToken(data()) : bearer);
     return c.Post("/api/plugins/hello/disable", headers, "", type);
   }
-
-  fs::path root_ = fs::temp_directory_path() / ("pier-access-" + std::to_string(getpid()));
-  ServeProcess serve_{root_ / "pier.toml", root_ / "serve.log"};
 };
 
 TEST_F(PierAdminAccess, CrossOriginFormAndForeignHostRequestsChangeNothing) {

@@ -13,13 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/admin_client.h"
-#include "cli/run_pier.h"
-#include "cli/serve_process.h"
+#include "cli/served_folder.h"
 #include "http/router.h"
-#include "support/test_plugins.h"
 #include "support/wait.h"
-#include "support/zip_writer.h"
 
 namespace pier {
 namespace {
@@ -54,28 +50,9 @@ struct Sample {
   double value;
 };
 
-class PierMetrics : public ::testing::Test {
+class PierMetrics : public ServedFolder {
  protected:
-  void SetUp() override {
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "plugins");
-    std::ofstream(root_ / "pier.toml") << "plugins_folder = \"plugins\"\ndata_folder = \"data\"\n"
-                                          "admin_listen = \"127.0.0.1:0\"\n";
-    testing::ZipWriter zip;
-    zip.Add("manifest.json", kManifest);
-    zip.Add("plugin.wasm", testing::PluginWasm("cpp_task_worker"));
-    zip.WriteTo(root_ / "plugins" / "worker.ndp");
-  }
-  void TearDown() override {
-    serve_.Kill(SIGKILL);
-    fs::remove_all(root_);
-  }
-  CliRun Cli(std::vector<std::string> args) {
-    args.push_back("--config");
-    args.push_back((root_ / "pier.toml").string());
-    return Pier(args);
-  }
-  std::string AdminUrl() { return testing::AdminAddress(root_ / "data"); }
+  void SetUp() override { WritePackage("worker", kManifest, "cpp_task_worker"); }
   // The samples of /metrics, checked by the parser; empty (and a failure) when refused.
   std::vector<Sample> Scrape() {
     httplib::Client client(AdminUrl());
@@ -116,8 +93,6 @@ class PierMetrics : public ::testing::Test {
     return -1;
   }
 
-  fs::path root_ = fs::temp_directory_path() / ("pier-metrics-" + std::to_string(getpid()));
-  ServeProcess serve_{root_ / "pier.toml", root_ / "serve.log"};
 };
 
 TEST_F(PierMetrics, ScrapedFiguresMatchWhatHappenedAndParse) {

@@ -1,6 +1,7 @@
 // One queue: counts, pause and resume, retry every failed task, clear
 // finished ones, enqueue from a form, and its tasks by state, a page at a time.
 import { api, seg, encodePayload, decodePayload } from '../api.js';
+import { QueueCharts } from '../chart.js';
 import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
 
 const STATES = ['', 'pending', 'running', 'completed', 'failed', 'cancelled'];
@@ -194,6 +195,7 @@ export function QueuePage({ plugin, queue }) {
       <div class="stat static"><span class="n">${s.concurrency}</span><span class="label">concurrency</span></div>
       <div class="stat static"><span class="n">${s.maxRetries}</span><span class="label">retries</span></div>
     </section>`}
+    <${QueueCharts} base=${base} />
     ${session.canChange && html`<${Enqueue} plugin=${plugin} queue=${queue} onDone=${refresh} />`}
     <section>
       <div class="page-head">

@@ -150,7 +150,9 @@ class Metrics {
 
   // Every family, sorted by name, its series sorted by labels. Families
   // without a series are left out.
-  std::vector<MetricFamily> Collect() const;
+  std::vector<MetricFamily> Collect() const { return Collect(true); }
+  // Without running the collectors: only the series kept in the registry (cheap, for samplers).
+  std::vector<MetricFamily> Collect(bool with_collectors) const;
   // Collect() in the Prometheus text exposition format (version 0.0.4).
   std::string PrometheusText() const;
   uint64_t dropped_series() const { return dropped_.load(std::memory_order_relaxed); }

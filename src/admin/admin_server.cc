@@ -312,6 +312,16 @@ void AdminServer::ServeMetrics(std::shared_ptr<Metrics> metrics) {
 
 void AdminServer::ServeLogs(LogRing* logs) { logs_ = logs; }
 
+void AdminServer::ServeCharts() {
+  if (!metrics_) return;
+  history_ = std::make_unique<QueueHistory>(metrics_);
+  server_.router().Add("GET", R"(/api/plugins/([^/]+)/queues/([^/]+)/chart)", [this](const HttpRequest& req, HttpResponse& res) {
+    const std::string w = req.Query("window", "hour");
+    if (w != "hour" && w != "day") return ReplyStatus(res, InvalidArgumentError("window is hour or day"));
+    Reply(res, 200, history_->Chart(req.params[0], req.params[1], w == "hour" ? QueueHistory::kHour : QueueHistory::kDay));
+  });
+}
+
 Result<PluginState> AdminServer::StateOf(const std::string& id) {
   PIER_ASSIGN_OR_RETURN(auto states, host_.States());
   for (PluginState& s : states) {
@@ -452,10 +462,14 @@ Status AdminServer::Start(const std::string& address, int port) {
                                 "' is not a numeric loopback address (127.0.0.1, ::1)");
   }
   access_ = std::make_unique<AdminAccess>(access_settings_);
+  if (history_) history_->Start();
   overview_ = std::make_unique<Overview>(host_, metrics_.get());
   return server_.Listen(address, port);
 }
 
-void AdminServer::Stop() { server_.Stop(); }
+void AdminServer::Stop() {
+  server_.Stop();
+  if (history_) history_->Stop();
+}
 
 }  // namespace pier

@@ -74,6 +74,7 @@
 #include "admin/audit_log.h"
 #include "admin/log_ring.h"
 #include "admin/overview.h"
+#include "admin/queue_history.h"
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
 #include "pier/metrics.h"
@@ -94,6 +95,9 @@ class AdminServer {
   void SetAccess(AccessSettings settings) { access_settings_ = std::move(settings); }
   // Serves `metrics` at /metrics and counts every request in it (call before Start).
   void ServeMetrics(std::shared_ptr<Metrics> metrics);
+  // Keeps each queue's last hour and day (admin/queue_history.h) from the metrics given to
+  // ServeMetrics, served at /api/plugins/{id}/queues/{queue}/chart?window=hour|day (call after ServeMetrics).
+  void ServeCharts();
   // Serves the plugins' log lines from `logs` (which outlives the server) at /api/logs (call before Start).
   void ServeLogs(LogRing* logs);
   // Serves the dashboard (dashboard/dashboard_routes.h): compiled in, or from `dir` (call before Start).
@@ -123,6 +127,7 @@ class AdminServer {
   std::shared_ptr<Metrics> metrics_;  // set before Start
   std::unique_ptr<Overview> overview_;  // made by Start
   LogRing* logs_ = nullptr;             // set before Start
+  std::unique_ptr<QueueHistory> history_;  // made by ServeCharts
   AuditLog audit_;
 };
 

@@ -253,6 +253,7 @@ int RunServe(const ServeArgs& a) {
     const std::string read_only_token = NewRandomId() + NewRandomId();
     admin->SetAccess({.token = admin_token, .read_only_token = read_only_token, .read_only = config.admin_read_only});
     admin->ServeMetrics((*runtime)->metrics());
+    admin->ServeCharts();
     admin->ServeDashboard(a.dashboard_dir);
     admin->ServeLogs(&plugin_logs);
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);

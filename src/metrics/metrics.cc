@@ -186,7 +186,7 @@ class CollectWriter final : public MetricWriter {
 
 }  // namespace
 
-std::vector<MetricFamily> Metrics::Collect() const {
+std::vector<MetricFamily> Metrics::Collect(bool with_collectors) const {
   std::map<std::string, MetricFamily> out;
   size_t room = 0;
   {
@@ -215,7 +215,7 @@ std::vector<MetricFamily> Metrics::Collect() const {
       out.emplace(name, std::move(mf));
     }
   }
-  {
+  if (with_collectors) {
     std::vector<std::shared_ptr<CollectorEntry>> entries;
     {
       std::lock_guard lock(collectors_->mu);

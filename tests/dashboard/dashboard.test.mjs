@@ -425,3 +425,20 @@ test('"retry all matching" on 10,000 failed tasks, refused when the count change
   // Leave the queue empty for anything after.
   await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
 });
+
+test('the queue page charts the last hour from the same counters as /metrics', async () => {
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByRole('heading', { name: 'Last hour' }).waitFor();
+  await page.locator('.chart canvas').first().waitFor({ timeout: 30000 });
+  const chart = await adminGet('/api/plugins/worker/queues/work/chart?window=hour');
+  // The 10,000 failures of the bulk test happened after the first sample (the starting line).
+  const charted = chart.failed.reduce((a, b) => a + b, 0);
+  const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+  const m = /pier_task_finished_total\{plugin="worker",queue="work",status="failed"\} (\d+)/.exec(text);
+  assert.ok(m, 'the counter is scraped');
+  assert.ok(charted >= 10000 && charted <= Number(m[1]), `charted ${charted}, counter ${m[1]}`);
+  await shots(page, 'queue-chart');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});

@@ -107,7 +107,9 @@ function App() {
       setState({ checked: true, role: 'none', readOnly: false });
     }
   };
-  useEffect(() => { signInFromFragment().then(check); return onUnauthorized(() => check()); }, []);
+  // A 401 anywhere means the session ended (expired, signed out elsewhere): show the sign-in page.
+  const signedOut = () => { session.role = 'none'; setState({ checked: true, role: 'none', readOnly: false }); };
+  useEffect(() => { signInFromFragment().then(check); return onUnauthorized(signedOut); }, []);
   useEffect(() => {
     let pending = '';
     const key = (e) => {

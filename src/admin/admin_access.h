@@ -11,7 +11,7 @@
 //     http://<Host>. Its Content-Type is application/json (the call route
 //     also takes application/octet-stream): the types a cross-site HTML
 //     form or a no-preflight fetch can send are refused. 403 / 415.
-//  3. /api/ (but /api/health and POST /api/session) and /metrics need a
+//  3. /api/ (but /api/health and /api/session) and /metrics need a
 //     credential: `Authorization: Bearer <token>` or the session cookie
 //     made by POST /api/session. 401.
 //  4. The read-only token, its sessions, and every caller when the server

@@ -442,3 +442,23 @@ test('the queue page charts the last hour from the same counters as /metrics', a
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test('signed out: the sign-in page, a bad token refused, a good one signs in', async () => {
+  const context = await browser.newContext();
+  const page = await open(context);
+  let apiCalls = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/')) apiCalls++; });
+  await page.goto(`${base}/plugins/hello`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.waitForTimeout(1000);
+  assert.ok(apiCalls <= 3, `a signed-out page keeps asking the server (${apiCalls} requests)`);
+  await page.getByLabel('Token').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('wrong admin token').waitFor();
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Hello/ }).waitFor();
+  await shots(page, 'signin-after');
+  assert.deepEqual(page.problems.filter((p) => !p.includes('401')), []);
+  await context.close();
+});

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
 #include "common/listen_address.h"
 #include "common/random_id.h"
 
@@ -19,18 +20,12 @@ void Refusal(http::HttpResponse& res, int status, const std::string& message) {
 
 bool Mutating(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The media type of a Content-Type header, without parameters, lower case.
 std::string MediaType(std::string_view header) {
   std::string_view t = header.substr(0, header.find(';'));
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
   while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  return Lower(t);
+  return AsciiLower(t);
 }
 
 bool IsCallRoute(std::string_view path) {
@@ -60,7 +55,7 @@ bool IsLoopbackHostHeader(std::string_view host) {
     if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) return false;
     name.resize(colon);
   }
-  name = Lower(name);
+  name = AsciiLower(name);
   if (name == "localhost") return true;
   return IsNumericLoopback(name) && name.find(':') == std::string::npos;
 }
@@ -71,10 +66,15 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-bool BearerMatches(std::string_view header, std::string_view token) {
+std::optional<std::string_view> BearerToken(std::string_view header) {
   static constexpr std::string_view kScheme = "bearer ";
-  if (header.size() < kScheme.size() || Lower(header.substr(0, kScheme.size())) != kScheme) return false;
-  return ConstantTimeEquals(header.substr(kScheme.size()), token);
+  if (header.size() < kScheme.size() || AsciiLower(header.substr(0, kScheme.size())) != kScheme) return std::nullopt;
+  return header.substr(kScheme.size());
+}
+
+bool BearerMatches(std::string_view header, std::string_view token) {
+  const auto given = BearerToken(header);
+  return given && ConstantTimeEquals(*given, token);
 }
 
 std::string_view AdminRoleName(AdminRole role) {
@@ -125,10 +125,7 @@ AdminRole AdminAccess::SessionRole(std::string_view id) {
 AdminRole AdminAccess::RoleOf(const http::HttpRequest& req) {
   if (open()) return settings_.read_only ? AdminRole::kReadOnly : AdminRole::kAdmin;
   const std::string auth = req.Header("Authorization");
-  static constexpr std::string_view kScheme = "bearer ";
-  if (auth.size() > kScheme.size() && Lower(std::string_view(auth).substr(0, kScheme.size())) == kScheme) {
-    return TokenRole(std::string_view(auth).substr(kScheme.size()));
-  }
+  if (auto token = BearerToken(auth); token && !token->empty()) return TokenRole(*token);
   return SessionRole(CookieValue(req.Header("Cookie"), kCookie));
 }
 
@@ -170,13 +167,13 @@ bool AdminAccess::Refuse(const http::HttpRequest& req, http::HttpResponse& res) 
   }
   const bool mutating = Mutating(req.method);
   if (mutating) {
-    const std::string site = Lower(req.Header("Sec-Fetch-Site"));
+    const std::string site = AsciiLower(req.Header("Sec-Fetch-Site"));
     if (!site.empty() && site != "same-origin" && site != "none") {
       Refusal(res, 403, "cross-origin request refused (Sec-Fetch-Site: " + site + ")");
       return true;
     }
     const std::string origin = req.Header("Origin");
-    if (!origin.empty() && Lower(origin) != "http://" + Lower(host)) {
+    if (!origin.empty() && AsciiLower(origin) != "http://" + AsciiLower(host)) {
       Refusal(res, 403, "cross-origin request refused (Origin: " + origin + ")");
       return true;
     }

@@ -39,6 +39,8 @@ namespace pier {
 
 // A Host header naming a loopback host (127.0.0.0/8, [::1], localhost), with or without a port.
 bool IsLoopbackHostHeader(std::string_view host);
+// What follows "Bearer " (any case) in an `Authorization` header; nothing for another scheme.
+std::optional<std::string_view> BearerToken(std::string_view header);
 // `Authorization` carries "Bearer <token>" (compared in constant time).
 bool BearerMatches(std::string_view header, std::string_view token);
 // `a` equals `b`, in time that depends on their lengths only.

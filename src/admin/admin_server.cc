@@ -388,9 +388,9 @@ void AdminServer::Search(const HttpRequest& req, HttpResponse& res) {
   if (!q.ok()) return ReplyStatus(res, q.status());
   const std::string& queue = req.params[1];
   if (req.params.size() > 2 && req.params[2] == "count") {
-    auto n = CountTasks(**tasks, queue, *q);
-    if (!n.ok()) return ReplyStatus(res, n.status());
-    return Reply(res, 200, Json{{"count", *n}});
+    auto ids = MatchingTaskIds(**tasks, queue, *q);
+    if (!ids.ok()) return ReplyStatus(res, ids.status());
+    return Reply(res, 200, Json{{"count", ids->size()}});
   }
   const int64_t cursor = std::strtoll(req.Query("cursor", "0").c_str(), nullptr, 10);
   auto page = SearchTasks(**tasks, queue, *q, {.limit = IntParam(req, "limit", 50, 1, 1000), .cursor = cursor});
@@ -413,21 +413,21 @@ void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {
   auto q = TaskQuery::Parse(body->value("q", ""));
   if (!q.ok()) return ReplyStatus(res, q.status());
   const int64_t expect = (*body)["expect"].get<int64_t>();
-  // Checked before streaming: a count that changed is a 409, not a 200 with an error inside.
-  auto now = CountTasks(**tasks, req.params[1], *q);
-  if (!now.ok()) return ReplyStatus(res, now.status());
-  if (*now != expect) {
-    return ReplyStatus(res, FailedPreconditionError(std::to_string(*now) + " tasks match now, not the " +
+  // Found once and checked before streaming: a count that changed is a 409, not a 200 with an
+  // error inside; the tasks acted on are those counted.
+  auto ids = MatchingTaskIds(**tasks, req.params[1], *q);
+  if (!ids.ok()) return ReplyStatus(res, ids.status());
+  if (static_cast<int64_t>(ids->size()) != expect) {
+    return ReplyStatus(res, FailedPreconditionError(std::to_string(ids->size()) + " tasks match now, not the " +
                                                     std::to_string(expect) + " confirmed; nothing was changed"));
   }
   res.content_type = "application/x-ndjson";
-  res.stream = [t = *tasks, queue = req.params[1], query = *q, expect,
+  res.stream = [t = *tasks, ids = std::move(*ids), expect,
                 kind = action == "retry" ? BulkAction::kRetry : BulkAction::kCancel, key = action](http::ChunkWriter& out) {
-    auto done = BulkOnTasks(*t, queue, query, kind, expect,
-                            [&](int64_t n) { out.Write(Json{{"progress", n}, {"of", expect}}.dump() + "\n"); });
-    const Json last = done.ok() ? Json{{"ok", true}, {key == "retry" ? "retried" : "cancelled", *done}, {"matched", expect}}
-                                : Json{{"ok", false}, {"error", done.status().message()}};
-    out.Write(last.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+    const int64_t done = ApplyToTasks(*t, ids, kind,
+                                      [&](int64_t n) { out.Write(Json{{"progress", n}, {"of", expect}}.dump() + "\n"); });
+    const Json last = {{"ok", true}, {key == "retry" ? "retried" : "cancelled", done}, {"matched", expect}};
+    out.Write(last.dump() + "\n");
   };
 }
 

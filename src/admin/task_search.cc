@@ -1,5 +1,7 @@
 #include "admin/task_search.h"
 
+#include "common/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -8,14 +10,8 @@ namespace pier {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool Contains(std::string_view hay, const std::string& lower_needle) {
-  return Lower(hay).find(lower_needle) != std::string::npos;
+  return AsciiLower(hay).find(lower_needle) != std::string::npos;
 }
 
 // Splits on spaces outside "double quotes"; quotes are removed.
@@ -59,24 +55,24 @@ Result<TaskQuery> TaskQuery::Parse(std::string_view text) {
       continue;
     }
     const size_t colon = w.find(':');
-    const std::string key = colon == std::string::npos ? "" : Lower(w.substr(0, colon));
+    const std::string key = colon == std::string::npos ? "" : AsciiLower(w.substr(0, colon));
     const std::string value = colon == std::string::npos ? w : w.substr(colon + 1);
     if (key == "status") {
       static const char* kStates[] = {"pending", "running", "completed", "failed", "cancelled"};
-      if (std::find(std::begin(kStates), std::end(kStates), Lower(value)) == std::end(kStates)) {
+      if (std::find(std::begin(kStates), std::end(kStates), AsciiLower(value)) == std::end(kStates)) {
         return InvalidArgumentError("status: is one of pending, running, completed, failed, cancelled");
       }
-      q.status = Lower(value);
+      q.status = AsciiLower(value);
     } else if (key == "id") {
       q.id = value;
     } else if (key == "priority") {
       PIER_ASSIGN_OR_RETURN(q.priority, Int("priority:", value));
     } else if (key == "error") {
-      q.error = Lower(value);
+      q.error = AsciiLower(value);
     } else if (key == "payload") {
-      q.payload = Lower(value);
+      q.payload = AsciiLower(value);
     } else if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
-      q.words.push_back(Lower(w));  // a bare word, or one whose "key" is not a word (a URL, a time)
+      q.words.push_back(AsciiLower(w));  // a bare word, or one whose "key" is not a word (a URL, a time)
     } else {
       return InvalidArgumentError("unknown qualifier \"" + key + ":\" (status:, id:, priority:, attempt>, error:, payload:)");
     }
@@ -127,10 +123,8 @@ Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::st
   return page;
 }
 
-namespace {
-
-Result<std::vector<std::string>> MatchingIds(taskqueue::TaskQueueService& tasks, const std::string& queue,
-                                             const TaskQuery& q) {
+Result<std::vector<std::string>> MatchingTaskIds(taskqueue::TaskQueueService& tasks, const std::string& queue,
+                                                 const TaskQuery& q) {
   std::vector<std::string> ids;
   if (!q.id.empty()) {
     auto t = tasks.TaskDetailOf(q.id);
@@ -147,20 +141,8 @@ Result<std::vector<std::string>> MatchingIds(taskqueue::TaskQueueService& tasks,
   }
 }
 
-}  // namespace
-
-Result<int64_t> CountTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q) {
-  PIER_ASSIGN_OR_RETURN(auto ids, MatchingIds(tasks, queue, q));
-  return static_cast<int64_t>(ids.size());
-}
-
-Result<int64_t> BulkOnTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
-                            BulkAction action, int64_t expect, const std::function<void(int64_t done)>& progress) {
-  PIER_ASSIGN_OR_RETURN(auto ids, MatchingIds(tasks, queue, q));
-  if (static_cast<int64_t>(ids.size()) != expect) {
-    return FailedPreconditionError(std::to_string(ids.size()) + " tasks match now, not the " + std::to_string(expect) +
-                                   " confirmed; nothing was changed");
-  }
+int64_t ApplyToTasks(taskqueue::TaskQueueService& tasks, const std::vector<std::string>& ids, BulkAction action,
+                     const std::function<void(int64_t done)>& progress) {
   int64_t done = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     const Status st = action == BulkAction::kRetry ? tasks.RetryTask(ids[i]) : tasks.CancelTask(ids[i]);

@@ -9,12 +9,13 @@
 // Search reads the store newest first, kBatch rows at a time (with the
 // status in SQL), until a page is full or kMaxScan rows were read; the
 // answer carries a cursor to go on from. Bulk actions first find every
-// match (IDs only), refuse when their number is not the one the person
-// confirmed, then act in batches, reporting progress.
+// match (IDs only) once; the caller refuses when their number is not the
+// one the person confirmed; then they act in batches, reporting progress.
 //
 //   auto q = TaskQuery::Parse("status:failed error:timeout").value();
 //   auto page = SearchTasks(tasks, "thumbs", q, {.limit = 50});
-//   auto n = BulkOnTasks(tasks, "thumbs", q, BulkAction::kRetry, /*expect=*/n_confirmed, progress);
+//   auto ids = MatchingTaskIds(tasks, "thumbs", q).value();   // ids.size() == n_confirmed?
+//   int64_t n = ApplyToTasks(tasks, ids, BulkAction::kRetry, progress);
 #pragma once
 
 #include <cstdint>
@@ -55,16 +56,17 @@ struct SearchOptions {
 Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
                                SearchOptions options);
 
-// How many tasks match (reads every candidate row of the queue, in batches).
-Result<int64_t> CountTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q);
+// The IDs of every match (reads every candidate row of the queue, in batches).
+Result<std::vector<std::string>> MatchingTaskIds(taskqueue::TaskQueueService& tasks, const std::string& queue,
+                                                 const TaskQuery& q);
 
 enum class BulkAction { kRetry, kCancel };
 
-// Applies `action` to every match; FailedPrecondition when there are not
-// `expect` of them (the list changed since the person confirmed). Tasks
-// the action does not apply to any more (retried meanwhile, finished) are
-// skipped. Returns how many it changed.
-Result<int64_t> BulkOnTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
-                            BulkAction action, int64_t expect, const std::function<void(int64_t done)>& progress);
+// Applies `action` to each of `ids` (MatchingTaskIds, after checking their
+// number is the one the person confirmed), reporting progress every batch.
+// Tasks the action does not apply to any more (retried meanwhile,
+// finished) are skipped. Returns how many it changed.
+int64_t ApplyToTasks(taskqueue::TaskQueueService& tasks, const std::vector<std::string>& ids, BulkAction action,
+                     const std::function<void(int64_t done)>& progress);
 
 }  // namespace pier

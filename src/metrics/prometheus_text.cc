@@ -10,12 +10,14 @@ namespace pier {
 
 namespace {
 
-std::string EscapeHelp(std::string_view v) {
+// Backslash and newline escaped; with `quote`, the double quote too (label values).
+std::string Escape(std::string_view v, bool quote) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
     if (c == '\\') out += "\\\\";
     else if (c == '\n') out += "\\n";
+    else if (quote && c == '"') out += "\\\"";
     else out += c;
   }
   return out;
@@ -53,17 +55,7 @@ const char* TypeName(MetricType t) {
 
 }  // namespace
 
-std::string EscapeLabelValue(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+std::string EscapeLabelValue(std::string_view v) { return Escape(v, /*quote=*/true); }
 
 std::string FormatMetricValue(double v) {
   if (std::isnan(v)) return "NaN";
@@ -76,7 +68,7 @@ std::string FormatMetricValue(double v) {
 std::string Metrics::PrometheusText() const {
   std::string out;
   for (const MetricFamily& f : Collect()) {
-    out += "# HELP " + f.name + ' ' + EscapeHelp(f.help) + '\n';
+    out += "# HELP " + f.name + ' ' + Escape(f.help, /*quote=*/false) + '\n';
     out += "# TYPE " + f.name + ' ' + TypeName(f.type) + '\n';
     for (const MetricSample& s : f.samples) {
       if (f.type != MetricType::kHistogram) {

@@ -88,7 +88,7 @@ HttpResponse Router::Handle(HttpRequest request) const {
   }
   for (const auto& [name, value] : default_headers_) {
     bool set = false;
-    for (const auto& h : response.headers) set = set || !CaseInsensitiveLess()(h.first, name) && !CaseInsensitiveLess()(name, h.first);
+    for (const auto& h : response.headers) set = set || (!CaseInsensitiveLess()(h.first, name) && !CaseInsensitiveLess()(name, h.first));
     if (!set) response.headers.emplace_back(name, value);
   }
   if (observer_) observer_(request, route, response);

@@ -59,7 +59,7 @@ std::string PostgresDatabaseUrl(const std::string& name) {
 std::string FreshPostgresDatabase(const std::string& name) {
   const std::string db = ProcessName(name);
   auto admin = Admin();
-  for (const std::string sql : {"DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", "CREATE DATABASE \"" + db + "\""}) {
+  for (const std::string& sql : {"DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", "CREATE DATABASE \"" + db + "\""}) {
     if (Status st = admin->Exec(sql); !st.ok()) {
       std::fprintf(stderr, "test PostgreSQL server: %s\n", st.message().c_str());
       std::abort();

@@ -41,7 +41,7 @@ class Impl final : public WsStream {
   void AsyncConnect(std::chrono::milliseconds timeout, std::function<void(ErrorCode, const std::string&)> done) override {
     auto& tcp_layer = beast::get_lowest_layer(ws_);
     tcp_layer.expires_after(timeout);
-    resolver_.async_resolve(target_.host, target_.port, [this, done, timeout](ErrorCode ec, tcp::resolver::results_type results) {
+    resolver_.async_resolve(target_.host, target_.port, [this, done](ErrorCode ec, tcp::resolver::results_type results) {
       if (ec) return done(ec, "dial tcp: lookup " + target_.host + ": no such host");
       beast::get_lowest_layer(ws_).async_connect(results, [this, done](ErrorCode ec, const tcp::endpoint& at) {
         if (ec) {

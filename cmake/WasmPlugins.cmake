@@ -3,8 +3,13 @@
 #    toolchain (pdk/cpp/wasm32-wasi.cmake);
 #  - Go plugins with Go's wasip1 port (-buildmode=c-shared reactors).
 # Every plugin lands in ${PIER_PLUGIN_DIR}.
+# The plugins do not depend on how the host is compiled, so a sanitizer build
+# can use another build tree's (PIER_WASM_BUILD_DIR; scripts/env.sh points the
+# sanitizer folders at build/): they are then built once, not once per tree.
+# Two trees sharing it must not build at the same time.
 include(ExternalProject)
-set(PIER_PLUGIN_DIR "${CMAKE_BINARY_DIR}/plugins")
+set(PIER_WASM_BUILD_DIR "${CMAKE_BINARY_DIR}" CACHE PATH "Folder the Wasm plugins are built in (a build tree's, to share)")
+set(PIER_PLUGIN_DIR "${PIER_WASM_BUILD_DIR}/plugins")
 file(MAKE_DIRECTORY "${PIER_PLUGIN_DIR}")
 
 find_program(PIER_CLANG19 clang-19)
@@ -22,7 +27,7 @@ function(pier_wasm_project name source_dir)
   endforeach()
   ExternalProject_Add(${name}
     SOURCE_DIR "${source_dir}"
-    BINARY_DIR "${CMAKE_BINARY_DIR}/${name}"
+    BINARY_DIR "${PIER_WASM_BUILD_DIR}/${name}"
     CMAKE_GENERATOR "${CMAKE_GENERATOR}"
     CMAKE_ARGS
       -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/pdk/cpp/wasm32-wasi.cmake

@@ -13,6 +13,10 @@ PIER_SANITIZE_CMAKE_ARGS=""
 if [ -n "${PIER_SANITIZE:-}" ]; then
   export PIER_BUILD_DIR="${PIER_BUILD_DIR:-$_pier_root/build-$(echo "$PIER_SANITIZE" | tr ',' '-')}"
   PIER_SANITIZE_CMAKE_ARGS="-DPIER_SANITIZE=$PIER_SANITIZE -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DPIER_BUILD_BENCHMARKS=OFF"
+  # The Wasm plugins do not depend on the host's sanitizers: every tree builds
+  # them in build/ (once; the others find them current). So two trees must not
+  # build at the same time.
+  PIER_SANITIZE_CMAKE_ARGS="$PIER_SANITIZE_CMAKE_ARGS -DPIER_WASM_BUILD_DIR=$_pier_root/build"
   # The AddressSanitizer build also holds the libFuzzer targets (scripts/fuzz.sh),
   # so CI compiles Pier with ASan once.
   case "$PIER_SANITIZE" in

@@ -295,7 +295,7 @@ void AdminServer::Routes() {
   r.Add("GET", id + "/tasks/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "show", .task = req.params[1]});
   });
-  r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry)", [this](const HttpRequest& req, HttpResponse& res) {
+  r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry|delete)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = req.params[2], .task = req.params[1]});
   });
 }
@@ -392,11 +392,15 @@ void AdminServer::Search(const HttpRequest& req, HttpResponse& res) {
     if (!ids.ok()) return ReplyStatus(res, ids.status());
     return Reply(res, 200, Json{{"count", ids->size()}});
   }
-  const int64_t cursor = std::strtoll(req.Query("cursor", "0").c_str(), nullptr, 10);
-  auto page = SearchTasks(**tasks, queue, *q, {.limit = IntParam(req, "limit", 50, 1, 1000), .cursor = cursor});
+  std::optional<taskqueue::ListKey> after;
+  if (const std::string cursor = req.Query("cursor"); !cursor.empty()) {
+    after = ParseCursor(cursor);
+    if (!after) return ReplyStatus(res, InvalidArgumentError("cursor is the \"next\" of a previous page"));
+  }
+  auto page = SearchTasks(**tasks, queue, *q, {.limit = IntParam(req, "limit", 50, 1, 1000), .after = after});
   if (!page.ok()) return ReplyStatus(res, page.status());
   Reply(res, 200, Json{{"tasks", wire::EncodeList(page->tasks, wire::EncodeTaskDetail)},
-                       {"next", page->next < 0 ? Json(nullptr) : Json(page->next)},
+                       {"next", page->next ? Json(EncodeCursor(*page->next)) : Json(nullptr)},
                        {"scanned", page->scanned}});
 }
 
@@ -406,10 +410,11 @@ void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {
   auto body = ParseJson(req.body);
   if (!body.ok() || !body->is_object() || !body->contains("action") || !body->contains("expect") ||
       !(*body)["expect"].is_number_integer()) {
-    return ReplyStatus(res, InvalidArgumentError("send {\"action\": \"retry\"|\"cancel\", \"q\": \"...\", \"expect\": N}"));
+    return ReplyStatus(res, InvalidArgumentError(
+                                "send {\"action\": \"retry\"|\"cancel\"|\"delete\", \"q\": \"...\", \"expect\": N}"));
   }
-  const std::string action = (*body)["action"].is_string() ? (*body)["action"].get<std::string>() : "";
-  if (action != "retry" && action != "cancel") return ReplyStatus(res, InvalidArgumentError("action is retry or cancel"));
+  const auto action = ParseBulkAction((*body)["action"].is_string() ? (*body)["action"].get<std::string>() : "");
+  if (!action) return ReplyStatus(res, InvalidArgumentError("action is retry, cancel or delete"));
   auto q = TaskQuery::Parse(body->value("q", ""));
   if (!q.ok()) return ReplyStatus(res, q.status());
   const int64_t expect = (*body)["expect"].get<int64_t>();
@@ -422,11 +427,11 @@ void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {
                                                     std::to_string(expect) + " confirmed; nothing was changed"));
   }
   res.content_type = "application/x-ndjson";
-  res.stream = [t = *tasks, ids = std::move(*ids), expect,
-                kind = action == "retry" ? BulkAction::kRetry : BulkAction::kCancel, key = action](http::ChunkWriter& out) {
+  res.stream = [t = *tasks, ids = std::move(*ids), expect, kind = *action](http::ChunkWriter& out) {
     const int64_t done = ApplyToTasks(*t, ids, kind,
                                       [&](int64_t n) { out.Write(Json{{"progress", n}, {"of", expect}}.dump() + "\n"); });
-    const Json last = {{"ok", true}, {key == "retry" ? "retried" : "cancelled", done}, {"matched", expect}};
+    static constexpr const char* kDone[] = {"retried", "cancelled", "deleted"};
+    const Json last = {{"ok", true}, {kDone[static_cast<int>(kind)], done}, {"matched", expect}};
     out.Write(last.dump() + "\n");
   };
 }

@@ -11,6 +11,7 @@
 //   tasks    queue [status, limit, offset]   [TaskDetail...] (newest first)
 //   show     task              TaskDetail
 //   cancel   task              {"ok":true}  (pending, or running here: interrupted)
+//   delete   task              {"ok":true}  (not running: pending or finished)
 //   retry    task | queue      {"ok":true} | {"retried":N}  (one task, or every failed one)
 //   pause / resume   queue     {"ok":true}
 //   purge    queue [status]    {"purged":N}  (finished tasks only)

@@ -94,6 +94,55 @@ bool TaskQuery::Matches(const wire::TaskDetail& t) const {
   return true;
 }
 
+std::string EncodeCursor(const taskqueue::ListKey& key) {
+  return std::to_string(key.created_at) + "." + std::to_string(key.row);
+}
+
+std::optional<taskqueue::ListKey> ParseCursor(std::string_view text) {
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  taskqueue::ListKey key;
+  auto whole = [](std::string_view v, int64_t* out) {
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+    return !v.empty() && ec == std::errc() && end == v.data() + v.size();
+  };
+  if (!whole(text.substr(0, dot), &key.created_at) || !whole(text.substr(dot + 1), &key.row)) return std::nullopt;
+  return key;
+}
+
+std::optional<BulkAction> ParseBulkAction(std::string_view name) {
+  if (name == "retry") return BulkAction::kRetry;
+  if (name == "cancel") return BulkAction::kCancel;
+  if (name == "delete") return BulkAction::kDelete;
+  return std::nullopt;
+}
+
+namespace {
+
+// Calls `visit` for each task of the queue (of the query's status) newest
+// first, from `after`, a batch at a time, until it returns false or the
+// queue ends. The place of the last task visited is left in `*last`.
+template <typename Visit>
+Status Scan(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
+            std::optional<taskqueue::ListKey> after, std::optional<taskqueue::ListKey>* last, bool* ended,
+            Visit visit) {
+  *ended = false;
+  while (true) {
+    PIER_ASSIGN_OR_RETURN(auto batch,
+                          tasks.ListedTasks({.queue = queue, .status = q.status, .limit = kSearchBatch, .after = after}));
+    for (auto& listed : batch) {
+      *last = after = listed.key;
+      if (!visit(listed.task)) return OkStatus();
+    }
+    if (static_cast<int>(batch.size()) < kSearchBatch) {
+      *ended = true;
+      return OkStatus();
+    }
+  }
+}
+
+}  // namespace
+
 Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
                                SearchOptions options) {
   SearchPage page;
@@ -103,23 +152,15 @@ Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::st
     if (t.ok() && t->queue_name == queue && q.Matches(*t)) page.tasks.push_back(std::move(*t));
     return page;
   }
-  int64_t offset = std::max<int64_t>(0, options.cursor);
-  while (page.scanned < kMaxScan) {
-    PIER_ASSIGN_OR_RETURN(auto batch, tasks.Tasks({.queue = queue, .status = q.status, .limit = kSearchBatch,
-                                                   .offset = static_cast<int>(std::min<int64_t>(offset, INT32_MAX))}));
-    for (size_t i = 0; i < batch.size(); ++i) {
-      ++page.scanned;
-      if (!q.Matches(batch[i])) continue;
-      page.tasks.push_back(std::move(batch[i]));
-      if (static_cast<int>(page.tasks.size()) == limit) {
-        page.next = offset + static_cast<int64_t>(i) + 1;
-        return page;
-      }
-    }
-    if (static_cast<int>(batch.size()) < kSearchBatch) return page;  // the end of the queue
-    offset += kSearchBatch;
-  }
-  page.next = offset;  // the scan budget ran out: go on from here
+  std::optional<taskqueue::ListKey> last;
+  bool ended = false;
+  PIER_RETURN_IF_ERROR(Scan(tasks, queue, q, options.after, &last, &ended, [&](wire::TaskDetail& t) {
+    ++page.scanned;
+    if (q.Matches(t)) page.tasks.push_back(std::move(t));
+    // Stop on a full page, or when the scan budget ran out (go on from here).
+    return static_cast<int>(page.tasks.size()) < limit && page.scanned < kMaxScan;
+  }));
+  if (!ended) page.next = last;
   return page;
 }
 
@@ -131,21 +172,25 @@ Result<std::vector<std::string>> MatchingTaskIds(taskqueue::TaskQueueService& ta
     if (t.ok() && t->queue_name == queue && q.Matches(*t)) ids.push_back(t->id);
     return ids;
   }
-  for (int64_t offset = 0;; offset += kSearchBatch) {
-    PIER_ASSIGN_OR_RETURN(auto batch, tasks.Tasks({.queue = queue, .status = q.status, .limit = kSearchBatch,
-                                                   .offset = static_cast<int>(std::min<int64_t>(offset, INT32_MAX))}));
-    for (const auto& t : batch) {
-      if (q.Matches(t)) ids.push_back(t.id);
-    }
-    if (static_cast<int>(batch.size()) < kSearchBatch) return ids;
-  }
+  std::optional<taskqueue::ListKey> last;
+  bool ended = false;
+  PIER_RETURN_IF_ERROR(Scan(tasks, queue, q, std::nullopt, &last, &ended, [&](const wire::TaskDetail& t) {
+    if (q.Matches(t)) ids.push_back(t.id);
+    return true;
+  }));
+  return ids;
 }
 
 int64_t ApplyToTasks(taskqueue::TaskQueueService& tasks, const std::vector<std::string>& ids, BulkAction action,
                      const std::function<void(int64_t done)>& progress) {
   int64_t done = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
-    const Status st = action == BulkAction::kRetry ? tasks.RetryTask(ids[i]) : tasks.CancelTask(ids[i]);
+    Status st;
+    switch (action) {
+      case BulkAction::kRetry: st = tasks.RetryTask(ids[i]); break;
+      case BulkAction::kCancel: st = tasks.CancelTask(ids[i]); break;
+      case BulkAction::kDelete: st = tasks.DeleteTask(ids[i]); break;
+    }
     if (st.ok()) ++done;
     if (progress && ((i + 1) % kSearchBatch == 0 || i + 1 == ids.size())) progress(done);
   }

@@ -6,14 +6,17 @@
 //   a bare word matches the ID, the error or the payload.
 // Text matches are case-insensitive substrings; the payload is searched as bytes.
 //
-// Search reads the store newest first, kBatch rows at a time (with the
-// status in SQL), until a page is full or kMaxScan rows were read; the
-// answer carries a cursor to go on from. Bulk actions first find every
+// Search reads the store newest first, kSearchBatch rows at a time (with
+// the status in SQL), until a page is full or kMaxScan rows were read; the
+// answer carries a cursor to go on from: the place of the last row read
+// (keyset paging), so the thousandth page of a million-task queue costs what
+// the first does. Bulk actions first find every
 // match (IDs only) once; the caller refuses when their number is not the
 // one the person confirmed; then they act in batches, reporting progress.
 //
 //   auto q = TaskQuery::Parse("status:failed error:timeout").value();
 //   auto page = SearchTasks(tasks, "thumbs", q, {.limit = 50});
+//   auto more = SearchTasks(tasks, "thumbs", q, {.limit = 50, .after = page->next});
 //   auto ids = MatchingTaskIds(tasks, "thumbs", q).value();   // ids.size() == n_confirmed?
 //   int64_t n = ApplyToTasks(tasks, ids, BulkAction::kRetry, progress);
 #pragma once
@@ -41,16 +44,20 @@ struct TaskQuery {
 
 struct SearchPage {
   std::vector<wire::TaskDetail> tasks;
-  int64_t next = -1;     // cursor for the next page; -1: none
-  int64_t scanned = 0;   // rows read for this page
+  std::optional<taskqueue::ListKey> next;  // where the next page starts; none: this was the last
+  int64_t scanned = 0;                     // rows read for this page
 };
+
+// A cursor as the API carries it: "createdAt.row"; nullopt when malformed.
+std::string EncodeCursor(const taskqueue::ListKey& key);
+std::optional<taskqueue::ListKey> ParseCursor(std::string_view text);
 
 inline constexpr int kSearchBatch = 1000;
 inline constexpr int64_t kMaxScan = 200'000;
 
 struct SearchOptions {
   int limit = 50;
-  int64_t cursor = 0;  // from SearchPage::next
+  std::optional<taskqueue::ListKey> after;  // SearchPage::next of the page before
 };
 
 Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::string& queue, const TaskQuery& q,
@@ -60,7 +67,8 @@ Result<SearchPage> SearchTasks(taskqueue::TaskQueueService& tasks, const std::st
 Result<std::vector<std::string>> MatchingTaskIds(taskqueue::TaskQueueService& tasks, const std::string& queue,
                                                  const TaskQuery& q);
 
-enum class BulkAction { kRetry, kCancel };
+enum class BulkAction { kRetry, kCancel, kDelete };
+std::optional<BulkAction> ParseBulkAction(std::string_view name);
 
 // Applies `action` to each of `ids` (MatchingTaskIds, after checking their
 // number is the one the person confirmed), reporting progress every batch.

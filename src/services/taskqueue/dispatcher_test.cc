@@ -37,6 +37,7 @@ class SlowClaimStore final : public TaskStore {
   Status Cancel(std::string_view id, int64_t now) override { return inner_->Cancel(id, now); }
   Result<int64_t> CancelPending(std::string_view q, int64_t now) override { return inner_->CancelPending(q, now); }
   Status Retry(std::string_view id, int64_t now) override { return inner_->Retry(id, now); }
+  Status Delete(std::string_view id) override { return inner_->Delete(id); }
   Result<Exchange> FinishAndClaim(const Round& round, int64_t now) override {
     auto out = inner_->FinishAndClaim(round, now);
     if (out.ok()) start_marks += static_cast<int64_t>(round.started.size());

@@ -18,6 +18,7 @@ using pg::Rows;
   "id, queue, payload, status, attempt, max_retries, backoff_ms, next_run_at, created_at, updated_at, "   \
   "message, last_error, priority, coalesce(unique_key, '') AS unique_key, timeout_ms, lease_owner, "      \
   "lease_until, started_at"
+constexpr int kTaskColumnCount = 18;  // PIER_TASK_COLUMNS
 
 constexpr std::string_view kSaveQueue =
     "INSERT INTO pier.queues (plugin, name, concurrency, max_retries, backoff_ms, delay_ms, retention_ms, paused)"
@@ -51,8 +52,13 @@ constexpr std::string_view kFindUnique =
 constexpr std::string_view kNotifyWake = "SELECT 1::bigint FROM pg_notify('pier_wake', $1)";
 constexpr std::string_view kGet = "SELECT " PIER_TASK_COLUMNS " FROM pier.tasks WHERE plugin = $1 AND id = $2";
 constexpr std::string_view kList =
-    "SELECT " PIER_TASK_COLUMNS " FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND ($3 = '' OR status = $3)"
-    " ORDER BY created_at DESC, seq DESC LIMIT $4 OFFSET $5";
+    "SELECT " PIER_TASK_COLUMNS ", seq FROM pier.tasks WHERE plugin = $1 AND queue = $2 AND ($3 = '' OR status = $3)"
+    " AND (created_at, seq) < ($6, $7) ORDER BY created_at DESC, seq DESC LIMIT $4 OFFSET $5";
+// $1 plugin, $2 id, $3 now (unused); whether it applied, the row's status before.
+constexpr std::string_view kDelete =
+    "WITH d AS (DELETE FROM pier.tasks WHERE plugin = $1 AND id = $2 AND status <> 'running' AND $3::bigint IS NOT NULL"
+    " RETURNING queue)"
+    " SELECT (SELECT count(*) FROM d)::bigint, (SELECT status FROM pier.tasks WHERE plugin = $1 AND id = $2)";
 // $1 plugin, $2 id, $3 now; the row's status before, whether it applied.
 constexpr std::string_view kCancel =
     "WITH u AS (UPDATE pier.tasks SET status = 'cancelled', updated_at = $3 WHERE plugin = $1 AND id = $2"
@@ -301,11 +307,22 @@ Result<std::vector<TaskRow>> PostgresTaskStore::List(const ListFilter& f) {
                                                           .Text(f.queue)
                                                           .Text(f.status)
                                                           .Int(f.limit)
-                                                          .Int(f.offset)));
+                                                          .Int(f.offset)
+                                                          .Int(f.after ? f.after->created_at : INT64_MAX)
+                                                          .Int(f.after ? f.after->row : INT64_MAX)));
   std::vector<TaskRow> out;
   out.reserve(static_cast<size_t>(r.size()));
-  for (int i = 0; i < r.size(); ++i) out.push_back(ReadTask(r, i, 0));
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back(ReadTask(r, i, 0));
+    out.back().row = r.Int(i, kTaskColumnCount);  // seq: the listing's key
+  }
   return out;
+}
+
+Status PostgresTaskStore::Delete(std::string_view id) {
+  PIER_ASSIGN_OR_RETURN(auto refused, Transition(kDelete, id, 0));
+  if (!refused) return OkStatus();
+  return DeleteRefused(id, *refused);
 }
 
 Result<std::optional<std::string>> PostgresTaskStore::Transition(std::string_view sql, std::string_view id,

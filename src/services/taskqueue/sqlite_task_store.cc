@@ -402,11 +402,13 @@ Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
   MutexLock lock(read_mu_);
   PIER_ASSIGN_OR_RETURN(Stmt s, reader_.Prepare("SELECT " + std::string(kTaskColumns) +
                                                 " FROM tasks WHERE queue_name = ?1 AND (?2 = '' OR status = ?2)"
-                                                " ORDER BY rowid DESC LIMIT ?3 OFFSET ?4"));
+                                                " AND rowid < ?5 ORDER BY rowid DESC LIMIT ?3 OFFSET ?4"));
   s->Bind(1, f.queue);
   s->Bind(2, f.status);
   s->Bind(3, int64_t{f.limit});
   s->Bind(4, int64_t{f.offset});
+  // Rowids only grow: the rows listed after a key are those below its rowid (a seek, not a scan).
+  s->Bind(5, f.after ? f.after->row : INT64_MAX);
   std::vector<TaskRow> out;
   while (true) {
     PIER_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -430,6 +432,14 @@ Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t n
                     s.Bind(1, now);
                     s.Bind(2, queue);
                   });
+}
+
+Status SqliteTaskStore::Delete(std::string_view id) {
+  // ?1 (the time) is not needed: a delete leaves nothing to stamp.
+  PIER_ASSIGN_OR_RETURN(auto refused, Transition("DELETE FROM tasks WHERE id = ?2 AND status <> 'running' AND ?1 IS NOT NULL",
+                                                 id, 0, "deleting task"));
+  if (!refused) return OkStatus();
+  return DeleteRefused(id, *refused);
 }
 
 Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {

@@ -404,6 +404,18 @@ Status TaskQueueService::RetryTask(std::string_view id) {
   return OkStatus();
 }
 
+Status TaskQueueService::DeleteTask(std::string_view id) {
+  PIER_RETURN_IF_ERROR(EnsureOpen());
+  Status st = store_->Delete(id);
+  if (st.code() != StatusCode::kFailedPrecondition) return st;
+  // Running in the store: perhaps only claimed ahead here, still waiting to start.
+  PIER_ASSIGN_OR_RETURN(auto row, store_->Get(id));
+  if (!row) return NotFoundError("task " + GoQuote(id) + " not found");
+  auto d = DispatcherFor(row->queue);
+  if (!d || !d->IsBuffered(std::string(id)) || !d->Cancel(std::string(id), /*interrupt_running=*/false)) return st;
+  return store_->Delete(id);  // given back (as cancelled): now it can go
+}
+
 Status TaskQueueService::Retry(HostCallContext&, const wire::TaskRetryRequest& request) {
   return RetryTask(request.task_id);
 }
@@ -501,14 +513,25 @@ Result<wire::TaskDetail> TaskQueueService::TaskDetailOf(std::string_view id) {
   return Detail(std::move(*row));
 }
 
-Result<std::vector<wire::TaskDetail>> TaskQueueService::Tasks(const ListFilter& filter) {
+Result<std::vector<TaskQueueService::Listed>> TaskQueueService::ListedTasks(const ListFilter& filter) {
   ListFilter f = filter;
   f.limit = f.limit <= 0 ? 100 : std::min(f.limit, 1000);
   f.offset = std::max(f.offset, 0);
   PIER_ASSIGN_OR_RETURN(auto rows, store_->List(f));
-  std::vector<wire::TaskDetail> out;
+  std::vector<Listed> out;
   out.reserve(rows.size());
-  for (TaskRow& r : rows) out.push_back(Detail(std::move(r)));
+  for (TaskRow& r : rows) {
+    const ListKey key{r.created_at, r.row};
+    out.push_back({key, Detail(std::move(r))});
+  }
+  return out;
+}
+
+Result<std::vector<wire::TaskDetail>> TaskQueueService::Tasks(const ListFilter& filter) {
+  PIER_ASSIGN_OR_RETURN(auto listed, ListedTasks(filter));
+  std::vector<wire::TaskDetail> out;
+  out.reserve(listed.size());
+  for (Listed& l : listed) out.push_back(std::move(l.task));
   return out;
 }
 

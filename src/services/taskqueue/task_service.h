@@ -100,12 +100,22 @@ class TaskQueueService final : public services::TaskService {
   Result<wire::QueueStats> QueueStatsOf(std::string_view queue);
   Result<wire::TaskDetail> TaskDetailOf(std::string_view id);
   Result<std::vector<wire::TaskDetail>> Tasks(const ListFilter& filter);
+  // The same, each with its place for ListFilter::after (keyset paging).
+  struct Listed {
+    ListKey key;
+    wire::TaskDetail task;
+  };
+  Result<std::vector<Listed>> ListedTasks(const ListFilter& filter);
   // Cancels a pending task; with interrupt_running (task_interrupt, the
   // administrators' cancel) also a running one, whose call is interrupted.
   Status CancelTask(std::string_view id, bool interrupt_running = true);
   // Enqueues into a created or stored queue (with its settings).
   Result<std::vector<std::string>> AdminEnqueue(std::string_view queue, const std::vector<wire::TaskSpec>& specs);
   Status RetryTask(std::string_view id);
+  // Removes a task that is not running: pending (one claimed ahead here but
+  // not started is given back first) or finished. NotFound; FailedPrecondition
+  // when it runs.
+  Status DeleteTask(std::string_view id);
   // Retries every failed task of the queue; how many.
   Result<int64_t> RetryFailed(std::string_view queue, const std::function<void(int64_t done)>& progress = {});
   Status SetPaused(std::string_view queue, bool paused);

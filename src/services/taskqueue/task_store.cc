@@ -33,6 +33,12 @@ Status RetryRefused(std::string_view id, std::string_view status) {
   return FailedPreconditionError("task " + GoQuote(id) + " cannot be retried (status: " + std::string(status) + ")");
 }
 
+Status DeleteRefused(std::string_view id, std::string_view status) {
+  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be deleted while it runs (status: " +
+                                 std::string(status) + "); cancel it first");
+}
+
 void AddToStats(QueueStats& stats, std::string_view status, int64_t n) {
   if (status == kPending) stats.pending += n;
   if (status == kRunning) stats.running += n;

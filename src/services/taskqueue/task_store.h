@@ -65,7 +65,8 @@ struct NewTask {
 struct TaskRow {
   std::string id;
   // Where the store keeps the row (SQLite's rowid), for finding it again
-  // without the ID's index; 0: unknown, look it up by `id`. Not public.
+  // without the ID's index; 0: unknown, look it up by `id`. Listings set it
+  // in every store (PostgreSQL: its seq) for ListKey. Not public.
   int64_t row = 0;
   std::string queue;
   std::string payload;
@@ -117,11 +118,21 @@ struct ClaimRequest {
   int max = 1;
 };
 
+// A task's place in a listing (newest first), for going on after it: keyset
+// paging, which seeks to the place instead of stepping over every row
+// before it as an offset does.
+struct ListKey {
+  int64_t created_at = 0;
+  int64_t row = 0;  // the store's insertion order: SQLite's rowid, PostgreSQL's seq
+  bool operator==(const ListKey&) const = default;
+};
+
 struct ListFilter {
   std::string queue;
   std::string status;  // empty: any
   int limit = 100;
   int offset = 0;
+  std::optional<ListKey> after;  // only tasks listed after this one (TaskRow::row and created_at)
 };
 
 struct QueueStats {
@@ -173,6 +184,7 @@ void AddToStats(QueueStats& stats, std::string_view status, int64_t n);
 // ("" when there is no such task), in the original's words.
 Status CancelRefused(std::string_view id, std::string_view status);
 Status RetryRefused(std::string_view id, std::string_view status);
+Status DeleteRefused(std::string_view id, std::string_view status);
 
 class TaskStore {
  public:
@@ -209,6 +221,9 @@ class TaskStore {
   // failed or cancelled -> pending, attempt 0, eligible now. NotFound;
   // FailedPrecondition with the status otherwise.
   virtual Status Retry(std::string_view id, int64_t now_ms) = 0;
+  // Removes a task that is not running (pending or finished), with its
+  // payload. NotFound; FailedPrecondition when it is running.
+  virtual Status Delete(std::string_view id) = 0;
 
   // One transaction (group commit): applies the start marks (attempt + 1,
   // started_at = now), then the completions, then takes up to claim->max

@@ -326,6 +326,60 @@ TEST_P(TaskStoreTest, RetryListPauseAndBatchedRetention) {
   EXPECT_EQ(store_->NextRunAt("r").value(), std::nullopt);
 }
 
+// Keyset paging: each page goes on after the last row of the one before,
+// newest first, ties in creation time broken by insertion order, with no
+// row lost or repeated, whatever the status filter.
+TEST_P(TaskStoreTest, ListPagesGoOnAfterTheLastRowOfThePageBefore) {
+  std::vector<NewTask> batch;
+  for (int i = 0; i < 7; ++i) batch.push_back({.queue = "q", .payload = "same-ms-" + std::to_string(i)});
+  std::vector<std::string> ids = store_->Enqueue(batch, 1000).value();  // one created_at for all
+  for (int i = 0; i < 6; ++i) ids.push_back(Enqueue({.queue = "q", .payload = "later"}, 2000 + i));
+  Enqueue({.queue = "other", .payload = "not listed"}, 1500);
+  std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
+
+  std::vector<std::string> seen;
+  std::optional<ListKey> after;
+  for (int page = 0; page < 10; ++page) {
+    auto rows = store_->List({.queue = "q", .limit = 3, .after = after}).value();
+    for (const TaskRow& r : rows) seen.push_back(r.id);
+    if (rows.size() < 3) break;
+    after = ListKey{rows.back().created_at, rows.back().row};
+    EXPECT_NE(after->row, 0) << "every store gives listed rows their key";
+  }
+  EXPECT_EQ(seen, newest_first);
+
+  // With a status: only its rows, still in order.
+  ASSERT_TRUE(store_->Cancel(ids[1], 3000).ok());
+  ASSERT_TRUE(store_->Cancel(ids[9], 3000).ok());
+  auto first = store_->List({.queue = "q", .status = "cancelled", .limit = 1}).value();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].id, ids[9]);
+  auto rest = store_->List({.queue = "q", .status = "cancelled", .after = ListKey{first[0].created_at, first[0].row}})
+                  .value();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, ids[1]);
+}
+
+TEST_P(TaskStoreTest, DeleteRemovesAnyTaskThatIsNotRunning) {
+  const std::string pending = Enqueue({.queue = "q", .payload = std::string(100000, 'p')});  // a large payload too
+  const std::string running = Enqueue({.queue = "q", .payload = "r"}, 1001);
+  const std::string failed = Enqueue({.queue = "q", .payload = "f"}, 1002);
+  ASSERT_TRUE(store_->Delete(pending).ok());
+  EXPECT_FALSE(store_->Get(pending).value().has_value());
+  EXPECT_EQ(store_->Delete(pending).code(), StatusCode::kNotFound);
+  ASSERT_EQ(store_->Claim({.queue = "q", .owner = "w", .max = 2}, 2000).value().size(), 2u);
+  ASSERT_EQ(store_->Finish({{.id = failed, .owner = "w", .outcome = Outcome::kFailed, .message = "x"}}, 2100).value(), 1);
+  const Status refused = store_->Delete(running);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.message(),
+            "task \"" + running + "\" cannot be deleted while it runs (status: running); cancel it first");
+  EXPECT_TRUE(store_->Get(running).value().has_value()) << "refused: nothing changed";
+  ASSERT_TRUE(store_->Delete(failed).ok());
+  QueueStats stats = store_->Stats("q").value();
+  EXPECT_EQ(stats.running, 1);
+  EXPECT_EQ(stats.pending + stats.failed + stats.completed + stats.cancelled, 0);
+}
+
 // The next run time is the earliest of every ready task, whatever its
 // priority (SQLite reads it off the priority-ordered ready index).
 TEST_P(TaskStoreTest, NextRunAtIsTheEarliestAcrossPriorities) {

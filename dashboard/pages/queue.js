@@ -1,5 +1,7 @@
 // One queue: counts, pause and resume, retry every failed task, clear
-// finished ones, enqueue from a form, and its tasks by state, a page at a time.
+// finished ones, enqueue from a form, and its tasks by state and search, a
+// page at a time (keyset cursors from the server: deep pages cost what the
+// first does).
 import { api, seg, encodePayload, decodePayload } from '../api.js';
 import { QueueCharts } from '../chart.js';
 import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
@@ -49,13 +51,13 @@ function BulkBar({ plugin, base, query, selected, onDone }) {
     try { setCount((await api.get(`${base}/search/count?q=${encodeURIComponent(query)}`)).count); } catch (e) { setError(e); }
   };
   const runAll = async (action) => {
-    if (!window.confirm(`${action === 'retry' ? 'Retry' : 'Cancel'} all ${count} tasks matching "${query}"?`)) return;
+    if (!window.confirm(`${VERB[action]} all ${count} tasks matching "${query}"?`)) return;
     setError(null);
     setResult(null);
     setProgress({ progress: 0, of: count });
     try {
       const last = await streamBulk(`${base}/bulk`, { action, q: query, expect: count }, (l) => { if (l.progress !== undefined) setProgress(l); });
-      setResult(`${last.retried ?? last.cancelled} of ${last.matched} ${action === 'retry' ? 'retried' : 'cancelled'}`);
+      setResult(`${last[DONE[action]]} of ${last.matched} ${DONE[action]}`);
       setCount(null);
       onDone();
     } catch (e) {
@@ -65,30 +67,35 @@ function BulkBar({ plugin, base, query, selected, onDone }) {
     }
   };
   const runSelected = async (action) => {
+    if (action === 'delete' && !window.confirm(`Delete ${selected.ids.length} selected tasks?`)) return;
     setError(null);
     let done = 0;
     for (const id of selected.ids) {
       try { await api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(id)}/${action}`); done++; } catch { /* shown by count */ }
     }
-    setResult(`${done} of ${selected.ids.length} selected ${action === 'retry' ? 'retried' : 'cancelled'}`);
+    setResult(`${done} of ${selected.ids.length} selected ${DONE[action]}`);
     selected.clear();
     onDone();
   };
   return html`<div class="bulk">
     ${selected.ids.length > 0 && html`<span>${selected.ids.length} selected:</span>
       <button type="button" onClick=${() => runSelected('retry')}>Retry selected</button>
-      <button type="button" class="danger" onClick=${() => runSelected('cancel')}>Cancel selected</button>`}
+      <button type="button" class="danger" onClick=${() => runSelected('cancel')}>Cancel selected</button>
+      <button type="button" class="danger" onClick=${() => runSelected('delete')}>Delete selected</button>`}
     ${query && (count === null
       ? html`<button type="button" onClick=${countNow}>Count all matching</button>`
       : html`<span>${count} match</span>
         <button type="button" disabled=${!count || progress} onClick=${() => runAll('retry')}>Retry all ${count} matching</button>
-        <button type="button" class="danger" disabled=${!count || progress} onClick=${() => runAll('cancel')}>Cancel all ${count} matching</button>`)}
+        <button type="button" class="danger" disabled=${!count || progress} onClick=${() => runAll('cancel')}>Cancel all ${count} matching</button>
+        <button type="button" class="danger" disabled=${!count || progress} onClick=${() => runAll('delete')}>Delete all ${count} matching</button>`)}
     ${progress && html`<span class="muted" role="status">${progress.progress} / ${progress.of}…</span>`}
     ${result && html`<span class="ok-text" role="status">${result}</span>`}
     ${error && html`<span class="error inline" role="alert">${error.message}</span>`}
   </div>`;
 }
 const PAGE = 50;
+const VERB = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
+const DONE = { retry: 'retried', cancel: 'cancelled', delete: 'deleted' };
 
 function statusKind(s) {
   return { completed: 'ok', failed: 'bad', cancelled: 'muted', running: 'info', pending: 'warn' }[s] || 'muted';
@@ -130,13 +137,20 @@ function Enqueue({ plugin, queue, onDone }) {
   </form>`;
 }
 
+// The search and the state in the address, for deep links and reloads.
+function keepInUrl(q, st) {
+  const p = new URLSearchParams();
+  if (q) p.set('q', q);
+  if (st) p.set('status', st);
+  history.replaceState(null, '', location.pathname + (p.toString() ? '?' + p : ''));
+}
+
 export function QueuePage({ plugin, queue }) {
   const params = new URLSearchParams(location.search);
   const [status, setStatus] = useState(params.get('status') || '');
-  const [page, setPage] = useState(0);
   const [draft, setDraft] = useState(params.get('q') || '');
   const [query, setQuery] = useState(params.get('q') || '');
-  const [cursors, setCursors] = useState([0]);  // search pages: where each one starts
+  const [cursors, setCursors] = useState(['']);  // pages so far: where each one starts ('': the newest)
   const [picked, setPicked] = useState(new Set());
   const selected = { ids: [...picked], clear: () => setPicked(new Set()) };
   const toggle = (id) => setPicked((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
@@ -144,35 +158,32 @@ export function QueuePage({ plugin, queue }) {
   // Half a second: a task enqueued elsewhere shows within a second; unchanged answers are 304s.
   const stats = usePoll(() => api.get(base), 500, [base]);
   const cursor = cursors[cursors.length - 1];
+  // The state buttons add a status: qualifier to what was searched.
+  const effective = [status && !/(^|\s)status:/.test(query) ? `status:${status}` : '', query].filter(Boolean).join(' ');
   const tasks = usePoll(
-    () => (query
-      ? api.get(`${base}/search?q=${encodeURIComponent(query)}&limit=${PAGE}&cursor=${cursor}`)
-      : api.get(`${base}/tasks?limit=${PAGE + 1}&offset=${page * PAGE}${status ? '&status=' + status : ''}`)),
-    500, [base, status, page, query, cursor]);
+    () => api.get(`${base}/search?q=${encodeURIComponent(effective)}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`),
+    500, [base, effective, cursor]);
   const search = (e) => {
     e.preventDefault();
     setQuery(draft.trim());
-    setCursors([0]);
+    setCursors(['']);
     setPicked(new Set());
-    const p = new URLSearchParams();
-    if (draft.trim()) p.set('q', draft.trim());
-    history.replaceState(null, '', location.pathname + (p.toString() ? '?' + p : ''));
+    keepInUrl(draft.trim(), status);
   };
   const s = stats.data;
   const refresh = () => { stats.refresh(); tasks.refresh(); };
   const choose = (st) => {
     setStatus(st);
-    setPage(0);
-    history.replaceState(null, '', location.pathname + (st ? '?status=' + st : ''));
+    setCursors(['']);
+    setPicked(new Set());
+    keepInUrl(query, st);
   };
-  // Until the first answer of a new kind arrives, the previous one (a list, or a search page) is not shown.
-  const list = Array.isArray(tasks.data) && !query ? tasks.data : null;
-  const found = tasks.data && !Array.isArray(tasks.data) && query ? tasks.data : null;
-  const rows = list ? list.slice(0, PAGE) : found ? found.tasks : [];
-  const more = list ? list.length > PAGE : found ? found.next !== null : false;
-  const older = () => (found ? setCursors([...cursors, found.next]) : setPage(page + 1));
-  const newer = () => (query ? setCursors(cursors.slice(0, -1)) : setPage(page - 1));
-  const first = query ? cursors.length === 1 : page === 0;
+  const found = tasks.data;
+  const rows = found ? found.tasks : [];
+  const more = found ? found.next !== null : false;
+  const older = () => setCursors([...cursors, found.next]);
+  const newer = () => setCursors(cursors.slice(0, -1));
+  const first = cursors.length === 1;
   return html`<main>
     <nav class="crumbs"><${Link} href="/">Plugins</${Link}> / <${Link} href=${`/plugins/${seg(plugin)}`}>${plugin}</${Link}> / ${queue}</nav>
     <div class="page-head">
@@ -205,10 +216,10 @@ export function QueuePage({ plugin, queue }) {
             placeholder="status:failed error:timeout attempt>2 payload:… (/)" />
           <button type="submit">Search</button>
         </form>
-        ${!query && html`<label>State <select value=${status} onChange=${(e) => choose(e.target.value)}>
-          ${STATES.map((st) => html`<option value=${st}>${st || 'any'}</option>`)}</select></label>`}
+        <label>State <select value=${status} onChange=${(e) => choose(e.target.value)}>
+          ${STATES.map((st) => html`<option value=${st}>${st || 'any'}</option>`)}</select></label>
       </div>
-      ${session.canChange && html`<${BulkBar} plugin=${plugin} base=${base} query=${query} selected=${selected} onDone=${refresh} />`}
+      ${session.canChange && html`<${BulkBar} plugin=${plugin} base=${base} query=${effective} selected=${selected} onDone=${refresh} />`}
       <${ErrorNote} error=${tasks.error} />
       ${rows.length ? html`<table class="grid tasks">
         <thead><tr>${session.canChange && html`<th><span class="sr-only">Select</span></th>`}<th>Task</th><th>State</th><th>Attempt</th><th>Created</th><th>Next run</th><th>Error</th><th></th></tr></thead>
@@ -225,11 +236,13 @@ export function QueuePage({ plugin, queue }) {
             ${(t.status === 'failed' || t.status === 'cancelled') && html`<${ActionButton} label="Retry"
               action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/retry`)} onDone=${refresh} />`}
             ${(t.status === 'pending' || t.status === 'running') && html`<${ActionButton} label="Cancel" danger
-              action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/cancel`)} onDone=${refresh} />`}`}</td>
+              action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/cancel`)} onDone=${refresh} />`}
+            ${t.status !== 'running' && html`<${ActionButton} label="Delete" danger confirm=${`Delete task ${t.id}?`}
+              action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/delete`)} onDone=${refresh} />`}`}</td>
         </tr>`)}</tbody></table>` : html`<p class="muted">${tasks.loading ? 'Loading…' : 'No tasks' + (status ? ' ' + status : '') + '.'}</p>`}
       <div class="pager">
         <button type="button" disabled=${first} onClick=${newer}>← Newer</button>
-        <span class="muted">page ${query ? cursors.length : page + 1}${found ? ` · ${found.scanned} read` : ''}</span>
+        <span class="muted">page ${cursors.length}${found ? ` · ${found.scanned} read` : ''}</span>
         <button type="button" disabled=${!more} onClick=${older}>Older →</button>
       </div>
     </section>

@@ -23,6 +23,9 @@ using Json = nlohmann::json;
 using http::HttpRequest;
 using http::HttpResponse;
 
+// How many tasks a streamed change acts on, for the audit log.
+constexpr const char* kCountHeader = "X-Pier-Count";
+
 Json Describe(const PluginState& s, bool with_manifest) {
   Json j = {{"id", s.entry.id},
             {"enabled", s.entry.enabled},
@@ -345,7 +348,10 @@ void AdminServer::Observe(const HttpRequest& req, std::string_view route, const 
     AuditEntry e{.who = access_->WhoIs(req), .method = req.method, .route = std::string(route), .path = req.path,
                  .status = res.status};
     if (const size_t q = req.target.find('?'); q != std::string::npos) e.query = req.target.substr(q + 1);
-    // How many tasks a change touched, when its answer says.
+    // How many tasks a change touched, when its answer says (a streamed one, in a header: the count confirmed).
+    for (const auto& [name, value] : res.headers) {
+      if (name == kCountHeader) e.count = std::strtoll(value.c_str(), nullptr, 10);
+    }
     if (!res.stream && res.status == 200) {
       auto body = ParseJson(res.body);
       if (body.ok() && body->is_object()) {
@@ -427,6 +433,7 @@ void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {
                                                     std::to_string(expect) + " confirmed; nothing was changed"));
   }
   res.content_type = "application/x-ndjson";
+  res.headers.emplace_back(kCountHeader, std::to_string(expect));
   res.stream = [t = *tasks, ids = std::move(*ids), expect, kind = *action](http::ChunkWriter& out) {
     const int64_t done = ApplyToTasks(*t, ids, kind,
                                       [&](int64_t n) { out.Write(Json{{"progress", n}, {"of", expect}}.dump() + "\n"); });

@@ -28,12 +28,13 @@
 //   POST /api/plugins/{id}/queues/{queue}/pause|resume
 //   POST /api/plugins/{id}/queues/{queue}/retry|purge[?status=]   JSON lines: {"progress":N}..., result
 //   GET  /api/plugins/{id}/queues/{queue}/search?q=&limit=&cursor=   {tasks, next, scanned}
+//        (next: the cursor of the following page, null on the last; a keyset, so any page is cheap)
 //   GET  /api/plugins/{id}/queues/{queue}/search/count?q=            {count}
-//   POST /api/plugins/{id}/queues/{queue}/bulk  {"action":"retry"|"cancel","q":"...","expect":N}
+//   POST /api/plugins/{id}/queues/{queue}/bulk  {"action":"retry"|"cancel"|"delete","q":"...","expect":N}
 //        409 when N no longer match; else JSON lines {"progress":n,"of":N}..., {"ok":true,"retried":n}
 //        (admin/task_search.h: qualifiers status:, id:, priority:, attempt>, error:, payload:)
 //   GET  /api/plugins/{id}/tasks/{task}
-//   POST /api/plugins/{id}/tasks/{task}/cancel|retry
+//   POST /api/plugins/{id}/tasks/{task}/cancel|retry|delete   (delete: not while it runs)
 //
 // Metrics (once ServeMetrics was called):
 //   GET  /metrics                    the registry in the Prometheus text format;

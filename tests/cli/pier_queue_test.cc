@@ -124,6 +124,13 @@ TEST_F(PierQueue, LiveThroughTheServerAndOnTheDataFolder) {
   EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
   EXPECT_EQ(json::parse(Cli({"queue", "show", "worker", sleeping, "--json"}).out)["status"], "cancelled");
   EXPECT_EQ(Cli({"queue", "cancel", "worker", "nope"}).exit_code, 1);
+  // Delete removes it (finished now) through the server; an unknown one is refused.
+  CliRun removed = Cli({"queue", "delete", "worker", sleeping});
+  EXPECT_EQ(removed.exit_code, 0) << removed.out;
+  EXPECT_EQ(Cli({"queue", "show", "worker", sleeping}).exit_code, 1) << "gone";
+  CliRun unknown = Cli({"queue", "delete", "worker", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.out.find("not found"), std::string::npos) << unknown.out;
 
   // Pause, retry (with progress), resume.
   ASSERT_EQ(Cli({"queue", "pause", "worker", "work"}).exit_code, 0);

@@ -426,6 +426,56 @@ test('"retry all matching" on 10,000 failed tasks, refused when the count change
   await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
 });
 
+test('task pages go on by cursor; delete one task, then all matching', async () => {
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const q = `${base}/api/plugins/worker/queues/work`;
+  assert.equal((await fetch(`${q}/pause`, { method: 'POST', headers: auth, body: '' })).status, 200);
+  const specs = Array.from({ length: 120 }, (_, i) => ({ payload: Buffer.from(`doomed-${i}`).toString('base64') }));
+  const added = await fetch(`${q}/tasks`, { method: 'POST', headers: auth, body: JSON.stringify(specs) });
+  assert.equal(added.status, 200);
+  const ids = (await added.json()).ids;
+
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/queues/work?q=payload%3Adoomed`);
+  const rows = page.locator('table.tasks tbody tr');
+  await page.getByText('page 1').waitFor();
+  await page.locator('table.tasks').getByText(ids[119]).waitFor();  // newest first
+  assert.equal(await rows.count(), 50);
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await page.getByText('page 2').waitFor();
+  await page.locator('table.tasks').getByText(ids[69]).waitFor();
+  assert.equal(await rows.count(), 50);
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await page.getByText('page 3').waitFor();
+  await page.locator('table.tasks').getByText(ids[0]).waitFor();
+  assert.equal(await rows.count(), 20);
+  assert.ok(await page.getByRole('button', { name: 'Older →' }).isDisabled(), 'the last page has no older one');
+  await page.getByRole('button', { name: '← Newer' }).click();
+  await page.getByRole('button', { name: '← Newer' }).click();
+  await page.getByText('page 1').waitFor();
+  await page.locator('table.tasks').getByText(ids[119]).waitFor();
+
+  // One task, from its row.
+  await rows.filter({ hasText: ids[119] }).getByRole('button', { name: 'Delete' }).click();
+  await page.locator('table.tasks').getByText(ids[119]).waitFor({ state: 'detached' });
+  assert.equal((await fetch(`${base}/api/plugins/worker/tasks/${ids[119]}`, { headers: auth })).status, 404);
+  // A running task is refused, saying why (none runs here: an unknown ID is a 404 instead).
+  assert.equal((await fetch(`${base}/api/plugins/worker/tasks/nope/delete`, { method: 'POST', headers: auth, body: '' })).status, 404);
+
+  // Every other match, with the count confirmed.
+  await page.getByRole('button', { name: 'Count all matching' }).click();
+  await page.getByRole('button', { name: 'Delete all 119 matching' }).click();
+  await page.getByText('119 of 119 deleted').waitFor({ timeout: 30000 });
+  const left = await (await fetch(`${q}/search?q=payload%3Adoomed`, { headers: auth })).json();
+  assert.deepEqual(left.tasks, []);
+  const audit = await adminGet('/api/audit');
+  assert.ok(audit.some((e) => e.path.endsWith('/bulk') && e.count === 119), JSON.stringify(audit.slice(0, 3)));
+  assert.ok(audit.some((e) => e.path.endsWith(`/tasks/${ids[119]}/delete`) && e.status === 200));
+  assert.deepEqual(page.problems, []);
+  await context.close();
+  await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
+});
+
 test('the queue page charts the last hour from the same counters as /metrics', async () => {
   const { context, page } = await signedIn();
   await page.goto(`${base}/plugins/worker/queues/work`);

@@ -62,6 +62,65 @@ export function usePoll(load, intervalMs, deps = []) {
   return { ...state, refresh };
 }
 
+// --- server-sent events, with polling as the fallback ---
+// Subscribes to /api/events while this tab is visible: through the shared
+// worker (one stream for all tabs) where there is one, else a stream of this
+// tab's own. onPoll() is called when the server has no stream to spare or
+// the stream keeps failing. Returns the unsubscribe function.
+function subscribe(onOverview, onPoll) {
+  if (typeof SharedWorker === 'function') {
+    const worker = new SharedWorker('/ui/events-worker.js', { name: 'pier-events' });
+    const port = worker.port;
+    port.onmessage = (m) => (m.data.type === 'overview' ? onOverview(JSON.parse(m.data.data)) : onPoll());
+    port.start();
+    const visible = () => port.postMessage({ type: 'visible', visible: document.visibilityState === 'visible' });
+    const bye = () => port.postMessage({ type: 'bye' });
+    visible();
+    document.addEventListener('visibilitychange', visible);
+    window.addEventListener('pagehide', bye);
+    return () => { bye(); port.close(); document.removeEventListener('visibilitychange', visible); window.removeEventListener('pagehide', bye); };
+  }
+  let source = null;
+  let failures = 0;
+  const close = () => { if (source) { source.close(); source = null; } };
+  const open = () => {
+    close();
+    if (document.visibilityState !== 'visible' || typeof EventSource !== 'function') return;
+    source = new EventSource('/api/events');
+    source.addEventListener('overview', (e) => { failures = 0; onOverview(JSON.parse(e.data)); });
+    source.addEventListener('full', () => { close(); onPoll(); });
+    source.onerror = () => { if (source && (source.readyState === EventSource.CLOSED || ++failures >= 3)) { close(); onPoll(); } };
+  };
+  open();
+  document.addEventListener('visibilitychange', open);
+  return () => { close(); document.removeEventListener('visibilitychange', open); };
+}
+
+// The overview document, pushed (see subscribe) or, as the fallback, `load`
+// polled every intervalMs. `live` says which.
+export function useLiveOverview(load, intervalMs) {
+  const streams = typeof SharedWorker === 'function' || typeof EventSource === 'function';
+  const [mode, setMode] = useState(streams ? 'stream' : 'poll');
+  const [pushed, setPushed] = useState(null);
+  useEffect(() => (mode === 'stream' ? subscribe(setPushed, () => setMode('poll')) : undefined), [mode]);
+  // Streaming: one load for a first picture (then the events); polling: every intervalMs.
+  const polled = usePoll(load, mode === 'poll' ? intervalMs : 0, [mode]);
+  if (mode === 'stream' && pushed) return { data: pushed, error: null, loading: false, live: true };
+  return { ...polled, live: false };
+}
+
+// A small line of recent values (oldest first), drawn as SVG: no canvas, no inline style.
+export function Sparkline({ values, label }) {
+  if (!values || values.length < 2) return html`<span class="muted small">—</span>`;
+  const w = 90, hgt = 20, max = Math.max(1, ...values);
+  const points = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(hgt - 1 - (v / max) * (hgt - 2)).toFixed(1)}`).join(' ');
+  const total = values.reduce((a, b) => a + b, 0);
+  return html`<svg class="sparkline" viewBox=${`0 0 ${w} ${hgt}`} width=${w} height=${hgt} role="img"
+    aria-label=${`${label}: ${total} in the last ${values.length * 10} s`}>
+    <title>${`${total} finished in the last ${Math.round(values.length / 6)} min (peak ${max} per 10 s)`}</title>
+    <polyline points=${points} fill="none" stroke="currentColor" stroke-width="1.5" /></svg>`;
+}
+
 // --- formatting ---
 export function ago(ms) {
   if (ms == null) return '';

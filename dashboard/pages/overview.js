@@ -1,8 +1,9 @@
-// Overview: every plugin, its state and last error, its queues and next
-// schedule, from one shared server document (/api/overview), refreshed every
-// two seconds while the tab is visible.
+// Overview: every plugin, its state and last error, its queues, a sparkline
+// of tasks finished and its next schedule, from one shared server document
+// pushed by /api/events whenever it changes (polled every two seconds when
+// the server has no stream to spare), while the tab is visible.
 import { api, seg } from '../api.js';
-import { html, usePoll, useState, Link, Badge, ErrorNote, ago, relative } from '../ui.js';
+import { html, useLiveOverview, useState, Link, Badge, ErrorNote, Sparkline, ago, relative } from '../ui.js';
 
 export function state(p) {
   if (p.loaded && (p.lastError || p.initError)) return ['warn', 'degraded'];
@@ -27,21 +28,21 @@ function Queues({ plugin }) {
 
 export function Overview() {
   const [filter, setFilter] = useState('');
-  const { data, error } = usePoll(() => api.get('/api/overview'), 2000);
+  const { data, error, live } = useLiveOverview(() => api.get('/api/overview'), 2000);
   const plugins = (data ? data.plugins : []).filter((p) => {
     const f = filter.trim().toLowerCase();
     return !f || p.id.toLowerCase().includes(f) || (p.name || '').toLowerCase().includes(f);
   });
   return html`<main>
     <div class="page-head">
-      <h1>Plugins</h1>
+      <h1>Plugins <span class=${'live ' + (live ? 'on' : 'off')} title=${live ? 'updates pushed by the server' : 'polled every 2 s'}>${live ? 'live' : 'polling'}</span></h1>
       <input type="search" data-search placeholder="Filter plugins (/)" aria-label="Filter plugins"
         value=${filter} onInput=${(e) => setFilter(e.target.value)} />
     </div>
     <${ErrorNote} error=${error} />
     ${data && !data.plugins.length && html`<p class="muted">No plugins in the plugins folder yet.</p>`}
     ${plugins.length > 0 && html`<table class="grid overview">
-      <thead><tr><th>Plugin</th><th>State</th><th>Queues</th><th>Next schedule</th><th>Last error</th></tr></thead>
+      <thead><tr><th>Plugin</th><th>State</th><th>Queues</th><th>Finished, 5 min</th><th>Next schedule</th><th>Last error</th></tr></thead>
       <tbody>${plugins.map((p) => {
         const [kind, label] = state(p);
         return html`<tr key=${p.id}>
@@ -50,6 +51,7 @@ export function Overview() {
           <td data-label="State"><${Badge} kind=${kind}>${label}</${Badge}>
             ${p.instances && html`<div class="muted small">${p.instances.busy} busy · ${p.instances.idle} idle</div>`}</td>
           <td data-label="Queues"><${Queues} plugin=${p} /></td>
+          <td data-label="Finished, 5 min">${p.queues.length ? html`<${Sparkline} values=${p.finished} label=${`${p.id} tasks finished`} />` : html`<span class="muted">—</span>`}</td>
           <td data-label="Next schedule">${p.nextSchedule
             ? html`<span title=${p.nextSchedule.cron || 'one-time'}>${relative(p.nextSchedule.at)}</span>
                 <div class="muted small">${p.nextSchedule.id}</div>`

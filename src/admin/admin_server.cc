@@ -130,6 +130,20 @@ void AdminServer::Routes() {
   r.Add("GET", "/api/overview", [this](const HttpRequest&, HttpResponse& res) {
     res.body = overview_->Get();
   });
+  // Server-sent events: the overview document whenever it changes (admin/event_hub.h).
+  r.Add("GET", "/api/events", [this](const HttpRequest&, HttpResponse& res) {
+    if (events_->streams() >= EventHub::kMaxStreams) {
+      return Reply(res, 503, Json{{"ok", false},
+                                  {"error", "too many event streams open (" + std::to_string(EventHub::kMaxStreams) +
+                                                "); poll /api/overview instead"}});
+    }
+    res.content_type = "text/event-stream";
+    res.push = [hub = events_.get()](std::shared_ptr<http::PushChannel> channel) {
+      if (hub->Add(channel)) return;
+      channel->Send("event: full\ndata: {}\n\n");  // filled meanwhile: the page polls instead
+      channel->Close();
+    };
+  });
   r.Add("GET", "/api/plugins", [this](const HttpRequest&, HttpResponse& res) {
     auto states = host_.States();
     if (!states.ok()) return ReplyStatus(res, states.status());
@@ -475,11 +489,14 @@ Status AdminServer::Start(const std::string& address, int port) {
   }
   access_ = std::make_unique<AdminAccess>(access_settings_);
   if (history_) history_->Start();
-  overview_ = std::make_unique<Overview>(host_, metrics_.get());
+  overview_ = std::make_unique<Overview>(host_, metrics_.get(), history_.get());
+  events_ = std::make_unique<EventHub>([o = overview_.get()] { return o->Current(); }, metrics_.get());
+  events_->Start();
   return server_.Listen(address, port);
 }
 
 void AdminServer::Stop() {
+  if (events_) events_->Stop();  // its streams hold connections of server_
   server_.Stop();
   if (history_) history_->Stop();
 }

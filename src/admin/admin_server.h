@@ -2,6 +2,8 @@
 //
 //   GET  /api/health                 {"status":"ok"}
 //   GET  /api/overview               every plugin with its queues and next schedule (admin/overview.h)
+//   GET  /api/events                 server-sent events: "overview" with that document when it changes
+//                                    (at most EventHub::kMaxStreams open; 503 beyond, admin/event_hub.h)
 //   GET  /api/plugins/{id}/config    {schema, uiSchema, config, secretsSet}: secrets are never sent back
 //   POST /api/plugins/{id}/config    {"config": {...}}: validated (400 with {errors: [{field, message}]}),
 //        secrets left out or empty keep their stored value; stored, and the plugin reloaded when enabled
@@ -74,6 +76,7 @@
 #include "admin/admin_access.h"
 #include "admin/audit_log.h"
 #include "admin/log_ring.h"
+#include "admin/event_hub.h"
 #include "admin/overview.h"
 #include "admin/queue_history.h"
 #include "http/http_server.h"
@@ -127,6 +130,7 @@ class AdminServer {
   std::unique_ptr<AdminAccess> access_;  // made by Start
   std::shared_ptr<Metrics> metrics_;  // set before Start
   std::unique_ptr<Overview> overview_;  // made by Start
+  std::unique_ptr<EventHub> events_;    // made by Start; stopped before server_
   LogRing* logs_ = nullptr;             // set before Start
   std::unique_ptr<QueueHistory> history_;  // made by ServeCharts
   AuditLog audit_;

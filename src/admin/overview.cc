@@ -42,7 +42,8 @@ Json Queues(taskqueue::TaskQueueService& tasks, int64_t now) {
 
 }  // namespace
 
-Overview::Overview(PluginHost& host, Metrics* metrics) : host_(host) {
+Overview::Overview(PluginHost& host, Metrics* metrics, const QueueHistory* history)
+    : host_(host), history_(history) {
   if (metrics != nullptr) {
     builds_ = metrics->GetCounter("pier_dashboard_snapshots_total", "Overview documents built for the dashboard.");
     build_seconds_ = metrics->GetHistogram("pier_dashboard_snapshot_seconds", "Time an overview document took to build.",
@@ -50,18 +51,31 @@ Overview::Overview(PluginHost& host, Metrics* metrics) : host_(host) {
   }
 }
 
-std::string Overview::Get() {
+Overview::Snapshot Overview::Current() {
   MutexLock lock(mu_);
   const auto now = std::chrono::steady_clock::now();
   if (last_.empty() || now - built_ >= kMaxAge) {
-    last_ = Build();
+    const auto start = std::chrono::steady_clock::now();
+    const Json plugins = Plugins();
+    std::string part = plugins.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (part != last_plugins_ || last_.empty()) {
+      ++revision_;
+      last_plugins_ = std::move(part);
+    }
+    last_ = Document(plugins);
     built_ = std::chrono::steady_clock::now();
+    builds_.Add();
+    build_seconds_.Observe(std::chrono::duration<double>(built_ - start).count());
   }
-  return last_;
+  return {last_, revision_};
 }
 
-std::string Overview::Build() {
-  const auto start = std::chrono::steady_clock::now();
+std::string Overview::Document(const Json& plugins) {
+  const Json doc = {{"builtAt", NowMs()}, {"plugins", plugins}};
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json Overview::Plugins() {
   const int64_t now = NowMs();
   Json plugins = Json::array();
   auto states = host_.States();
@@ -98,13 +112,11 @@ std::string Overview::Build() {
           if (next != nullptr) p["nextSchedule"] = {{"id", next->id}, {"at", next->next_ms}, {"cron", next->cron}};
         }
       }
+      if (history_ != nullptr) p["finished"] = history_->Finished(s.entry.id, kSparklinePoints);
       plugins.push_back(std::move(p));
     }
   }
-  Json doc = {{"builtAt", now}, {"plugins", std::move(plugins)}};
-  builds_.Add();
-  build_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return plugins;
 }
 
 }  // namespace pier

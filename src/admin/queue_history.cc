@@ -114,4 +114,20 @@ nlohmann::json QueueHistory::Chart(const std::string& plugin, const std::string&
           {"t", t}, {"completed", completed}, {"failed", failed}, {"waitAvgMs", wait}, {"runAvgMs", run}};
 }
 
+std::vector<double> QueueHistory::Finished(const std::string& plugin, size_t points) const {
+  std::vector<double> out;
+  MutexLock lock(mu_);
+  // Every queue is sampled at the same moments: steps line up from the newest.
+  for (auto it = series_.lower_bound({plugin, ""}); it != series_.end() && it->first.first == plugin; ++it) {
+    const auto& hour = it->second.hour;
+    const size_t n = std::min(points, hour.size());
+    if (n > out.size()) out.insert(out.begin(), n - out.size(), 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      const Point& p = hour[hour.size() - n + i];
+      out[out.size() - n + i] += p.delta.completed + p.delta.failed;
+    }
+  }
+  return out;
+}
+
 }  // namespace pier

@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,10 @@ class QueueHistory {
   // {"stepMs", "t": [...], "completed": [...], "failed": [...], "waitAvgMs": [...], "runAvgMs": [...]}:
   // per step, the tasks that completed or failed in it and the mean wait and run of the attempts that started or ended in it.
   nlohmann::json Chart(const std::string& plugin, const std::string& queue, Window window) const PIER_EXCLUDES(mu_);
+  // The overview's sparkline: tasks finished (completed or failed) per hour
+  // step across all of the plugin's queues, the last `points` steps, oldest
+  // first (fewer when fewer were sampled).
+  std::vector<double> Finished(const std::string& plugin, size_t points) const PIER_EXCLUDES(mu_);
 
  private:
   struct Totals {

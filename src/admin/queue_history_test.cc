@@ -42,5 +42,25 @@ TEST(QueueHistoryTest, PointsAreTheCountersDeltasStepByStep) {
   EXPECT_TRUE(history.Chart("p", "other", QueueHistory::kHour)["t"].empty());
 }
 
+TEST(QueueHistoryTest, TheSparklineSumsThePluginsQueuesStepByStep) {
+  auto metrics = std::make_shared<Metrics>();
+  auto a = taskqueue::QueueMetrics::For(*metrics, "p", "a");
+  auto b = taskqueue::QueueMetrics::For(*metrics, "p", "b");
+  auto other = taskqueue::QueueMetrics::For(*metrics, "p2", "a");
+  QueueHistory history(metrics);
+  history.Sample(0);  // the starting line
+  a.completed.Add(2);
+  b.failed.Add(1);
+  other.completed.Add(100);
+  history.Sample(10'000);
+  a.completed.Add(4);
+  history.Sample(20'000);
+  history.Sample(30'000);
+  EXPECT_EQ(history.Finished("p", 10), (std::vector<double>{3, 4, 0}));
+  EXPECT_EQ(history.Finished("p", 2), (std::vector<double>{4, 0}));
+  EXPECT_EQ(history.Finished("p2", 10), (std::vector<double>{100, 0, 0}));
+  EXPECT_TRUE(history.Finished("nobody", 10).empty());
+}
+
 }  // namespace
 }  // namespace pier

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <deque>
 #include <future>
 #include <list>
@@ -109,8 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Nothing of a request has arrived: the connection may be closed to make room.
   bool idle() const { return idle_; }
   void Close() {
-    if (closed_) return;
-    closed_ = true;
+    if (closed_.exchange(true)) return;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -195,10 +195,12 @@ class Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     const bool queued = core_.pool().Submit([self, request = std::move(request)]() mutable {
       auto response = std::make_shared<HttpResponse>(self->core_.router().Handle(std::move(request)));
-      if (!response->stream) {
-        net::post(self->core_.io(), [self, response] { self->Write(response); });
-      } else {
+      if (response->stream) {
         self->Stream(response);
+      } else if (response->push) {
+        self->StartPush(response);
+      } else {
+        net::post(self->core_.io(), [self, response] { self->Write(response); });
       }
     });
     if (!queued) {
@@ -269,13 +271,92 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // The channel an event stream's handler keeps; releasing it closes the connection.
+  class PushWriter final : public PushChannel {
+   public:
+    explicit PushWriter(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+    ~PushWriter() override { Close(); }
+    bool Send(std::string chunk) override {
+      if (!open()) return false;
+      if (!chunk.empty()) s_->Push(std::make_shared<std::string>(std::move(chunk)));
+      return true;
+    }
+    bool open() const override { return !s_->closed_.load(); }
+    void Close() override {
+      if (open()) net::post(s_->core_.io(), [s = s_] { s->Close(); });
+    }
+
+   private:
+    std::shared_ptr<Session> s_;
+  };
+
+  // On a handler thread: the chunked header, then the channel to the
+  // handler's `push`; the thread is free again as soon as that returns.
+  void StartPush(std::shared_ptr<HttpResponse> r) {
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    Fill(head->base(), *r);
+    head->keep_alive(false);
+    head->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    const bool ok = OnIo([self = shared_from_this(), head, serializer](std::function<void(bool)> done) {
+      self->stream_.expires_after(self->core_.options().write_timeout);
+      bhttp::async_write_header(self->stream_, *serializer, [self, head, serializer, done](beast::error_code ec, size_t) {
+        // Notice the client leaving while nothing is being sent (outside the stream's timer).
+        if (!ec) {
+          self->stream_.socket().async_read_some(net::buffer(self->probe_),
+                                                 [self](beast::error_code, size_t) { self->Close(); });
+        }
+        done(!ec);
+      });
+    });
+    if (!ok) {
+      net::post(core_.io(), [self = shared_from_this()] { self->Close(); });
+      return;
+    }
+    r->push(std::make_shared<PushWriter>(shared_from_this()));
+  }
+
+  // Any thread: queues a chunk of an event stream for the I/O thread.
+  void Push(std::shared_ptr<std::string> data) {
+    net::post(core_.io(), [self = shared_from_this(), data = std::move(data)] {
+      if (self->closed_) return;
+      self->outbox_bytes_ += data->size();
+      if (self->outbox_bytes_ > PushChannel::kMaxBacklog) return self->Close();  // the client does not read
+      self->outbox_.push_back(data);
+      if (!self->writing_) self->WriteNext();
+    });
+  }
+
+  // On the I/O thread: one chunk at a time, in order.
+  void WriteNext() {
+    if (outbox_.empty() || closed_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    auto data = std::move(outbox_.front());
+    outbox_.pop_front();
+    stream_.expires_after(core_.options().write_timeout);
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(*data)),
+                     [self = shared_from_this(), data](beast::error_code ec, size_t) {
+                       self->outbox_bytes_ -= data->size();
+                       if (ec) return self->Close();
+                       self->WriteNext();
+                     });
+  }
+
   beast::tcp_stream stream_;
   ServerCore& core_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
   bool idle_ = true;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // set on the I/O thread, read anywhere
+  // An event stream's chunks waiting to be written, oldest first (I/O thread only).
+  std::deque<std::shared_ptr<std::string>> outbox_;
+  size_t outbox_bytes_ = 0;
+  bool writing_ = false;
+  char probe_[64];  // an event stream's client sends nothing: any byte or EOF ends it
 };
 
 Status ServerCore::Listen(const std::string& host, int port, int* bound) {

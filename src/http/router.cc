@@ -74,7 +74,7 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
 HttpResponse Router::Handle(HttpRequest request) const {
   std::string_view route;
   HttpResponse response = Dispatch(request, &route);
-  if (etags_ && request.method == "GET" && response.status == 200 && !response.stream) {
+  if (etags_ && request.method == "GET" && response.status == 200 && !response.stream && !response.push) {
     // FNV-1a, 64 bits: a change detector, not a security measure.
     uint64_t hash = 1469598103934665603ull;
     for (unsigned char c : response.body) hash = (hash ^ c) * 1099511628211ull;

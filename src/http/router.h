@@ -54,6 +54,21 @@ class ChunkWriter {
   virtual bool Write(std::string_view chunk) = 0;
 };
 
+// A response kept open for server-sent events: the server sends chunks
+// whenever it has something to say, and no handler thread is held meanwhile.
+// Send queues the chunk for the connection's I/O thread and returns at once;
+// a client that stops reading (more than kMaxBacklog bytes waiting) is
+// disconnected. Thread-safe.
+class PushChannel {
+ public:
+  static constexpr size_t kMaxBacklog = 4 << 20;
+  virtual ~PushChannel() = default;
+  // False once the connection is closed (by the client, the server or a failed write).
+  virtual bool Send(std::string chunk) = 0;
+  virtual bool open() const = 0;
+  virtual void Close() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -62,6 +77,11 @@ struct HttpResponse {
   // When set, the response is streamed (chunked): called on a handler thread
   // after the status and headers are sent; `body` is ignored.
   std::function<void(ChunkWriter&)> stream;
+  // When set (and `stream` is not), the response is an open-ended chunked
+  // stream: called once on a handler thread after the headers are sent, with
+  // the channel to keep; the connection closes when the channel is closed or
+  // released, or the client goes away.
+  std::function<void(std::shared_ptr<PushChannel>)> push;
 };
 
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;

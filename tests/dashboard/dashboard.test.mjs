@@ -219,6 +219,89 @@ test('a task enqueued with curl shows up within a second', async () => {
   await context.close();
 });
 
+// One unlabelled series of /metrics (0 when absent).
+async function metric(name) {
+  const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+test('the overview is pushed as it changes; ten tabs share one stream; past the cap, pages poll', async () => {
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const context = await browser.newContext();
+  const first = await open(context);
+  await first.goto(`${base}/#token=${token}`);
+  await first.getByText('live', { exact: true }).waitFor();
+  const rate = async (ms) => {
+    const before = await metric('pier_dashboard_snapshots_total');
+    await new Promise((r) => setTimeout(r, ms));
+    return ((await metric('pier_dashboard_snapshots_total')) - before) / (ms / 1000);
+  };
+  const one = await rate(3000);
+  const tabs = [first];
+  for (let i = 1; i < 10; i++) {
+    const page = await open(context);
+    await page.goto(`${base}/`);
+    await page.getByText('live', { exact: true }).waitFor();
+    tabs.push(page);
+  }
+  // One stream for the browser (a shared worker), however many tabs: a stream per tab would use up the
+  // six connections a browser opens to one host.
+  assert.equal(await metric('pier_dashboard_streams'), 1);
+  const ten = await rate(3000);
+  console.log(`overview builds per second: ${one.toFixed(2)} with one tab, ${ten.toFixed(2)} with ten`);
+  assert.ok(ten <= 2.5, `at most two builds a second however many tabs (${ten})`);
+
+  // A change reaches every tab by the stream, with no request of theirs.
+  let asked = 0;
+  for (const t of tabs) t.on('request', (r) => { if (r.url().includes('/api/overview')) asked++; });
+  const q = `${base}/api/plugins/worker/queues/work`;
+  await fetch(`${q}/pause`, { method: 'POST', headers: auth, body: '' });
+  const started = Date.now();
+  const added = await fetch(`${q}/tasks`, { method: 'POST', headers: auth,
+    body: JSON.stringify(Array(7).fill({ payload: Buffer.from('pushed').toString('base64') })) });
+  assert.equal(added.status, 200);
+  const pending = (await adminGet('/api/plugins/worker/queues/work')).pending;
+  for (const t of tabs) await t.getByText(`${pending} pending`).first().waitFor({ timeout: 2000 });
+  console.log(`enqueue -> on ten overview tabs in ${Date.now() - started} ms`);
+  assert.equal(asked, 0, 'pushed, not polled');
+  await fetch(`${q}/purge`, { method: 'POST', headers: auth, body: '' });
+  const ids = (await (await fetch(`${q}/search?q=payload%3Apushed`, { headers: auth })).json()).tasks.map((t) => t.id);
+  for (const id of ids) await fetch(`${base}/api/plugins/worker/tasks/${id}/delete`, { method: 'POST', headers: auth, body: '' });
+  await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
+
+  // Fill the cap from outside; the next stream is refused and a new tab polls instead. Open streams hold no
+  // handler thread: the API still answers at once.
+  const held = [];
+  for (;;) {
+    const c = new AbortController();
+    const res = await fetch(`${base}/api/events`, { headers: { Authorization: `Bearer ${token}` }, signal: c.signal });
+    if (res.status !== 200) {
+      assert.equal(res.status, 503);
+      break;
+    }
+    held.push(c);
+    assert.ok(held.length <= 16, 'a cap on streams');
+  }
+  assert.equal(held.length, 15, 'sixteen streams in all');
+  const t0 = Date.now();
+  assert.equal((await adminGet('/api/health')).status, 'ok');
+  assert.ok(Date.now() - t0 < 1000);
+  const other = await browser.newContext();  // another browser profile: its own worker, refused a stream
+  const late = await open(other);
+  await late.goto(`${base}/#token=${token}`);
+  await late.getByText('polling', { exact: true }).waitFor();
+  await late.getByRole('link', { name: 'Worker' }).first().waitFor();
+  await shots(late, 'overview-polling');
+  for (const t of tabs) assert.deepEqual(t.problems, []);
+
+  // Closed tabs and dropped connections free their streams.
+  held.forEach((c) => c.abort());
+  await other.close();
+  await context.close();
+  await waitFor(async () => (await metric('pier_dashboard_streams')) === 0, 5000, 'every stream to be released');
+});
+
 test('deep links, reloads and the back button', async () => {
   const { context, page } = await signedIn();
   await page.goto(`${base}/plugins/worker`);
@@ -481,9 +564,15 @@ test('the queue page charts the last hour from the same counters as /metrics', a
   await page.goto(`${base}/plugins/worker/queues/work`);
   await page.getByRole('heading', { name: 'Last hour' }).waitFor();
   await page.locator('.chart canvas').first().waitFor({ timeout: 30000 });
-  const chart = await adminGet('/api/plugins/worker/queues/work/chart?window=hour');
-  // The 10,000 failures of the bulk test happened after the first sample (the starting line).
-  const charted = chart.failed.reduce((a, b) => a + b, 0);
+  // The 10,000 failures of the bulk test happened after the first sample (the starting line); the
+  // sampler takes a point every 10 s, so they are charted by the next one at the latest.
+  let chart = null;
+  const sum = (a) => a.reduce((x, y) => x + y, 0);
+  await waitFor(async () => {
+    chart = await adminGet('/api/plugins/worker/queues/work/chart?window=hour');
+    return sum(chart.failed) >= 10000;
+  }, 15000, 'the bulk test\'s failures in the chart');
+  const charted = sum(chart.failed);
   const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
   const m = /pier_task_finished_total\{plugin="worker",queue="work",status="failed"\} (\d+)/.exec(text);
   assert.ok(m, 'the counter is scraped');

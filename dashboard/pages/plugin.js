@@ -1,7 +1,7 @@
 // One plugin: what it is, what it may use, its state and instances, enable
 // and disable, its queues, and its manifest as sent.
 import { api, seg } from '../api.js';
-import { html, usePoll, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
+import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
 import { state } from './overview.js';
 import { ConfigForm } from './config.js';
 
@@ -18,6 +18,76 @@ function Permissions({ manifest }) {
     if (v.maxSize) detail.push('max size ' + v.maxSize);
     return html`<li><strong>${n}</strong>${detail.length ? html` <span class="muted">— ${detail.join('; ')}</span>` : ''}</li>`;
   })}</ul>`;
+}
+
+// Which users and libraries the plugin may act for (its `users` and `library` permissions), chosen from
+// those the server knows; the server checks every ID and answers problems by field.
+function Scope({ id, canChange, onSaved }) {
+  const [view, setView] = useState(null);
+  const [draft, setDraft] = useState(null);
+  const [errors, setErrors] = useState({});
+  const [message, setMessage] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const load = async () => {
+    try {
+      const v = await api.get(`/api/plugins/${seg(id)}/scope`);
+      setView(v);
+      setDraft({ allUsers: v.users.all, users: v.users.selected, allLibraries: v.libraries.all,
+        libraries: v.libraries.selected, allowWriteAccess: v.libraries.writeAccess });
+    } catch (e) { setFailure(e); }
+  };
+  useEffect(() => { load(); }, [id]);
+  if (!view || !draft) return failure ? html`<p class="error">${failure.message}</p>` : null;
+  if (!view.users.needed && !view.libraries.needed) return null;
+  const toggle = (key, value) => {
+    const list = draft[key].includes(value) ? draft[key].filter((x) => x !== value) : [...draft[key], value];
+    setDraft({ ...draft, [key]: list });
+  };
+  const save = async (e) => {
+    e.preventDefault();
+    setMessage(null);
+    setFailure(null);
+    setErrors({});
+    const body = {};
+    if (view.users.needed) Object.assign(body, { allUsers: draft.allUsers, users: draft.users });
+    if (view.libraries.needed) Object.assign(body, { allLibraries: draft.allLibraries, libraries: draft.libraries });
+    if (view.libraries.filesystem) body.allowWriteAccess = draft.allowWriteAccess;
+    try {
+      await api.post(`/api/plugins/${seg(id)}/scope`, body);
+      setMessage('Saved.');
+      await load();
+      onSaved && onSaved();
+    } catch (err) {
+      setFailure(err);
+      const byField = {};
+      for (const p of (err.body && err.body.errors) || []) byField[p.field] = (byField[p.field] ? byField[p.field] + '; ' : '') + p.message;
+      setErrors(byField);
+    }
+  };
+  const group = (key, all, label, known, toValue) => html`<fieldset class="scope">
+    <legend>${label}</legend>
+    <label class="check"><input type="checkbox" checked=${draft[all]} onChange=${(e) => setDraft({ ...draft, [all]: e.target.checked })} />
+      All ${label.toLowerCase()}</label>
+    ${!draft[all] && (known.length
+      ? known.map((k) => html`<label class="check"><input type="checkbox" checked=${draft[key].includes(toValue(k.id))}
+          onChange=${() => toggle(key, toValue(k.id))} /> ${k.name} <span class="muted small">${k.id}</span></label>`)
+      : html`<p class="muted small">This server knows no ${label.toLowerCase()} yet (pier.toml: [[${key === 'users' ? 'user' : 'library'}]]).</p>`)}
+    ${errors[key] && html`<p class="field-error" role="alert">${errors[key]}</p>`}
+  </fieldset>`;
+  return html`<section class="card">
+    <h2>Access</h2>
+    <form onSubmit=${save}><fieldset disabled=${!canChange} class="plain">
+      ${view.users.needed && group('users', 'allUsers', 'Users', view.known.users, (x) => x)}
+      ${view.libraries.needed && group('libraries', 'allLibraries', 'Libraries', view.known.libraries, Number)}
+      ${view.libraries.filesystem && html`<label class="check"><input type="checkbox" checked=${draft.allowWriteAccess}
+        onChange=${(e) => setDraft({ ...draft, allowWriteAccess: e.target.checked })} /> May write to the library folders</label>
+        ${errors.allowWriteAccess && html`<p class="field-error" role="alert">${errors.allowWriteAccess}</p>`}`}
+    </fieldset>
+    ${canChange && html`<div class="actions"><button type="submit">Save access</button>
+      ${message && html`<span class="ok-text" role="status">${message}</span>`}</div>`}
+    ${failure && html`<p class="error" role="alert">${failure.message}</p>`}
+    </form>
+  </section>`;
 }
 
 export function PluginPage({ id }) {
@@ -55,6 +125,7 @@ export function PluginPage({ id }) {
         ? html`<ul>${p.capabilities.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p class="muted">None detected${p.loaded ? '' : ' (not loaded)'}.</p>`}</div>
       <div class="card"><h2>Permissions</h2><${Permissions} manifest=${m} /></div>
     </section>
+    <${Scope} id=${id} canChange=${session.canChange} onSaved=${refresh} />
     <section class="card">
       <h2>Configuration</h2>
       <${ConfigForm} id=${id} canChange=${session.canChange} onSaved=${refresh} />

@@ -221,6 +221,35 @@ void AdminServer::Routes() {
     ReplyStatus(res, host_.Configure(req.params[0], settings));
   });
 
+  // Which users and libraries the plugin may act for.
+  r.Add("GET", id + "/scope", [this](const HttpRequest& req, HttpResponse& res) {
+    auto state = StateOf(req.params[0]);
+    if (!state.ok()) return ReplyStatus(res, state.status());
+    auto manifest = ParseManifest(state->entry.manifest_json);
+    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto directory = directory_ ? directory_() : Result<Directory>(Directory{});
+    if (!directory.ok()) return ReplyStatus(res, directory.status());
+    Reply(res, 200, ScopeView(*manifest, state->entry.settings, *directory));
+  });
+  r.Add("POST", id + "/scope", [this](const HttpRequest& req, HttpResponse& res) {
+    auto state = StateOf(req.params[0]);
+    if (!state.ok()) return ReplyStatus(res, state.status());
+    auto manifest = ParseManifest(state->entry.manifest_json);
+    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto body = ParseJson(req.body);
+    if (!body.ok()) return ReplyStatus(res, InvalidArgumentError("the body is not JSON: " + body.status().message()));
+    auto directory = directory_ ? directory_() : Result<Directory>(Directory{});
+    if (!directory.ok()) return ReplyStatus(res, directory.status());
+    std::vector<schema::SchemaError> problems;
+    PluginSettings next = ApplyScope(*manifest, state->entry.settings, *body, *directory, &problems);
+    if (!problems.empty()) {
+      Json errors = Json::array();
+      for (const auto& p : problems) errors.push_back({{"field", p.field}, {"message", p.message}});
+      return Reply(res, 400, Json{{"ok", false}, {"error", schema::JoinErrors(problems)}, {"errors", std::move(errors)}});
+    }
+    ReplyStatus(res, host_.Configure(req.params[0], next));
+  });
+
   // Calls running now, and interrupting one.
   r.Add("GET", "/api/running", [this](const HttpRequest&, HttpResponse& res) {
     Json out = Json::array();

@@ -4,6 +4,8 @@
 //   GET  /api/overview               every plugin with its queues and next schedule (admin/overview.h)
 //   GET  /api/events                 server-sent events: "overview" with that document when it changes
 //                                    (at most EventHub::kMaxStreams open; 503 beyond, admin/event_hub.h)
+//   GET  /api/plugins/{id}/scope     users and libraries it may act for, and those the server knows (admin/plugin_scope.h)
+//   POST /api/plugins/{id}/scope     {"allUsers", "users", "allLibraries", "libraries", "allowWriteAccess"}: 400 by field
 //   GET  /api/plugins/{id}/config    {schema, uiSchema, config, secretsSet}: secrets are never sent back
 //   POST /api/plugins/{id}/config    {"config": {...}}: validated (400 with {errors: [{field, message}]}),
 //        secrets left out or empty keep their stored value; stored, and the plugin reloaded when enabled
@@ -78,6 +80,7 @@
 #include "admin/log_ring.h"
 #include "admin/event_hub.h"
 #include "admin/overview.h"
+#include "admin/plugin_scope.h"
 #include "admin/queue_history.h"
 #include "http/http_server.h"
 #include "manager/plugin_host.h"
@@ -104,6 +107,8 @@ class AdminServer {
   void ServeCharts();
   // Serves the plugins' log lines from `logs` (which outlives the server) at /api/logs (call before Start).
   void ServeLogs(LogRing* logs);
+  // The users and libraries a plugin's scope can name (the music host's), read on each request (call before Start).
+  void ServeDirectory(std::function<Result<Directory>()> directory) { directory_ = std::move(directory); }
   // Serves the dashboard (dashboard/dashboard_routes.h): compiled in, or from `dir` (call before Start).
   void ServeDashboard(std::filesystem::path dir = {});
   // Numeric loopback addresses only (127.0.0.0/8, ::1).
@@ -134,6 +139,7 @@ class AdminServer {
   LogRing* logs_ = nullptr;             // set before Start
   std::unique_ptr<QueueHistory> history_;  // made by ServeCharts
   AuditLog audit_;
+  std::function<Result<Directory>()> directory_;  // set before Start; none: nothing to choose from
 };
 
 }  // namespace pier

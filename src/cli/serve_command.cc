@@ -256,6 +256,14 @@ int RunServe(const ServeArgs& a) {
     admin->ServeCharts();
     admin->ServeDashboard(a.dashboard_dir);
     admin->ServeLogs(&plugin_logs);
+    admin->ServeDirectory([c = *catalog]() -> Result<Directory> {
+      Directory d;
+      PIER_ASSIGN_OR_RETURN(auto users, c->Users());
+      for (const auto& u : users) d.users.push_back({u.id, u.name.empty() ? u.user_name : u.name});
+      PIER_ASSIGN_OR_RETURN(auto libraries, c->Libraries());
+      for (const auto& l : libraries) d.libraries.push_back({std::to_string(l.id), l.name});
+      return d;
+    });
     music::AddShareImageRoute(admin->router(), *catalog, music->secret);
     music::AddMusicRoutes(admin->router(), scrobbling, agents, track_queries, *catalog, music->plays);
     if (Status st = admin->Start(admin_address->host, admin_address->port); !st.ok()) {

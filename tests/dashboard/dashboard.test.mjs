@@ -54,8 +54,13 @@ async function adminGet(p) {
 
 before(async () => {
   fs.mkdirSync(path.join(root, 'plugins'));
+  fs.mkdirSync(path.join(root, 'music'));
   fs.writeFileSync(path.join(root, 'pier.toml'),
-    'plugins_folder = "plugins"\ndata_folder = "data"\nadmin_listen = "127.0.0.1:0"\nlog_level = "info"\n');
+    'plugins_folder = "plugins"\ndata_folder = "data"\nadmin_listen = "127.0.0.1:0"\nlog_level = "info"\n' +
+    `[[library]]\nid = 1\nname = "Music"\npath = "${path.join(root, 'music')}"\n` +
+    '[[user]]\nuser_name = "alice"\nname = "Alice"\n[[user]]\nuser_name = "bob"\nname = "Bob"\n');
+  writePackage('scoped', { name: 'Scoped', author: 'Pier', version: '1', description: 'Acts for users.',
+    permissions: { users: { reason: 'their plays' }, library: { reason: 'their music', filesystem: true } } }, 'hello.wasm');
   writePackage('hello', { name: 'Hello', author: 'Pier', version: '1.0.0', description: 'Says hello.' }, 'hello.wasm');
   writePackage('worker', {
     name: 'Worker', author: 'Pier', version: '2.0.0', description: 'Runs tasks.',
@@ -196,6 +201,45 @@ test('disable and enable from the plugin page', async () => {
   await page.getByRole('button', { name: 'Enable' }).click();
   await page.locator('h1 .badge', { hasText: 'running' }).waitFor();
   assert.equal((await adminGet('/api/plugins/hello')).loaded, true);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('users and libraries a plugin may act for: chosen on its page, checked by the server', async () => {
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  // Declaring users and library, it cannot run before they are chosen.
+  assert.equal((await adminGet('/api/plugins/scoped')).loaded, false);
+  const refused = await fetch(`${base}/api/plugins/scoped/enable`, { method: 'POST', headers: auth, body: '' });
+  assert.notEqual(refused.status, 200);
+  assert.match((await refused.json()).error, /users permission requires configuration/);
+
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/scoped`);
+  await page.getByRole('heading', { name: 'Access' }).waitFor();
+  await page.getByLabel(/Alice/).check();
+  await page.getByLabel('All libraries').check();
+  await page.getByLabel('May write to the library folders').check();
+  await shots(page, 'plugin-access');
+  await page.getByRole('button', { name: 'Save access' }).click();
+  await page.getByText('Saved.').waitFor();
+  const scope = await adminGet('/api/plugins/scoped/scope');
+  assert.deepEqual(scope.users.selected, ['alice']);
+  assert.equal(scope.users.all, false);
+  assert.equal(scope.libraries.all, true);
+  assert.equal(scope.libraries.writeAccess, true);
+  assert.deepEqual(scope.known.users.map((u) => u.name), ['Alice', 'Bob']);
+
+  // IDs the server does not know are refused by field, and nothing changes.
+  const bad = await fetch(`${base}/api/plugins/scoped/scope`, { method: 'POST', headers: auth,
+    body: JSON.stringify({ users: ['alice', 'mallory'], libraries: [7], allUsers: 'yes' }) });
+  assert.equal(bad.status, 400);
+  const fields = (await bad.json()).errors.map((e) => e.field).sort();
+  assert.deepEqual(fields, ['allUsers', 'libraries', 'users']);
+  assert.deepEqual((await adminGet('/api/plugins/scoped/scope')).users.selected, ['alice']);
+
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.locator('h1 .badge', { hasText: 'running' }).waitFor();
+  assert.equal((await adminGet('/api/plugins/scoped')).loaded, true);
   assert.deepEqual(page.problems, []);
   await context.close();
 });

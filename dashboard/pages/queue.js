@@ -137,6 +137,66 @@ function Enqueue({ plugin, queue, onDone }) {
   </form>`;
 }
 
+// The administrator's settings of the queue over the plugin's: each field a number, or empty for the
+// plugin's own. Stored with the plugin and applied by reloading it; the server checks each field
+// (concurrency within the manifest's budget) and answers problems by field.
+const SETTINGS = [
+  ['concurrency', 'Concurrency', 'workers at once'],
+  ['maxRetries', 'Retries', 'after the first attempt'],
+  ['backoffMs', 'Backoff (ms)', 'doubles per retry, capped at an hour'],
+  ['delayMs', 'Rate limit (ms)', 'least time between two starts'],
+  ['retentionMs', 'Retention (ms)', 'finished tasks kept this long'],
+];
+function QueueSettings({ base, stats, onDone }) {
+  const [view, setView] = useState(null);
+  const [draft, setDraft] = useState({});
+  const [errors, setErrors] = useState({});
+  const [message, setMessage] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const show = (v) => {
+    setView(v);
+    const d = {};
+    for (const [k] of SETTINGS) d[k] = v.override[k] ?? '';
+    setDraft(d);
+  };
+  useEffect(() => { api.get(`${base}/settings`).then(show, setFailure); }, [base]);
+  if (!view) return failure ? html`<p class="error">${failure.message}</p>` : null;
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setMessage(null);
+    setFailure(null);
+    const body = {};
+    for (const [k] of SETTINGS) body[k] = draft[k] === '' ? null : Number(draft[k]);
+    try {
+      show(await api.post(`${base}/settings`, body));
+      setMessage('Saved; the plugin was reloaded with them.');
+      onDone();
+    } catch (err) {
+      setFailure(err);
+      const byField = {};
+      for (const p of (err.body && err.body.errors) || []) byField[p.field] = p.message;
+      setErrors(byField);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card queue-settings" onSubmit=${submit} noValidate>
+    <h2>Settings</h2>
+    <p class="muted small">Empty: the plugin's own. Concurrency budget of the plugin: ${view.budget}.</p>
+    <fieldset class="plain" disabled=${busy}>${SETTINGS.map(([k, label, help]) => html`<label>${label}
+      <input type="number" name=${k} value=${draft[k]} placeholder=${stats ? String(stats[k]) : ''}
+        onInput=${(e) => setDraft({ ...draft, [k]: e.target.value })} />
+      <span class="muted small">${help}</span>
+      ${errors[k] && html`<span class="field-error" role="alert">${errors[k]}</span>`}</label>`)}</fieldset>
+    <div class="actions"><button type="submit" disabled=${busy}>Save settings</button>
+      ${message && html`<span class="ok-text" role="status">${message}</span>`}</div>
+    ${failure && !Object.keys(errors).length && html`<p class="error" role="alert">${failure.message}</p>`}
+  </form>`;
+}
+
 // The search and the state in the address, for deep links and reloads.
 function keepInUrl(q, st) {
   const p = new URLSearchParams();
@@ -208,6 +268,7 @@ export function QueuePage({ plugin, queue }) {
     </section>`}
     <${QueueCharts} base=${base} />
     ${session.canChange && html`<${Enqueue} plugin=${plugin} queue=${queue} onDone=${refresh} />`}
+    ${session.canChange && html`<${QueueSettings} base=${base} stats=${s} onDone=${refresh} />`}
     <section>
       <div class="page-head">
         <h2>Tasks</h2>

@@ -334,6 +334,13 @@ void AdminServer::Routes() {
   r.Add("POST", id + "/queues/([^/]+)/(pause|resume|retry|purge)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = req.params[2], .queue = req.params[1], .status = req.Query("status")});
   });
+  // The administrator's settings of a queue over the plugin's (services/taskqueue/queue_overrides.h).
+  r.Add("GET", id + "/queues/([^/]+)/settings", [this](const HttpRequest& req, HttpResponse& res) {
+    QueueSettingsRoute(req, res);
+  });
+  r.Add("POST", id + "/queues/([^/]+)/settings", [this](const HttpRequest& req, HttpResponse& res) {
+    QueueSettingsRoute(req, res);
+  });
   r.Add("GET", id + "/queues/([^/]+)/search(?:/(count))?", [this](const HttpRequest& req, HttpResponse& res) {
     Search(req, res);
   });
@@ -451,6 +458,57 @@ void AdminServer::Search(const HttpRequest& req, HttpResponse& res) {
   Reply(res, 200, Json{{"tasks", wire::EncodeList(page->tasks, wire::EncodeTaskDetail)},
                        {"next", page->next ? Json(EncodeCursor(*page->next)) : Json(nullptr)},
                        {"scanned", page->scanned}});
+}
+
+void AdminServer::QueueSettingsRoute(const HttpRequest& req, HttpResponse& res) {
+  auto state = StateOf(req.params[0]);
+  if (!state.ok()) return ReplyStatus(res, state.status());
+  auto manifest = ParseManifest(state->entry.manifest_json);
+  if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+  if (!manifest->permissions.taskqueue) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " has no task queues"));
+  const int32_t budget = manifest->permissions.taskqueue->max_concurrency;
+  const std::string& queue = req.params[1];
+  PluginSettings settings = state->entry.settings;
+  // What is stored now (a manifest with a smaller budget makes it invalid: start again from nothing).
+  auto stored = taskqueue::ParseQueueOverrides(settings.queues_json, budget);
+  taskqueue::QueueOverrides all = stored.ok() ? std::move(*stored) : taskqueue::QueueOverrides{};
+  auto encode = [&](const taskqueue::QueueOverrides& o) {
+    Json mine = Json::object();
+    if (auto it = o.find(queue); it != o.end()) {
+      mine = ParseJsonOrNull(taskqueue::EncodeQueueOverrides({{queue, it->second}}))[queue];
+    }
+    return Json{{"queue", queue}, {"budget", budget}, {"override", mine}};
+  };
+  if (req.method == "GET") return Reply(res, 200, encode(all));
+
+  auto body = ParseJson(req.body);
+  if (!body.ok() || !body->is_object()) {
+    return ReplyStatus(res, InvalidArgumentError("send {\"concurrency\", \"maxRetries\", \"backoffMs\", \"delayMs\", "
+                                                 "\"retentionMs\"}, each a number or null (the plugin's own)"));
+  }
+  // Each field on its own, so every problem is reported under its field.
+  Json errors = Json::array();
+  for (const auto& [key, value] : body->items()) {
+    auto one = taskqueue::ParseQueueOverrides(Json{{queue, {{key, value}}}}.dump(), budget);
+    if (!one.ok()) {
+      std::string message = one.status().message();
+      if (const size_t colon = message.find("\": "); colon != std::string::npos) message = message.substr(colon + 3);
+      errors.push_back({{"field", key}, {"message", message}});
+    }
+  }
+  if (!errors.empty()) {
+    std::string joined;
+    for (const Json& e : errors) joined += (joined.empty() ? "" : "; ") + e["message"].get<std::string>();
+    return Reply(res, 400, Json{{"ok", false}, {"error", joined}, {"errors", std::move(errors)}});
+  }
+  auto mine = taskqueue::ParseQueueOverrides(Json{{queue, *body}}.dump(), budget);
+  if (!mine.ok()) return ReplyStatus(res, mine.status());
+  all.erase(queue);
+  all.merge(*mine);
+  settings.queues_json = taskqueue::EncodeQueueOverrides(all);
+  // Stored, and applied by reloading the plugin (as a configuration change is).
+  if (Status st = host_.Configure(req.params[0], settings); !st.ok()) return ReplyStatus(res, st);
+  Reply(res, 200, encode(all));
 }
 
 void AdminServer::Bulk(const HttpRequest& req, HttpResponse& res) {

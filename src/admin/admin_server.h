@@ -31,6 +31,9 @@
 //   POST /api/plugins/{id}/queues/{queue}/tasks            enqueue: body = JSON array of TaskSpec
 //   POST /api/plugins/{id}/queues/{queue}/pause|resume
 //   POST /api/plugins/{id}/queues/{queue}/retry|purge[?status=]   JSON lines: {"progress":N}..., result
+//   GET  /api/plugins/{id}/queues/{queue}/settings   {queue, budget, override}: the administrator's settings
+//   POST /api/plugins/{id}/queues/{queue}/settings   {concurrency, maxRetries, backoffMs, delayMs, retentionMs}
+//        (each a number, or null for the plugin's own; stored with the plugin, applied by a reload; 400 by field)
 //   GET  /api/plugins/{id}/queues/{queue}/search?q=&limit=&cursor=   {tasks, next, scanned}
 //        (next: the cursor of the following page, null on the last; a keyset, so any page is cheap)
 //   GET  /api/plugins/{id}/queues/{queue}/search/count?q=            {count}
@@ -128,6 +131,7 @@ class AdminServer {
   Result<std::shared_ptr<taskqueue::TaskQueueService>> QueuesOf(const std::string& plugin);
   void Search(const http::HttpRequest& req, http::HttpResponse& res);
   void Bulk(const http::HttpRequest& req, http::HttpResponse& res);
+  void QueueSettingsRoute(const http::HttpRequest& req, http::HttpResponse& res);
 
   PluginHost& host_;
   http::HttpServer server_;

@@ -101,6 +101,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginManager::LoadPackage(const std::file
                                    .log_sink = options_.log_sink,
                                    .music = options_.music,
                                    .metrics = runtime_.metrics()};
+  service_settings.queue_overrides_json = settings.queues_json;
   const MusicScope scope{.all_users = settings.all_users,
                          .users = settings.users,
                          .all_libraries = settings.all_libraries,

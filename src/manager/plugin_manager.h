@@ -41,6 +41,9 @@ struct PluginSettings {
   std::vector<int32_t> libraries;
   bool all_libraries = false;
   bool allow_write_access = false;
+  // An administrator's settings of the plugin's task queues over what the
+  // plugin asks for (taskqueue::ParseQueueOverrides); empty: none.
+  std::string queues_json;
 };
 
 // Work a plugin's host services run on their own (task workers, timers,

@@ -26,11 +26,13 @@ const std::vector<sqlite::Migration> kMigrations = {
         created_at INTEGER NOT NULL DEFAULT (unixepoch()),
         updated_at INTEGER NOT NULL DEFAULT (unixepoch())
       );)sql"},
+    // 2: queue settings chosen by an administrator (the dashboard).
+    {2, "ALTER TABLE plugin ADD COLUMN queues TEXT NOT NULL DEFAULT ''"},
 };
 
 constexpr std::string_view kColumns =
     "id, path, manifest, config, users, all_users, libraries, all_libraries, allow_write_access, enabled, "
-    "last_error, sha256";
+    "last_error, sha256, queues";
 
 RegistryEntry Row(const sqlite::Statement& s) {
   RegistryEntry e;
@@ -57,6 +59,7 @@ RegistryEntry Row(const sqlite::Statement& s) {
   e.enabled = s.ColumnInt(9) != 0;
   e.last_error = s.ColumnText(10);
   e.sha256 = s.ColumnText(11);
+  e.settings.queues_json = s.ColumnText(12);
   return e;
 }
 
@@ -98,11 +101,11 @@ Result<std::optional<RegistryEntry>> PluginRegistry::Get(std::string_view id) {
 
 Status PluginRegistry::Upsert(const RegistryEntry& e) {
   PIER_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "INSERT INTO plugin (" + std::string(kColumns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+      "INSERT INTO plugin (" + std::string(kColumns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT(id) DO UPDATE SET path=excluded.path, manifest=excluded.manifest, config=excluded.config, "
       "users=excluded.users, all_users=excluded.all_users, libraries=excluded.libraries, "
       "all_libraries=excluded.all_libraries, allow_write_access=excluded.allow_write_access, "
-      "enabled=excluded.enabled, last_error=excluded.last_error, sha256=excluded.sha256, updated_at=unixepoch()"));
+      "enabled=excluded.enabled, last_error=excluded.last_error, sha256=excluded.sha256, queues=excluded.queues, updated_at=unixepoch()"));
   s.Bind(1, e.id);
   s.Bind(2, e.path);
   s.Bind(3, e.manifest_json);
@@ -115,6 +118,7 @@ Status PluginRegistry::Upsert(const RegistryEntry& e) {
   s.Bind(10, int64_t{e.enabled});
   s.Bind(11, e.last_error);
   s.Bind(12, e.sha256);
+  s.Bind(13, e.settings.queues_json);
   return s.Run();
 }
 

@@ -147,6 +147,12 @@ Result<std::unique_ptr<PluginServices>> PluginServices::Create(const std::string
     task_options.maintenance_interval = settings.task_recovery_interval;
     task_options.metrics = settings.metrics;
     task_options.plugin = id;
+    if (auto overrides = taskqueue::ParseQueueOverrides(settings.queue_overrides_json, p.taskqueue->max_concurrency);
+        overrides.ok()) {
+      task_options.overrides = std::move(*overrides);
+    } else {  // stored by hand, or under a manifest with a smaller budget now: the plugin's own settings
+      spdlog::warn("plugin {}: stored queue settings ignored: {}", id, overrides.status().message());
+    }
     s->tasks_ = std::make_unique<taskqueue::TaskQueueService>(std::move(store), std::move(task_options));
   }
   if (settings.metrics && (s->cache_ || s->kvstore_)) {

@@ -60,6 +60,7 @@ struct ServiceSettings {
   int64_t cache_max_bytes = 64 << 20;
   std::string ca_file;  // extra trust anchors for plugins' https and wss
   std::string node_id;  // task leases: "<node>/<run>"; empty = the host name
+  std::string queue_overrides_json;  // this plugin's PluginSettings::queues_json
   std::chrono::milliseconds task_shutdown_grace{10000};
   std::chrono::milliseconds task_lease_slack{60000};
   std::chrono::milliseconds task_recovery_interval{60000};

@@ -603,6 +603,47 @@ test('task pages go on by cursor; delete one task, then all matching', async () 
   await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
 });
 
+test('queue settings within the manifest\'s budget: set on the queue page, kept across reloads', async () => {
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const q = `${base}/api/plugins/worker/queues/work`;
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/queues/work`);
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  // Beyond the budget (maxConcurrency 2): refused under its field, nothing changes.
+  await page.getByLabel('Concurrency').fill('3');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('.field-error', { hasText: 'concurrency must be a whole number from 1 to 2' }).waitFor();
+  assert.deepEqual((await adminGet('/api/plugins/worker/queues/work/settings')).override, {});
+  await page.getByLabel('Concurrency').fill('1');
+  await page.getByLabel('Retries').fill('4');
+  await page.getByLabel('Rate limit (ms)').fill('5');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved; the plugin was reloaded with them.').waitFor();
+  await shots(page, 'queue-settings');
+  await waitFor(async () => {
+    const st = await adminGet('/api/plugins/worker/queues/work');
+    return st.active && st.concurrency === 1 && st.maxRetries === 4 && st.delayMs === 5;
+  }, 10000, 'the reloaded queue to use the settings');
+  // Kept with the plugin: a disable and enable (a new load) applies them again.
+  assert.equal((await fetch(`${base}/api/plugins/worker/disable`, { method: 'POST', headers: auth, body: '' })).status, 200);
+  assert.equal((await fetch(`${base}/api/plugins/worker/enable`, { method: 'POST', headers: auth, body: '' })).status, 200);
+  await waitFor(async () => (await adminGet('/api/plugins/worker/queues/work')).maxRetries === 4, 10000, 'settings after a reload');
+  // A forged value of the wrong type is refused by field; null gives a field back to the plugin.
+  const bad = await fetch(`${q}/settings`, { method: 'POST', headers: auth, body: JSON.stringify({ backoffMs: 'slow', speed: 1 }) });
+  assert.equal(bad.status, 400);
+  assert.deepEqual((await bad.json()).errors.map((e) => e.field).sort(), ['backoffMs', 'speed']);
+  const cleared = await fetch(`${q}/settings`, { method: 'POST', headers: auth,
+    body: JSON.stringify({ concurrency: null, maxRetries: null, delayMs: null }) });
+  assert.equal(cleared.status, 200);
+  assert.deepEqual((await cleared.json()).override, {});
+  await waitFor(async () => {
+    const st = await adminGet('/api/plugins/worker/queues/work');
+    return st.active && st.delayMs === 0 && st.maxRetries !== 4;
+  }, 10000, 'the plugin\'s own settings back');
+  assert.deepEqual(page.problems.filter((p) => !p.includes('status of 400')), [], 'only the refused save');
+  await context.close();
+});
+
 test('the queue page charts the last hour from the same counters as /metrics', async () => {
   const { context, page } = await signedIn();
   await page.goto(`${base}/plugins/worker/queues/work`);

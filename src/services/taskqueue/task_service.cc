@@ -194,6 +194,11 @@ Status TaskQueueService::CreateQueue(HostCallContext&, const wire::TaskCreateQue
   q.delay_ms = std::min(request.config.delay_ms, kMaxDurationMs);
   q.retention_ms = request.config.retention_ms > 0 ? request.config.retention_ms : kDefaultRetentionMs;
   q.retention_ms = std::clamp(q.retention_ms, kMinRetentionMs, kMaxRetentionMs);
+  if (ApplyOverride(options_.overrides, &q)) {
+    spdlog::info("task queue {}: the administrator's settings apply (concurrency {}, maxRetries {}, backoffMs {}, "
+                 "delayMs {}, retentionMs {})", name, q.concurrency, q.max_retries, q.backoff_ms, q.delay_ms,
+                 q.retention_ms);
+  }
   // A pause set by an administrator survives the plugin re-creating its queue.
   if (auto stored = StoredQueue(name); stored.ok()) q.paused = stored->paused;
 

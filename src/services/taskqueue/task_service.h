@@ -33,6 +33,7 @@
 #include "common/mutex.h"
 #include "pier/services/task.h"
 #include "services/taskqueue/dispatcher.h"
+#include "services/taskqueue/queue_overrides.h"
 #include "services/taskqueue/task_store.h"
 
 namespace pier::taskqueue {
@@ -63,6 +64,7 @@ struct TaskServiceOptions {
   // this plugin's ID; unset: not counted.
   std::shared_ptr<Metrics> metrics;
   std::string plugin;
+  QueueOverrides overrides;  // applied by CreateQueue
 };
 
 class TaskQueueService final : public services::TaskService {

@@ -1,8 +1,11 @@
-// What a /metrics scrape costs with 50 plugins × 10 queues, one queue
-// holding 1,000,000 pending tasks and the others 100 each, next to the store
-// reads the scrape cannot avoid (each queue's counts and next due time) in
-// the same run. The first figure over the second is what formatting and
-// collecting add.
+// What a /metrics scrape and the dashboard overview's queue part cost with
+// 50 plugins × 10 queues, one queue holding 1,000,000 pending tasks and the
+// others 100 each, next to the store reads neither can avoid (each queue's
+// counts and next due time) in the same run. Each figure over the reads is
+// what formatting and collecting add. Also: a page of the big queue's task
+// list 900,000 rows deep, by offset (as `pier queue tasks --offset` and
+// task_listtasks read) and by key (as the dashboard's cursor reads), next to
+// the first page.
 //
 //   build/bench/pier_metrics_bench                        # 1,000,000 tasks in the big queue
 //   build/bench/pier_metrics_bench --big-queue=100000     # quicker
@@ -16,6 +19,8 @@
 #include <memory>
 #include <vector>
 
+#include "admin/overview.h"
+#include "admin/task_search.h"
 #include "pier/metrics.h"
 #include "services/taskqueue/queue_metrics.h"
 #include "services/taskqueue/sqlite_task_store.h"
@@ -109,6 +114,42 @@ void BM_Scrape(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_Scrape)->Unit(benchmark::kMillisecond);
+
+// The overview document's queue part (admin/overview.h) for every plugin, dumped as the server sends it.
+void BM_OverviewQueues(benchmark::State& state) {
+  Fleet& f = TheFleet();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    nlohmann::json plugins = nlohmann::json::array();
+    for (auto& s : f.services) plugins.push_back({{"queues", OverviewQueues(*s, 2)}});
+    std::string text = plugins.dump();
+    bytes = text.size();
+    benchmark::DoNotOptimize(text);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_OverviewQueues)->Unit(benchmark::kMillisecond);
+
+// A page of 50 at `depth` rows into the big queue: 0 (the first page), by offset, or by key.
+void BM_TaskPage(benchmark::State& state) {
+  Fleet& f = TheFleet();
+  auto& big = *f.services[0];
+  const int depth = static_cast<int>(std::min<int64_t>(900'000, big_queue - 100));
+  std::optional<taskqueue::ListKey> key;
+  if (state.range(0) == 2) {  // the key of the row just above that depth, as a cursor from the page before
+    auto rows = big.ListedTasks({.queue = "queue-0", .limit = 1, .offset = depth - 1}).value();
+    key = rows.at(0).key;
+  }
+  for (auto _ : state) {
+    auto page = state.range(0) == 2 ? big.ListedTasks({.queue = "queue-0", .limit = 50, .after = key})
+                                    : big.ListedTasks({.queue = "queue-0", .limit = 50,
+                                                       .offset = state.range(0) == 1 ? depth : 0});
+    if (!page.ok() || page->size() != 50) state.SkipWithError("page");
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetLabel(state.range(0) == 0 ? "first page" : state.range(0) == 1 ? "offset 900k" : "key 900k");
+}
+BENCHMARK(BM_TaskPage)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace pier

@@ -10,16 +10,18 @@
 
 namespace pier {
 
-namespace {
-
 using Json = nlohmann::json;
+
+namespace {
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-Json Queues(taskqueue::TaskQueueService& tasks, int64_t now) {
+}  // namespace
+
+Json OverviewQueues(taskqueue::TaskQueueService& tasks, int64_t now) {
   Json out = Json::array();
   auto all = tasks.AllQueueStats();
   if (!all.ok()) return out;
@@ -39,8 +41,6 @@ Json Queues(taskqueue::TaskQueueService& tasks, int64_t now) {
   }
   return out;
 }
-
-}  // namespace
 
 Overview::Overview(PluginHost& host, Metrics* metrics, const QueueHistory* history)
     : host_(host), history_(history) {
@@ -101,7 +101,7 @@ Json Overview::Plugins() {
         p["instances"] = {{"idle", st.idle_instances}, {"busy", st.calls_in_progress}};
         p["calls"] = st.calls;
         p["initError"] = loaded->init_error;
-        if (loaded->tasks != nullptr) p["queues"] = Queues(*loaded->tasks, now);
+        if (loaded->tasks != nullptr) p["queues"] = OverviewQueues(*loaded->tasks, now);
         if (auto* scheduler = loaded->services ? loaded->services->scheduler() : nullptr) {
           const auto schedules = scheduler->Schedules();
           p["schedules"] = schedules.size();

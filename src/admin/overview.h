@@ -23,6 +23,14 @@
 
 namespace pier {
 
+namespace taskqueue {
+class TaskQueueService;
+}
+
+// One plugin's queues as the overview lists them (counts by state, paused,
+// the due-longest task's wait at `now_ms`): the store reads of the document.
+nlohmann::json OverviewQueues(taskqueue::TaskQueueService& tasks, int64_t now_ms);
+
 class Overview {
  public:
   static constexpr std::chrono::milliseconds kMaxAge{500};

@@ -110,6 +110,8 @@ class AdminServer {
   void ServeCharts();
   // Serves the plugins' log lines from `logs` (which outlives the server) at /api/logs (call before Start).
   void ServeLogs(LogRing* logs);
+  // Keeps the audit log in `file` too, reading back what earlier runs wrote (admin/audit_log.h).
+  Status KeepAudit(const std::filesystem::path& file) { return audit_.Persist(file); }
   // The users and libraries a plugin's scope can name (the music host's), read on each request (call before Start).
   void ServeDirectory(std::function<Result<Directory>()> directory) { directory_ = std::move(directory); }
   // Serves the dashboard (dashboard/dashboard_routes.h): compiled in, or from `dir` (call before Start).

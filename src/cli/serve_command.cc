@@ -256,6 +256,9 @@ int RunServe(const ServeArgs& a) {
     admin->ServeCharts();
     admin->ServeDashboard(a.dashboard_dir);
     admin->ServeLogs(&plugin_logs);
+    if (Status st = admin->KeepAudit(config.data_folder / "admin-audit.jsonl"); !st.ok()) {
+      spdlog::warn("pier serve: {}; the audit log is kept in memory only", st.message());
+    }
     admin->ServeDirectory([c = *catalog]() -> Result<Directory> {
       Directory d;
       PIER_ASSIGN_OR_RETURN(auto users, c->Users());

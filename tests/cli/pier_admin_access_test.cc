@@ -145,5 +145,28 @@ TEST_F(PierAdminAccess, EveryAnswerCarriesTheSecurityHeaders) {
   }
 }
 
+TEST_F(PierAdminAccess, TheAuditLogOutlivesARestart) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_EQ(Disable({})->status, 200);
+  {
+    httplib::Client c(Url());
+    c.set_bearer_token_auth(testing::AdminToken(data()));
+    ASSERT_EQ(c.Post("/api/plugins/hello/enable", "", "application/json")->status, 200);
+  }
+  EXPECT_EQ(serve_.Kill(SIGTERM), 0);
+  serve_.Start(/*append=*/true);
+  ASSERT_TRUE(serve_.LogShows("pier serve: ready", 2));
+  httplib::Client c(Url());
+  c.set_bearer_token_auth(testing::AdminToken(data()));
+  auto r = c.Get("/api/audit");
+  ASSERT_TRUE(r);
+  const json audit = json::parse(r->body);
+  ASSERT_GE(audit.size(), 2u) << audit;
+  EXPECT_EQ(audit[0]["path"], "/api/plugins/hello/enable") << "newest first, from the run before";
+  EXPECT_EQ(audit[1]["path"], "/api/plugins/hello/disable");
+  EXPECT_EQ(audit[1]["who"], "admin (token)");
+  EXPECT_TRUE(fs::exists(data() / "admin-audit.jsonl"));
+}
+
 }  // namespace
 }  // namespace pier

@@ -296,6 +296,8 @@ export function QueuePage({ plugin, queue }) {
           <td>${session.canChange && html`
             ${(t.status === 'failed' || t.status === 'cancelled') && html`<${ActionButton} label="Retry"
               action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/retry`)} onDone=${refresh} />`}
+            ${t.status === 'pending' && t.nextRunAt > Date.now() && html`<${ActionButton} label="Run now"
+              action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/run`)} onDone=${refresh} />`}
             ${(t.status === 'pending' || t.status === 'running') && html`<${ActionButton} label="Cancel" danger
               action=${() => api.post(`/api/plugins/${seg(plugin)}/tasks/${seg(t.id)}/cancel`)} onDone=${refresh} />`}
             ${t.status !== 'running' && html`<${ActionButton} label="Delete" danger confirm=${`Delete task ${t.id}?`}

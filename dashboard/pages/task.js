@@ -1,7 +1,7 @@
 // One task: where it stands, its payload (as text, never as markup), its
-// result or error, retry and cancel.
+// result or error; retry, cancel, run now, delete.
 import { api, seg, decodePayload } from '../api.js';
-import { html, usePoll, Link, Badge, ErrorNote, ActionButton, session, when, relative } from '../ui.js';
+import { html, usePoll, navigate, Link, Badge, ErrorNote, ActionButton, session, when, relative } from '../ui.js';
 
 export function TaskPage({ plugin, task }) {
   const path = `/api/plugins/${seg(plugin)}/tasks/${seg(task)}`;
@@ -14,7 +14,10 @@ export function TaskPage({ plugin, task }) {
       <h1 class="mono">${t.id} <${Badge} kind=${t.status === 'failed' ? 'bad' : t.status === 'completed' ? 'ok' : 'muted'}>${t.status}</${Badge}></h1>
       ${session.canChange && html`<div class="actions">
         ${(t.status === 'failed' || t.status === 'cancelled') && html`<${ActionButton} label="Retry" action=${() => api.post(path + '/retry')} onDone=${refresh} />`}
+        ${t.status === 'pending' && t.nextRunAt > Date.now() && html`<${ActionButton} label="Run now" action=${() => api.post(path + '/run')} onDone=${refresh} />`}
         ${(t.status === 'pending' || t.status === 'running') && html`<${ActionButton} label="Cancel" danger action=${() => api.post(path + '/cancel')} onDone=${refresh} />`}
+        ${t.status !== 'running' && html`<${ActionButton} label="Delete" danger confirm=${`Delete task ${t.id}?`}
+          action=${() => api.post(path + '/delete')} onDone=${() => navigate(`/plugins/${seg(plugin)}/queues/${seg(t.queueName)}`)} />`}
       </div>`}
     </div>
     <${ErrorNote} error=${error} />

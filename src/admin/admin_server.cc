@@ -348,7 +348,7 @@ void AdminServer::Routes() {
   r.Add("GET", id + "/tasks/([^/]+)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = "show", .task = req.params[1]});
   });
-  r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry|delete)", [this](const HttpRequest& req, HttpResponse& res) {
+  r.Add("POST", id + "/tasks/([^/]+)/(cancel|retry|delete|run)", [this](const HttpRequest& req, HttpResponse& res) {
     Queues(req, res, {.op = req.params[2], .task = req.params[1]});
   });
 }

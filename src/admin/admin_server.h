@@ -41,7 +41,8 @@
 //        409 when N no longer match; else JSON lines {"progress":n,"of":N}..., {"ok":true,"retried":n}
 //        (admin/task_search.h: qualifiers status:, id:, priority:, attempt>, error:, payload:)
 //   GET  /api/plugins/{id}/tasks/{task}
-//   POST /api/plugins/{id}/tasks/{task}/cancel|retry|delete   (delete: not while it runs)
+//   POST /api/plugins/{id}/tasks/{task}/cancel|retry|delete|run   (delete: not while it runs; run: a pending
+//        task waiting for its time is due now)
 //
 // Metrics (once ServeMetrics was called):
 //   GET  /metrics                    the registry in the Prometheus text format;

@@ -39,7 +39,7 @@ Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& 
     PIER_ASSIGN_OR_RETURN(auto all, tasks.AllQueueStats());
     return wire::EncodeList(all, wire::EncodeQueueStats);
   }
-  if (r.op == "show" || r.op == "cancel" || r.op == "delete" || (r.op == "retry" && !r.task.empty())) {
+  if (r.op == "show" || r.op == "cancel" || r.op == "delete" || r.op == "run" || (r.op == "retry" && !r.task.empty())) {
     PIER_RETURN_IF_ERROR(Need(r.task, "task ID"));
     if (r.op == "show") {
       PIER_ASSIGN_OR_RETURN(auto t, tasks.TaskDetailOf(r.task));
@@ -47,6 +47,7 @@ Result<Json> RunQueueOp(taskqueue::TaskQueueService& tasks, const QueueRequest& 
     }
     PIER_RETURN_IF_ERROR(r.op == "cancel"   ? tasks.CancelTask(r.task)
                          : r.op == "delete" ? tasks.DeleteTask(r.task)
+                         : r.op == "run"    ? tasks.RunTaskNow(r.task)
                                             : tasks.RetryTask(r.task));
     return ok;
   }

@@ -12,6 +12,7 @@
 //   show     task              TaskDetail
 //   cancel   task              {"ok":true}  (pending, or running here: interrupted)
 //   delete   task              {"ok":true}  (not running: pending or finished)
+//   run      task              {"ok":true}  (pending: due now, if it was waiting for its time)
 //   retry    task | queue      {"ok":true} | {"retried":N}  (one task, or every failed one)
 //   pause / resume   queue     {"ok":true}
 //   purge    queue [status]    {"purged":N}  (finished tasks only)

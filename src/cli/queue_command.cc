@@ -194,11 +194,12 @@ CLI::App* AddQueueCommand(CLI::App& app, QueueArgs& a) {
   tasks->add_option("--status", a.status, "Only tasks in this state (pending, running, completed, failed, cancelled)");
   tasks->add_option("--limit", a.limit, "At most this many (1-1000)")->check(CLI::Range(1, 1000));
   tasks->add_option("--offset", a.offset, "Skip this many")->check(CLI::NonNegativeNumber);
-  for (const char* name : {"show", "cancel", "delete"}) {
+  for (const char* name : {"show", "cancel", "delete", "run"}) {
     const std::string n = name;
     auto* sub = cmd->add_subcommand(name, n == "show"     ? "Everything stored about one task"
                                           : n == "cancel" ? "Cancel a pending task, or interrupt a running one"
-                                                          : "Remove a task that is not running, with its payload");
+                                          : n == "delete" ? "Remove a task that is not running, with its payload"
+                                                          : "Make a pending task that waits for its time due now");
     common(sub);
     sub->add_option("task", a.target, "Task ID")->required();
   }
@@ -230,7 +231,7 @@ int RunQueue(const QueueArgs& a) {
   }
   internal::SetHostLogLevel(LogLevel::kWarn);
   QueueRequest r{.op = a.action, .status = a.status, .limit = a.limit, .offset = a.offset};
-  const bool by_task = a.action == "show" || a.action == "cancel" || a.action == "delete" ||
+  const bool by_task = a.action == "show" || a.action == "cancel" || a.action == "delete" || a.action == "run" ||
                        (a.action == "retry" && a.queue.empty());
   (by_task ? r.task : r.queue) = a.action == "retry" && !a.queue.empty() ? a.queue : a.target;
   if (a.action == "retry" && a.queue.empty() && a.target.empty()) {

@@ -603,6 +603,27 @@ test('task pages go on by cursor; delete one task, then all matching', async () 
   await fetch(`${q}/resume`, { method: 'POST', headers: auth, body: '' });
 });
 
+test('run now: a task delayed by an hour runs at once from its page', async () => {
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const q = `${base}/api/plugins/worker/queues/work`;
+  const added = await fetch(`${q}/tasks`, { method: 'POST', headers: auth,
+    body: JSON.stringify([{ payload: Buffer.from('later').toString('base64'), delayMs: 3600000 }]) });
+  const [id] = (await added.json()).ids;
+  const { context, page } = await signedIn();
+  await page.goto(`${base}/plugins/worker/tasks/${id}`);
+  await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+  assert.equal((await adminGet(`/api/plugins/worker/tasks/${id}`)).status, 'pending');
+  await page.getByRole('button', { name: 'Run now' }).click();
+  await waitFor(async () => (await adminGet(`/api/plugins/worker/tasks/${id}`)).status === 'completed', 10000, 'the task to run');
+  await page.locator('h1 .badge', { hasText: 'completed' }).waitFor();
+  // Only a pending task can.
+  const again = await fetch(`${base}/api/plugins/worker/tasks/${id}/run`, { method: 'POST', headers: auth, body: '' });
+  assert.equal(again.status, 409);
+  assert.match((await again.json()).error, /only a pending task can \(status: completed\)/);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
 test('queue settings within the manifest\'s budget: set on the queue page, kept across reloads', async () => {
   const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const q = `${base}/api/plugins/worker/queues/work`;

@@ -38,6 +38,7 @@ class SlowClaimStore final : public TaskStore {
   Result<int64_t> CancelPending(std::string_view q, int64_t now) override { return inner_->CancelPending(q, now); }
   Status Retry(std::string_view id, int64_t now) override { return inner_->Retry(id, now); }
   Status Delete(std::string_view id) override { return inner_->Delete(id); }
+  Status RunNow(std::string_view id, int64_t now) override { return inner_->RunNow(id, now); }
   Result<Exchange> FinishAndClaim(const Round& round, int64_t now) override {
     auto out = inner_->FinishAndClaim(round, now);
     if (out.ok()) start_marks += static_cast<int64_t>(round.started.size());

@@ -71,6 +71,11 @@ constexpr std::string_view kRetry =
     " AND o.status IN ('pending', 'running'))) RETURNING queue),"
     " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || queue) FROM u)"
     " SELECT (SELECT count(*) FROM n)::bigint, (SELECT status FROM pier.tasks WHERE plugin = $1 AND id = $2)";
+constexpr std::string_view kRunNow =
+    "WITH u AS (UPDATE pier.tasks SET next_run_at = LEAST(next_run_at, $3), updated_at = $3"
+    " WHERE plugin = $1 AND id = $2 AND status = 'pending' RETURNING queue),"
+    " n AS (SELECT pg_notify('pier_wake', $1 || chr(31) || queue) FROM u)"
+    " SELECT (SELECT count(*) FROM n)::bigint, (SELECT status FROM pier.tasks WHERE plugin = $1 AND id = $2)";
 constexpr std::string_view kCancelPending =
     "UPDATE pier.tasks SET status = 'cancelled', updated_at = $3 WHERE plugin = $1 AND queue = $2"
     " AND status = 'pending'";
@@ -343,6 +348,13 @@ Result<int64_t> PostgresTaskStore::CancelPending(std::string_view queue, int64_t
   auto r = db_->pool().Run(kCancelPending, Params().Text(plugin_).Text(queue).Int(now));
   if (!r.ok()) return r.status().WithContext("clearing queue");
   return r->affected();
+}
+
+Status PostgresTaskStore::RunNow(std::string_view id, int64_t now) {
+  auto refused = Transition(kRunNow, id, now);
+  if (!refused.ok()) return refused.status().WithContext("running task now");
+  if (!*refused) return OkStatus();
+  return RunNowRefused(id, **refused);
 }
 
 Status PostgresTaskStore::Retry(std::string_view id, int64_t now) {

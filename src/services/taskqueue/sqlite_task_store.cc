@@ -442,6 +442,14 @@ Status SqliteTaskStore::Delete(std::string_view id) {
   return DeleteRefused(id, *refused);
 }
 
+Status SqliteTaskStore::RunNow(std::string_view id, int64_t now) {
+  PIER_ASSIGN_OR_RETURN(auto refused, Transition("UPDATE tasks SET next_run_at = min(next_run_at, ?1), updated_at = ?1"
+                                                 " WHERE id = ?2 AND status = 'pending'",
+                                                 id, now, "running task now"));
+  if (!refused) return OkStatus();
+  return RunNowRefused(id, *refused);
+}
+
 Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
   PIER_ASSIGN_OR_RETURN(auto refused, Transition(
       "UPDATE tasks SET status = 'pending', attempt = 0, next_run_at = ?1, updated_at = ?1"

@@ -63,6 +63,7 @@ class SqliteTaskStore final : public TaskStore {
   Result<int64_t> CancelPending(std::string_view queue, int64_t now_ms) override;
   Status Retry(std::string_view id, int64_t now_ms) override;
   Status Delete(std::string_view id) override;
+  Status RunNow(std::string_view id, int64_t now_ms) override;
   Result<Exchange> FinishAndClaim(const Round& round, int64_t now_ms) override;
   Result<int64_t> RecoverLeases(int64_t now_ms, std::string_view dead_owner_prefix,
                                 std::string_view live_owner) override;

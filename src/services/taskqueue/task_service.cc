@@ -409,6 +409,17 @@ Status TaskQueueService::RetryTask(std::string_view id) {
   return OkStatus();
 }
 
+Status TaskQueueService::RunTaskNow(std::string_view id) {
+  PIER_RETURN_IF_ERROR(EnsureOpen());
+  const int64_t now = Now();
+  PIER_RETURN_IF_ERROR(store_->RunNow(id, now));
+  auto row = store_->Get(id);
+  if (row.ok() && row->has_value()) {
+    if (auto d = DispatcherFor((*row)->queue)) d->Wake(now);
+  }
+  return OkStatus();
+}
+
 Status TaskQueueService::DeleteTask(std::string_view id) {
   PIER_RETURN_IF_ERROR(EnsureOpen());
   Status st = store_->Delete(id);

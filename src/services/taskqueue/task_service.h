@@ -118,6 +118,8 @@ class TaskQueueService final : public services::TaskService {
   // not started is given back first) or finished. NotFound; FailedPrecondition
   // when it runs.
   Status DeleteTask(std::string_view id);
+  // Makes a pending task due now (TaskStore::RunNow) and wakes its queue.
+  Status RunTaskNow(std::string_view id);
   // Retries every failed task of the queue; how many.
   Result<int64_t> RetryFailed(std::string_view queue, const std::function<void(int64_t done)>& progress = {});
   Status SetPaused(std::string_view queue, bool paused);

@@ -39,6 +39,12 @@ Status DeleteRefused(std::string_view id, std::string_view status) {
                                  std::string(status) + "); cancel it first");
 }
 
+Status RunNowRefused(std::string_view id, std::string_view status) {
+  if (status.empty()) return NotFoundError("task " + GoQuote(id) + " not found");
+  return FailedPreconditionError("task " + GoQuote(id) + " cannot be run now: only a pending task can (status: " +
+                                 std::string(status) + ")");
+}
+
 void AddToStats(QueueStats& stats, std::string_view status, int64_t n) {
   if (status == kPending) stats.pending += n;
   if (status == kRunning) stats.running += n;

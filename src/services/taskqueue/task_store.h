@@ -185,6 +185,7 @@ void AddToStats(QueueStats& stats, std::string_view status, int64_t n);
 Status CancelRefused(std::string_view id, std::string_view status);
 Status RetryRefused(std::string_view id, std::string_view status);
 Status DeleteRefused(std::string_view id, std::string_view status);
+Status RunNowRefused(std::string_view id, std::string_view status);
 
 class TaskStore {
  public:
@@ -224,6 +225,10 @@ class TaskStore {
   // Removes a task that is not running (pending or finished), with its
   // payload. NotFound; FailedPrecondition when it is running.
   virtual Status Delete(std::string_view id) = 0;
+  // A pending task waiting for its time (delayed, backing off) becomes due
+  // now; one already due is left as it is. NotFound; FailedPrecondition
+  // when it is not pending.
+  virtual Status RunNow(std::string_view id, int64_t now_ms) = 0;
 
   // One transaction (group commit): applies the start marks (attempt + 1,
   // started_at = now), then the completions, then takes up to claim->max

@@ -380,6 +380,22 @@ TEST_P(TaskStoreTest, DeleteRemovesAnyTaskThatIsNotRunning) {
   EXPECT_EQ(stats.pending + stats.failed + stats.completed + stats.cancelled, 0);
 }
 
+TEST_P(TaskStoreTest, RunNowMakesAWaitingTaskDueAndLeavesOthersAlone) {
+  const std::string later = Enqueue({.queue = "q", .payload = "later", .run_at_ms = 50'000}, 1000);
+  const std::string due = Enqueue({.queue = "q", .payload = "due"}, 1000);
+  EXPECT_TRUE(store_->Claim({.queue = "q", .owner = "w", .max = 5}, 2000).value().size() == 1) << "only the due one";
+  ASSERT_TRUE(store_->RunNow(later, 3000).ok());
+  EXPECT_EQ(Row(later).next_run_at, 3000);
+  EXPECT_EQ(store_->RunNow(due, 3000).code(), StatusCode::kFailedPrecondition) << "running";
+  EXPECT_EQ(store_->RunNow("nope", 3000).code(), StatusCode::kNotFound);
+  auto claimed = store_->Claim({.queue = "q", .owner = "w", .max = 5}, 3000).value();
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, later);
+  const std::string early = Enqueue({.queue = "q", .payload = "early"}, 4000);
+  ASSERT_TRUE(store_->RunNow(early, 9000).ok());
+  EXPECT_EQ(Row(early).next_run_at, 4000) << "already due: its place in line is kept";
+}
+
 // The next run time is the earliest of every ready task, whatever its
 // priority (SQLite reads it off the priority-ordered ready index).
 TEST_P(TaskStoreTest, NextRunAtIsTheEarliestAcrossPriorities) {

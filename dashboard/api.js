@@ -81,3 +81,12 @@ export function decodePayload(b64) {
     }
   }
 }
+
+// A refused save's problems by field ("a/b" → "message; message"), for the controls to show under each.
+export function fieldErrors(err) {
+  const byField = {};
+  for (const p of (err.body && err.body.errors) || []) {
+    byField[p.field] = byField[p.field] ? byField[p.field] + '; ' + p.message : p.message;
+  }
+  return byField;
+}

@@ -7,7 +7,7 @@
 // Secrets (format password, writeOnly) are never sent to the page; the
 // server keeps the stored one when the field is left empty. The server
 // validates; its problems show under the field they concern.
-import { api, seg } from '../api.js';
+import { api, seg, fieldErrors } from '../api.js';
 import { html, useEffect, useState } from '../ui.js';
 
 const KNOWN = new Set(['VerticalLayout', 'HorizontalLayout', 'Group', 'Control', 'Label']);
@@ -182,12 +182,7 @@ export function ConfigForm({ id, canChange, onSaved }) {
       onSaved && onSaved();
     } catch (err) {
       setFailure(err);
-      // The server's problems, by field ("a/b"), for the controls to show.
-      const byField = {};
-      for (const p of (err.body && err.body.errors) || []) {
-        byField[p.field] = byField[p.field] ? byField[p.field] + '; ' + p.message : p.message;
-      }
-      setErrors(byField);
+      setErrors(fieldErrors(err));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 // One plugin: what it is, what it may use, its state and instances, enable
 // and disable, its queues, and its manifest as sent.
-import { api, seg } from '../api.js';
+import { api, seg, fieldErrors } from '../api.js';
 import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
 import { state } from './overview.js';
 import { ConfigForm } from './config.js';
@@ -59,9 +59,7 @@ function Scope({ id, canChange, onSaved }) {
       onSaved && onSaved();
     } catch (err) {
       setFailure(err);
-      const byField = {};
-      for (const p of (err.body && err.body.errors) || []) byField[p.field] = (byField[p.field] ? byField[p.field] + '; ' : '') + p.message;
-      setErrors(byField);
+      setErrors(fieldErrors(err));
     }
   };
   const group = (key, all, label, known, toValue) => html`<fieldset class="scope">

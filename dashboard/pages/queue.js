@@ -2,7 +2,7 @@
 // finished ones, enqueue from a form, and its tasks by state and search, a
 // page at a time (keyset cursors from the server: deep pages cost what the
 // first does).
-import { api, seg, encodePayload, decodePayload } from '../api.js';
+import { api, seg, encodePayload, decodePayload, fieldErrors } from '../api.js';
 import { QueueCharts } from '../chart.js';
 import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
 
@@ -176,9 +176,7 @@ function QueueSettings({ base, stats, onDone }) {
       onDone();
     } catch (err) {
       setFailure(err);
-      const byField = {};
-      for (const p of (err.body && err.body.errors) || []) byField[p.field] = p.message;
-      setErrors(byField);
+      setErrors(fieldErrors(err));
     } finally {
       setBusy(false);
     }

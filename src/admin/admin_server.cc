@@ -60,6 +60,13 @@ int HttpStatusFor(const Status& st) {
   }
 }
 
+// 400 with every problem by field, for a form to show under each.
+void ReplyFieldErrors(HttpResponse& res, const std::vector<schema::SchemaError>& problems) {
+  Json errors = Json::array();
+  for (const auto& p : problems) errors.push_back({{"field", p.field}, {"message", p.message}});
+  Reply(res, 400, Json{{"ok", false}, {"error", schema::JoinErrors(problems)}, {"errors", std::move(errors)}});
+}
+
 void ReplyStatus(HttpResponse& res, const Status& st) {
   if (st.ok()) return Reply(res, 200, Json{{"ok", true}});
   Reply(res, HttpStatusFor(st), Json{{"ok", false}, {"error", st.message()}});
@@ -193,60 +200,48 @@ void AdminServer::Routes() {
 
   // The configuration form: schema, uiSchema and values (secrets left out), and saving it.
   r.Add("GET", id + "/config", [this](const HttpRequest& req, HttpResponse& res) {
-    auto state = StateOf(req.params[0]);
-    if (!state.ok()) return ReplyStatus(res, state.status());
-    auto manifest = ParseManifest(state->entry.manifest_json);
-    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
-    Reply(res, 200, ConfigView(*manifest, state->entry.settings.config_json));
+    auto found = PluginWithManifest(req.params[0]);
+    if (!found.ok()) return ReplyStatus(res, found.status());
+    auto& [state, manifest] = *found;
+    Reply(res, 200, ConfigView(manifest, state.entry.settings.config_json));
   });
   r.Add("POST", id + "/config", [this](const HttpRequest& req, HttpResponse& res) {
-    auto state = StateOf(req.params[0]);
-    if (!state.ok()) return ReplyStatus(res, state.status());
-    auto manifest = ParseManifest(state->entry.manifest_json);
-    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto found = PluginWithManifest(req.params[0]);
+    if (!found.ok()) return ReplyStatus(res, found.status());
+    auto& [state, manifest] = *found;
     auto body = ParseJson(req.body);
     if (!body.ok() || !body->is_object() || !body->contains("config")) {
       return ReplyStatus(res, InvalidArgumentError("send {\"config\": {...}}"));
     }
-    auto merged = MergeSubmittedConfig(*manifest, state->entry.settings.config_json, (*body)["config"]);
+    auto merged = MergeSubmittedConfig(manifest, state.entry.settings.config_json, (*body)["config"]);
     if (!merged.ok()) return ReplyStatus(res, merged.status());
     // Every problem, by field, for the form to show under each.
-    if (auto problems = ConfigProblems(*manifest, *merged); !problems.empty()) {
-      Json errors = Json::array();
-      for (const auto& p : problems) errors.push_back({{"field", p.field}, {"message", p.message}});
-      return Reply(res, 400, Json{{"ok", false}, {"error", schema::JoinErrors(problems)}, {"errors", std::move(errors)}});
-    }
-    PluginSettings settings = state->entry.settings;
+    if (auto problems = ConfigProblems(manifest, *merged); !problems.empty()) return ReplyFieldErrors(res, problems);
+    PluginSettings settings = state.entry.settings;
     settings.config_json = merged->dump();
     ReplyStatus(res, host_.Configure(req.params[0], settings));
   });
 
   // Which users and libraries the plugin may act for.
   r.Add("GET", id + "/scope", [this](const HttpRequest& req, HttpResponse& res) {
-    auto state = StateOf(req.params[0]);
-    if (!state.ok()) return ReplyStatus(res, state.status());
-    auto manifest = ParseManifest(state->entry.manifest_json);
-    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto found = PluginWithManifest(req.params[0]);
+    if (!found.ok()) return ReplyStatus(res, found.status());
+    auto& [state, manifest] = *found;
     auto directory = directory_ ? directory_() : Result<Directory>(Directory{});
     if (!directory.ok()) return ReplyStatus(res, directory.status());
-    Reply(res, 200, ScopeView(*manifest, state->entry.settings, *directory));
+    Reply(res, 200, ScopeView(manifest, state.entry.settings, *directory));
   });
   r.Add("POST", id + "/scope", [this](const HttpRequest& req, HttpResponse& res) {
-    auto state = StateOf(req.params[0]);
-    if (!state.ok()) return ReplyStatus(res, state.status());
-    auto manifest = ParseManifest(state->entry.manifest_json);
-    if (!manifest.ok()) return ReplyStatus(res, manifest.status());
+    auto found = PluginWithManifest(req.params[0]);
+    if (!found.ok()) return ReplyStatus(res, found.status());
+    auto& [state, manifest] = *found;
     auto body = ParseJson(req.body);
     if (!body.ok()) return ReplyStatus(res, InvalidArgumentError("the body is not JSON: " + body.status().message()));
     auto directory = directory_ ? directory_() : Result<Directory>(Directory{});
     if (!directory.ok()) return ReplyStatus(res, directory.status());
     std::vector<schema::SchemaError> problems;
-    PluginSettings next = ApplyScope(*manifest, state->entry.settings, *body, *directory, &problems);
-    if (!problems.empty()) {
-      Json errors = Json::array();
-      for (const auto& p : problems) errors.push_back({{"field", p.field}, {"message", p.message}});
-      return Reply(res, 400, Json{{"ok", false}, {"error", schema::JoinErrors(problems)}, {"errors", std::move(errors)}});
-    }
+    PluginSettings next = ApplyScope(manifest, state.entry.settings, *body, *directory, &problems);
+    if (!problems.empty()) return ReplyFieldErrors(res, problems);
     ReplyStatus(res, host_.Configure(req.params[0], next));
   });
 
@@ -375,6 +370,12 @@ void AdminServer::ServeCharts() {
   });
 }
 
+Result<std::pair<PluginState, Manifest>> AdminServer::PluginWithManifest(const std::string& id) {
+  PIER_ASSIGN_OR_RETURN(PluginState state, StateOf(id));
+  PIER_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(state.entry.manifest_json));
+  return std::make_pair(std::move(state), std::move(manifest));
+}
+
 Result<PluginState> AdminServer::StateOf(const std::string& id) {
   PIER_ASSIGN_OR_RETURN(auto states, host_.States());
   for (PluginState& s : states) {
@@ -461,14 +462,13 @@ void AdminServer::Search(const HttpRequest& req, HttpResponse& res) {
 }
 
 void AdminServer::QueueSettingsRoute(const HttpRequest& req, HttpResponse& res) {
-  auto state = StateOf(req.params[0]);
-  if (!state.ok()) return ReplyStatus(res, state.status());
-  auto manifest = ParseManifest(state->entry.manifest_json);
-  if (!manifest.ok()) return ReplyStatus(res, manifest.status());
-  if (!manifest->permissions.taskqueue) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " has no task queues"));
-  const int32_t budget = manifest->permissions.taskqueue->max_concurrency;
+  auto found = PluginWithManifest(req.params[0]);
+  if (!found.ok()) return ReplyStatus(res, found.status());
+  auto& [state, manifest] = *found;
+  if (!manifest.permissions.taskqueue) return ReplyStatus(res, NotFoundError("plugin " + req.params[0] + " has no task queues"));
+  const int32_t budget = manifest.permissions.taskqueue->max_concurrency;
   const std::string& queue = req.params[1];
-  PluginSettings settings = state->entry.settings;
+  PluginSettings settings = state.entry.settings;
   // What is stored now (a manifest with a smaller budget makes it invalid: start again from nothing).
   auto stored = taskqueue::ParseQueueOverrides(settings.queues_json, budget);
   taskqueue::QueueOverrides all = stored.ok() ? std::move(*stored) : taskqueue::QueueOverrides{};
@@ -487,20 +487,16 @@ void AdminServer::QueueSettingsRoute(const HttpRequest& req, HttpResponse& res) 
                                                  "\"retentionMs\"}, each a number or null (the plugin's own)"));
   }
   // Each field on its own, so every problem is reported under its field.
-  Json errors = Json::array();
+  std::vector<schema::SchemaError> problems;
   for (const auto& [key, value] : body->items()) {
     auto one = taskqueue::ParseQueueOverrides(Json{{queue, {{key, value}}}}.dump(), budget);
     if (!one.ok()) {
       std::string message = one.status().message();
       if (const size_t colon = message.find("\": "); colon != std::string::npos) message = message.substr(colon + 3);
-      errors.push_back({{"field", key}, {"message", message}});
+      problems.push_back({key, message});
     }
   }
-  if (!errors.empty()) {
-    std::string joined;
-    for (const Json& e : errors) joined += (joined.empty() ? "" : "; ") + e["message"].get<std::string>();
-    return Reply(res, 400, Json{{"ok", false}, {"error", joined}, {"errors", std::move(errors)}});
-  }
+  if (!problems.empty()) return ReplyFieldErrors(res, problems);
   auto mine = taskqueue::ParseQueueOverrides(Json{{queue, *body}}.dump(), budget);
   if (!mine.ok()) return ReplyStatus(res, mine.status());
   all.erase(queue);

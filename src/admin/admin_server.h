@@ -131,6 +131,7 @@ class AdminServer {
   void Observe(const http::HttpRequest& req, std::string_view route, const http::HttpResponse& res);
   std::vector<std::shared_ptr<LoadedPlugin>> Loaded();
   Result<PluginState> StateOf(const std::string& id);
+  Result<std::pair<PluginState, Manifest>> PluginWithManifest(const std::string& id);
   Result<std::shared_ptr<taskqueue::TaskQueueService>> QueuesOf(const std::string& plugin);
   void Search(const http::HttpRequest& req, http::HttpResponse& res);
   void Bulk(const http::HttpRequest& req, http::HttpResponse& res);

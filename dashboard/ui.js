@@ -4,6 +4,7 @@
 import { h, render } from './vendor/preact/preact.mjs';
 import { useEffect, useState, useRef, useCallback } from './vendor/preact/hooks.mjs';
 import htm from './vendor/htm/htm.mjs';
+import { fieldErrors } from './api.js';
 
 export const html = htm.bind(h);
 export { render, useEffect, useState, useRef, useCallback };
@@ -60,6 +61,26 @@ export function usePoll(load, intervalMs, deps = []) {
     return () => { clearInterval(timer); document.removeEventListener('visibilitychange', arm); };
   }, [refresh, intervalMs]);
   return { ...state, refresh };
+}
+
+// --- forms that the server checks ---
+// A save's state: busy while it runs, then its message, or the failure with
+// the server's problems by field (err.body.errors) for the controls to show.
+//   const form = useSave();
+//   onSubmit=${(e) => { e.preventDefault(); form.run(() => api.post(...), 'Saved.'); }}
+export function useSave() {
+  const [state, setState] = useState({ busy: false, message: null, failure: null, errors: {} });
+  const run = async (save, okMessage) => {
+    setState({ busy: true, message: null, failure: null, errors: {} });
+    try {
+      await save();
+      setState({ busy: false, message: okMessage, failure: null, errors: {} });
+    } catch (err) {
+      setState({ busy: false, message: null, failure: err, errors: fieldErrors(err) });
+    }
+  };
+  const fail = (err) => setState({ busy: false, message: null, failure: err, errors: {} });
+  return { ...state, run, fail };
 }
 
 // --- server-sent events, with polling as the fallback ---

@@ -7,8 +7,8 @@
 // Secrets (format password, writeOnly) are never sent to the page; the
 // server keeps the stored one when the field is left empty. The server
 // validates; its problems show under the field they concern.
-import { api, seg, fieldErrors } from '../api.js';
-import { html, useEffect, useState } from '../ui.js';
+import { api, seg } from '../api.js';
+import { html, useEffect, useState, useSave } from '../ui.js';
 
 const KNOWN = new Set(['VerticalLayout', 'HorizontalLayout', 'Group', 'Control', 'Label']);
 
@@ -150,17 +150,15 @@ function Element({ ctx, el }) {
 export function ConfigForm({ id, canChange, onSaved }) {
   const [view, setView] = useState(null);
   const [data, setData] = useState({});
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState(null);
-  const [failure, setFailure] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSave();
+  const { errors, message, failure, busy } = form;
   const load = async () => {
     try {
       const v = await api.get(`/api/plugins/${seg(id)}/config`);
       setView(v);
       setData(withDefaults(v.schema, v.config));
     } catch (e) {
-      setFailure(e);
+      form.fail(e);
     }
   };
   useEffect(() => { load(); }, [id]);
@@ -169,23 +167,13 @@ export function ConfigForm({ id, canChange, onSaved }) {
   if (!view.schema || !view.schema.properties) return html`<p class="muted">This plugin takes no configuration.</p>`;
   const unknown = view.uiSchema ? [...unknownTypes(view.uiSchema)] : [];
   const layout = view.uiSchema && !unknown.length ? view.uiSchema : generated(view.schema);
-  const save = async (e) => {
+  const save = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    setFailure(null);
-    setErrors({});
-    try {
+    form.run(async () => {
       await api.post(`/api/plugins/${seg(id)}/config`, { config: data });
-      setMessage('Saved.');
       await load();
       onSaved && onSaved();
-    } catch (err) {
-      setFailure(err);
-      setErrors(fieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    }, 'Saved.');
   };
   const ctx = { data, setData, errors, root: view.schema, base: [], secretsSet: view.secretsSet || [] };
   // The server validates (its rules are the schema's), so the browser's own checks stay out of the way.

@@ -1,7 +1,7 @@
 // One plugin: what it is, what it may use, its state and instances, enable
 // and disable, its queues, and its manifest as sent.
-import { api, seg, fieldErrors } from '../api.js';
-import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
+import { api, seg } from '../api.js';
+import { html, usePoll, useState, useEffect, useSave, Link, Badge, ErrorNote, ActionButton, session } from '../ui.js';
 import { state } from './overview.js';
 import { ConfigForm } from './config.js';
 
@@ -25,16 +25,15 @@ function Permissions({ manifest }) {
 function Scope({ id, canChange, onSaved }) {
   const [view, setView] = useState(null);
   const [draft, setDraft] = useState(null);
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState(null);
-  const [failure, setFailure] = useState(null);
+  const form = useSave();
+  const { errors, message, failure } = form;
   const load = async () => {
     try {
       const v = await api.get(`/api/plugins/${seg(id)}/scope`);
       setView(v);
       setDraft({ allUsers: v.users.all, users: v.users.selected, allLibraries: v.libraries.all,
         libraries: v.libraries.selected, allowWriteAccess: v.libraries.writeAccess });
-    } catch (e) { setFailure(e); }
+    } catch (e) { form.fail(e); }
   };
   useEffect(() => { load(); }, [id]);
   if (!view || !draft) return failure ? html`<p class="error">${failure.message}</p>` : null;
@@ -43,24 +42,17 @@ function Scope({ id, canChange, onSaved }) {
     const list = draft[key].includes(value) ? draft[key].filter((x) => x !== value) : [...draft[key], value];
     setDraft({ ...draft, [key]: list });
   };
-  const save = async (e) => {
+  const save = (e) => {
     e.preventDefault();
-    setMessage(null);
-    setFailure(null);
-    setErrors({});
     const body = {};
     if (view.users.needed) Object.assign(body, { allUsers: draft.allUsers, users: draft.users });
     if (view.libraries.needed) Object.assign(body, { allLibraries: draft.allLibraries, libraries: draft.libraries });
     if (view.libraries.filesystem) body.allowWriteAccess = draft.allowWriteAccess;
-    try {
+    form.run(async () => {
       await api.post(`/api/plugins/${seg(id)}/scope`, body);
-      setMessage('Saved.');
       await load();
       onSaved && onSaved();
-    } catch (err) {
-      setFailure(err);
-      setErrors(fieldErrors(err));
-    }
+    }, 'Saved.');
   };
   const group = (key, all, label, known, toValue) => html`<fieldset class="scope">
     <legend>${label}</legend>

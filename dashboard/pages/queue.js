@@ -2,9 +2,9 @@
 // finished ones, enqueue from a form, and its tasks by state and search, a
 // page at a time (keyset cursors from the server: deep pages cost what the
 // first does).
-import { api, seg, encodePayload, decodePayload, fieldErrors } from '../api.js';
+import { api, seg, encodePayload, decodePayload } from '../api.js';
 import { QueueCharts } from '../chart.js';
-import { html, usePoll, useState, useEffect, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
+import { html, usePoll, useState, useEffect, useSave, Link, Badge, ErrorNote, ActionButton, session, relative } from '../ui.js';
 
 const STATES = ['', 'pending', 'running', 'completed', 'failed', 'cancelled'];
 
@@ -150,36 +150,24 @@ const SETTINGS = [
 function QueueSettings({ base, stats, onDone }) {
   const [view, setView] = useState(null);
   const [draft, setDraft] = useState({});
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState(null);
-  const [failure, setFailure] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSave();
+  const { errors, message, failure, busy } = form;
   const show = (v) => {
     setView(v);
     const d = {};
     for (const [k] of SETTINGS) d[k] = v.override[k] ?? '';
     setDraft(d);
   };
-  useEffect(() => { api.get(`${base}/settings`).then(show, setFailure); }, [base]);
+  useEffect(() => { api.get(`${base}/settings`).then(show, form.fail); }, [base]);
   if (!view) return failure ? html`<p class="error">${failure.message}</p>` : null;
-  const submit = async (e) => {
+  const submit = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setMessage(null);
-    setFailure(null);
     const body = {};
     for (const [k] of SETTINGS) body[k] = draft[k] === '' ? null : Number(draft[k]);
-    try {
+    form.run(async () => {
       show(await api.post(`${base}/settings`, body));
-      setMessage('Saved; the plugin was reloaded with them.');
       onDone();
-    } catch (err) {
-      setFailure(err);
-      setErrors(fieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    }, 'Saved; the plugin was reloaded with them.');
   };
   return html`<form class="card queue-settings" onSubmit=${submit} noValidate>
     <h2>Settings</h2>

@@ -254,8 +254,8 @@ Result<int64_t> SqliteTaskStore::WriteOne(std::string_view sql, std::string_view
   return changed;
 }
 
-Result<std::optional<std::string>> SqliteTaskStore::Transition(std::string_view sql, std::string_view id,
-                                                               int64_t now, std::string_view context) {
+Status SqliteTaskStore::Transition(std::string_view sql, std::string_view id, int64_t now, std::string_view context,
+                                   Refusal refusal) {
   std::optional<std::string> refused;
   PIER_RETURN_IF_ERROR(RunWrite([&](Connection& c) -> Status {
     PIER_ASSIGN_OR_RETURN(Stmt s, c.Prepare(sql));
@@ -270,7 +270,7 @@ Result<std::optional<std::string>> SqliteTaskStore::Transition(std::string_view 
     refused = row ? q->ColumnText(0) : std::string();
     return OkStatus();
   }).WithContext(std::string(context)));
-  return refused;
+  return refused ? refusal(id, *refused) : OkStatus();
 }
 
 SqliteTaskStore::CommitStats SqliteTaskStore::commit_stats() const {
@@ -419,11 +419,8 @@ Result<std::vector<TaskRow>> SqliteTaskStore::List(const ListFilter& f) {
 }
 
 Status SqliteTaskStore::Cancel(std::string_view id, int64_t now) {
-  PIER_ASSIGN_OR_RETURN(auto refused, Transition("UPDATE tasks SET status = 'cancelled', updated_at = ?1"
-                                                 " WHERE id = ?2 AND status = 'pending'",
-                                                 id, now, "cancelling task"));
-  if (!refused) return OkStatus();
-  return CancelRefused(id, *refused);
+  return Transition("UPDATE tasks SET status = 'cancelled', updated_at = ?1 WHERE id = ?2 AND status = 'pending'", id,
+                    now, "cancelling task", CancelRefused);
 }
 
 Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t now) {
@@ -436,29 +433,23 @@ Result<int64_t> SqliteTaskStore::CancelPending(std::string_view queue, int64_t n
 
 Status SqliteTaskStore::Delete(std::string_view id) {
   // ?1 (the time) is not needed: a delete leaves nothing to stamp.
-  PIER_ASSIGN_OR_RETURN(auto refused, Transition("DELETE FROM tasks WHERE id = ?2 AND status <> 'running' AND ?1 IS NOT NULL",
-                                                 id, 0, "deleting task"));
-  if (!refused) return OkStatus();
-  return DeleteRefused(id, *refused);
+  return Transition("DELETE FROM tasks WHERE id = ?2 AND status <> 'running' AND ?1 IS NOT NULL", id, 0,
+                    "deleting task", DeleteRefused);
 }
 
 Status SqliteTaskStore::RunNow(std::string_view id, int64_t now) {
-  PIER_ASSIGN_OR_RETURN(auto refused, Transition("UPDATE tasks SET next_run_at = min(next_run_at, ?1), updated_at = ?1"
-                                                 " WHERE id = ?2 AND status = 'pending'",
-                                                 id, now, "running task now"));
-  if (!refused) return OkStatus();
-  return RunNowRefused(id, *refused);
+  return Transition("UPDATE tasks SET next_run_at = min(next_run_at, ?1), updated_at = ?1"
+                    " WHERE id = ?2 AND status = 'pending'",
+                    id, now, "running task now", RunNowRefused);
 }
 
 Status SqliteTaskStore::Retry(std::string_view id, int64_t now) {
-  PIER_ASSIGN_OR_RETURN(auto refused, Transition(
+  return Transition(
       "UPDATE tasks SET status = 'pending', attempt = 0, next_run_at = ?1, updated_at = ?1"
       " WHERE id = ?2 AND status IN ('failed', 'cancelled') AND (unique_key IS NULL OR NOT EXISTS"
       " (SELECT 1 FROM tasks o WHERE o.queue_name = tasks.queue_name AND o.unique_key = tasks.unique_key"
       " AND o.status IN ('pending', 'running')))",
-      id, now, "retrying task"));
-  if (!refused) return OkStatus();
-  return RetryRefused(id, *refused);
+      id, now, "retrying task", RetryRefused);
 }
 
 Result<Exchange> SqliteTaskStore::FinishAndClaim(const Round& round, int64_t now) {

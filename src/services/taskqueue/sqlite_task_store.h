@@ -129,8 +129,10 @@ class SqliteTaskStore final : public TaskStore {
   Status InsertTasks(Connection& c, const std::vector<NewTask>& tasks, int64_t now, std::vector<std::string>* ids);
   Status ClaimTasks(Connection& c, const ClaimRequest& claim, int64_t now, std::vector<TaskRow>* claimed);
 
-  Result<std::optional<std::string>> Transition(std::string_view sql, std::string_view id, int64_t now,
-                                                std::string_view context);
+  // Runs `sql` (?1 now, ?2 the ID) on one task; when it changes nothing, `refused` says why from the
+  // task's status ("" when there is no such task), read in the same transaction.
+  using Refusal = Status (*)(std::string_view id, std::string_view status);
+  Status Transition(std::string_view sql, std::string_view id, int64_t now, std::string_view context, Refusal refused);
 
   const size_t payload_apart_from_;
   mutable Mutex queue_mu_;
